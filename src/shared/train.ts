@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { AugmentSpec } from './augment';
+import { HeadSpec } from './head';
+import { SplitOptions } from './dataset';
+
+export const ResizeMode = z.enum(['stretch', 'center-crop', 'letterbox']);
+export type ResizeMode = z.infer<typeof ResizeMode>;
+
+export const OptimizerName = z.enum(['adam', 'sgd', 'rmsprop']);
+export type OptimizerName = z.infer<typeof OptimizerName>;
+
+export const FineTuneSpec = z.object({
+  /** Unfreeze the top N layers that hold weights… */
+  layers: z.number().int().min(0).default(0),
+  /** …or everything from this named layer up (wins over `layers`). */
+  fromLayer: z.string().optional(),
+  epochs: z.number().int().min(1).max(1000).default(5),
+  learningRate: z.number().positive().max(1).default(1e-5),
+});
+export type FineTuneSpec = z.infer<typeof FineTuneSpec>;
+
+export const TrainConfig = z.object({
+  /** Registry id or a model directory. */
+  base: z.string().default('mobilenet_v2_0.35_224'),
+  head: HeadSpec.default({ layers: [{ type: 'globalAveragePooling' }, { type: 'dense', units: 100, activation: 'relu', l2: 0 }] }),
+  augment: AugmentSpec.default(AugmentSpec.parse({})),
+  /** Augmented views precomputed per training image when the base is frozen. */
+  augmentViews: z.number().int().min(1).max(64).default(5),
+  resize: ResizeMode.default('stretch'),
+  split: SplitOptions.default(SplitOptions.parse({})),
+  optimizer: OptimizerName.default('adam'),
+  learningRate: z.number().positive().max(10).default(1e-3),
+  momentum: z.number().min(0).max(0.999).default(0.9),
+  batchSize: z.number().int().min(1).max(4096).default(32),
+  epochs: z.number().int().min(1).max(10000).default(10),
+  earlyStopping: z
+    .object({ patience: z.number().int().min(1).default(5), restoreBest: z.boolean().default(true) })
+    .nullable()
+    .default({ patience: 5, restoreBest: true }),
+  classWeight: z.enum(['none', 'balanced']).default('none'),
+  fineTune: FineTuneSpec.nullable().default(null),
+  seed: z.number().int().default(42),
+});
+export type TrainConfig = z.infer<typeof TrainConfig>;
+export type TrainConfigInput = z.input<typeof TrainConfig>;
