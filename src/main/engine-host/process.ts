@@ -1,0 +1,107 @@
+/**
+ * Entry of the engine process (Electron utilityProcess or Node child_process.fork). Receives
+ * start/stop/status messages, runs jobs from the job table, streams their events, reports status.
+ */
+import type { EngineEvent } from '../../shared/events';
+import type { EngineProcessStatus, EngineToHost, HostToEngine } from '../../shared/ipc/engine-protocol';
+import { jobRunners } from './jobs';
+import type { JobRunner } from './jobs';
+import { runtimeInfo } from './runtime';
+
+interface Port {
+  send(msg: EngineToHost): void;
+  onMessage(listener: (msg: HostToEngine) => void): void;
+}
+
+/** Electron's utilityProcess exposes `process.parentPort`; a Node fork has `process.send`. */
+function connect(): Port {
+  const parentPort = (
+    process as NodeJS.Process & {
+      parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (ev: { data: unknown }) => void): void };
+    }
+  ).parentPort;
+  if (parentPort) {
+    return {
+      send: (m) => parentPort.postMessage(m),
+      onMessage: (l) => parentPort.on('message', (ev) => l(ev.data as HostToEngine)),
+    };
+  }
+  if (process.send) {
+    // The host is gone: nobody to work for.
+    process.on('disconnect', () => process.exit(0));
+    return {
+      send: (m) => {
+        if (process.connected) process.send!(m);
+      },
+      onMessage: (l) => process.on('message', (m) => l(m as HostToEngine)),
+    };
+  }
+  throw new Error('engine-host: started without a parent process to talk to');
+}
+
+const port = connect();
+const running = new Map<string, AbortController>();
+
+function status(): EngineProcessStatus {
+  const mem = process.memoryUsage();
+  const rt = runtimeInfo();
+  return {
+    pid: process.pid,
+    backend: rt.backend,
+    device: rt.device,
+    memory: {
+      rss: mem.rss,
+      heapUsed: mem.heapUsed,
+      external: mem.external,
+      tensors: rt.tensors,
+      tensorBytes: rt.tensorBytes,
+    },
+    runningJobs: [...running.keys()],
+  };
+}
+
+function errorInfo(e: unknown) {
+  if (e instanceof Error) return { name: e.name, message: e.message };
+  return { name: 'Error', message: String(e) };
+}
+
+async function start(jobId: string, run: () => Promise<unknown>) {
+  try {
+    const result = await run();
+    port.send({ type: 'result', jobId, result } as EngineToHost);
+  } catch (e) {
+    port.send({ type: 'error', jobId, error: errorInfo(e) });
+  } finally {
+    running.delete(jobId);
+    port.send({ type: 'status', status: status() });
+  }
+}
+
+port.onMessage((msg) => {
+  switch (msg.type) {
+    case 'start': {
+      const ac = new AbortController();
+      running.set(msg.jobId, ac);
+      const emit = (event: EngineEvent) => port.send({ type: 'event', jobId: msg.jobId, event });
+      const runner = jobRunners[msg.kind] as JobRunner<typeof msg.kind> | undefined;
+      void start(msg.jobId, async () => {
+        if (!runner) throw new Error(`unknown job kind "${String(msg.kind)}"`);
+        return runner(msg.payload, { jobId: msg.jobId, signal: ac.signal, emit });
+      });
+      return;
+    }
+    case 'stop':
+      running.get(msg.jobId)?.abort();
+      return;
+    case 'status':
+      port.send({ type: 'status', status: status() });
+      return;
+  }
+});
+
+// Memory while work runs; unref'd so an idle engine costs nothing.
+setInterval(() => {
+  if (running.size > 0) port.send({ type: 'status', status: status() });
+}, 1000).unref();
+
+port.send({ type: 'ready', status: status() });

@@ -1,0 +1,45 @@
+import { useAppState } from '../state/app-state';
+import { formatBytes, percent } from '../lib/format';
+
+const STATE_TEXT = {
+  'not-started': 'not started',
+  starting: 'starting…',
+  idle: 'idle',
+  busy: 'busy',
+  crashed: 'stopped (crashed)',
+} as const;
+
+export function StatusBar() {
+  const { engine, jobs, connection, info } = useAppState();
+  const running = Object.values(jobs);
+  const job = running[0];
+  const mem = engine?.memory;
+  return (
+    <footer className="statusbar" aria-label="Status">
+      {info?.mode === 'browser' && (
+        <span className={`status-item conn-${connection}`} data-testid="status-connection">
+          Server: {connection === 'open' ? 'connected' : connection === 'connecting' ? 'connecting…' : 'disconnected, retrying…'}
+        </span>
+      )}
+      <span className={`status-item engine-${engine?.state ?? 'unknown'}`} data-testid="status-engine">
+        <span className="dot" aria-hidden="true" />
+        Engine: {engine ? STATE_TEXT[engine.state] : '…'}
+      </span>
+      <span className="status-item" data-testid="status-backend">
+        Backend: {engine?.backend ?? 'not started'}
+      </span>
+      <span className="status-item" data-testid="status-device">
+        Device: {engine?.device ?? '—'}
+      </span>
+      <span className="status-item" data-testid="status-memory" title={mem ? `heap ${formatBytes(mem.heapUsed)}` : undefined}>
+        Memory: {mem ? formatBytes(mem.rss) : '—'}
+        {mem?.tensors != null && ` · ${mem.tensors} tensors (${formatBytes(mem.tensorBytes ?? 0)})`}
+      </span>
+      <span className="status-item status-job" data-testid="status-job">
+        {job
+          ? `${job.label}${job.total > 0 ? ` — ${percent(job.done, job.total)}%` : '…'}${running.length > 1 ? ` (+${running.length - 1} more)` : ''}`
+          : 'No job running'}
+      </span>
+    </footer>
+  );
+}

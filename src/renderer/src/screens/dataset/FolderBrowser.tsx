@@ -1,0 +1,87 @@
+/** Browser mode's folder picker: the server lists folders (confined to its allowed roots). */
+import { useEffect, useRef, useState } from 'react';
+import type { DirListing } from '../../../../shared/ipc/contract';
+import { call, errorText } from '../../api/client';
+
+export function FolderBrowser({ start, onPick, onClose }: { start: string | null; onPick(path: string): void; onClose(): void }) {
+  const [listing, setListing] = useState<DirListing | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const seq = useRef(0);
+  const dialogRef = useRef<HTMLDivElement>(null);
+
+  const go = (path: string | null) => {
+    const s = ++seq.current;
+    setLoading(true);
+    call('listDir', { path }).then(
+      (l) => {
+        if (s !== seq.current) return;
+        setListing(l);
+        setError(null);
+        setLoading(false);
+      },
+      (e) => {
+        if (s !== seq.current) return;
+        setError(errorText(e));
+        setLoading(false);
+      },
+    );
+  };
+
+  useEffect(() => {
+    go(start);
+    dialogRef.current?.focus();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- load the start folder once
+  }, []);
+
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div
+        className="modal folder-browser"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Choose a dataset folder"
+        tabIndex={-1}
+        ref={dialogRef}
+        onKeyDown={(e) => e.key === 'Escape' && onClose()}
+      >
+        <header className="modal-head">
+          <h2>Choose a dataset folder</h2>
+          <button type="button" className="icon" aria-label="Close" onClick={onClose}>
+            ×
+          </button>
+        </header>
+        <div className="fb-path" data-testid="fb-path">
+          <button type="button" disabled={!listing?.path} onClick={() => go(listing?.parent ?? null)}>
+            ↑ Up
+          </button>
+          <code>{listing?.path ?? 'Allowed folders'}</code>
+        </div>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <ul className="fb-list" aria-busy={loading}>
+          {listing?.entries.map((e) => (
+            <li key={e.path}>
+              <button type="button" onClick={() => go(e.path)} onDoubleClick={() => onPick(e.path)} title={e.path}>
+                <span aria-hidden="true">📁</span> {e.name}
+              </button>
+            </li>
+          ))}
+          {listing && listing.entries.length === 0 && <li className="muted">No sub-folders here.</li>}
+        </ul>
+        <footer className="modal-foot">
+          <span className="muted">Browsing is limited to: {listing?.roots.join(', ')}</span>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="button" className="primary" disabled={!listing?.path} onClick={() => listing?.path && onPick(listing.path)}>
+            Open this folder
+          </button>
+        </footer>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,224 @@
+/**
+ * THE IPC contract: every request channel with its zod request/response schemas, and every event
+ * main pushes to the renderer. Electron IPC, the browser-mode WebSocket, main's handler table and
+ * `window.api` are all derived from this one file.
+ */
+import { z } from 'zod';
+import { DatasetLayout, SplitName, SplitOptions } from '../dataset';
+import type { DatasetProblem } from '../dataset';
+import type { BatchMetrics, EpochMetrics, Stage } from '../events';
+import { RENDERER_WRITABLE_SETTINGS, SettingsObject, settingsSchema } from './settings-schema';
+import type { RendererWritableSetting, Settings } from './settings-schema';
+
+// ---------- errors ----------
+
+export const ApiErrorCode = z.enum([
+  'BAD_REQUEST',
+  'UNKNOWN_CHANNEL',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'UNSUPPORTED',
+  'DATASET_ERROR',
+  'CANCELLED',
+  'ENGINE_CRASHED',
+  /** Browser mode: the WebSocket to the server dropped before an answer came. */
+  'DISCONNECTED',
+  'INTERNAL',
+]);
+export type ApiErrorCode = z.infer<typeof ApiErrorCode>;
+
+export const ApiError = z.object({
+  code: ApiErrorCode,
+  message: z.string(),
+  /** For BAD_REQUEST: where the payload was wrong. */
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type ApiError = z.infer<typeof ApiError>;
+
+/** Every answer is one of these: handlers never throw across the boundary. */
+export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: ApiError };
+
+// ---------- shared payload schemas ----------
+
+export const AppInfo = z.object({
+  mode: z.enum(['electron', 'browser']),
+  version: z.string(),
+  platform: z.string(),
+  homeDir: z.string(),
+  pathSep: z.string(),
+  /** A native folder dialog exists (Electron); browser mode uses the server-side folder browser. */
+  canPickFolder: z.boolean(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+export const DirListing = z.object({
+  /** null when listing the allowed roots themselves. */
+  path: z.string().nullable(),
+  parent: z.string().nullable(),
+  entries: z.array(z.object({ name: z.string(), path: z.string() })),
+  /** Where browsing may start (and stay inside of). */
+  roots: z.array(z.string()),
+});
+export type DirListing = z.infer<typeof DirListing>;
+
+export const DatasetFileView = z.object({
+  rel: z.string(),
+  classIndex: z.number().int().min(0),
+  split: SplitName,
+  bytes: z.number(),
+  width: z.number(),
+  height: z.number(),
+  format: z.string(),
+});
+export type DatasetFileView = z.infer<typeof DatasetFileView>;
+
+export const Counts = z.object({ train: z.array(z.number()), val: z.array(z.number()), test: z.array(z.number()) });
+export type Counts = z.infer<typeof Counts>;
+
+export const DatasetView = z.object({
+  /** Session id of the opened root; image URLs and later jobs name the dataset by it. */
+  id: z.string(),
+  root: z.string(),
+  name: z.string(),
+  layout: DatasetLayout,
+  classes: z.array(z.string()),
+  counts: Counts,
+  files: z.array(DatasetFileView),
+  problems: z.array(z.object({ path: z.string(), rel: z.string(), reason: z.string(), stage: z.enum(['scan', 'decode']) })),
+  emptyClasses: z.array(z.string()),
+  split: SplitOptions,
+  scanMs: z.number(),
+});
+export type DatasetView = z.infer<typeof DatasetView>;
+
+export const SplitView = z.object({
+  datasetId: z.string(),
+  split: SplitOptions,
+  counts: Counts,
+  /** New split per file, in `DatasetView.files` order. */
+  splits: z.array(SplitName),
+});
+export type SplitView = z.infer<typeof SplitView>;
+
+export const EngineState = z.enum(['not-started', 'starting', 'idle', 'busy', 'crashed']);
+export const EngineStatus = z.object({
+  state: EngineState,
+  pid: z.number().nullable(),
+  backend: z.string().nullable(),
+  device: z.string().nullable(),
+  memory: z
+    .object({
+      rss: z.number(),
+      heapUsed: z.number(),
+      external: z.number(),
+      tensors: z.number().nullable(),
+      tensorBytes: z.number().nullable(),
+    })
+    .nullable(),
+  jobs: z.array(z.object({ jobId: z.string(), kind: z.string(), label: z.string() })),
+  /** How the last engine process died, if it did. */
+  lastCrash: z.object({ at: z.string(), message: z.string() }).nullable(),
+  /** Engine processes started so far (1 + restarts). */
+  starts: z.number().int(),
+});
+export type EngineStatus = z.infer<typeof EngineStatus>;
+
+const writableSettingSchemas = RENDERER_WRITABLE_SETTINGS.map((key) =>
+  z.object({ key: z.literal(key), value: settingsSchema[key].schema }),
+);
+type SetSettingRequest = { [K in RendererWritableSetting]: { key: K; value: Settings[K] } }[RendererWritableSetting];
+const SetSettingRequest = z.union(writableSettingSchemas) as unknown as z.ZodType<SetSettingRequest>;
+
+const Empty = z.object({});
+
+// ---------- request channels ----------
+
+export const channels = {
+  getAppInfo: { request: Empty, response: AppInfo },
+  getSettings: { request: Empty, response: SettingsObject },
+  setSetting: { request: SetSettingRequest, response: SettingsObject },
+  /** Native folder dialog (Electron only; UNSUPPORTED in browser mode). */
+  pickFolder: { request: z.object({ title: z.string().max(200).optional() }), response: z.object({ path: z.string().nullable() }) },
+  /** Server-side folder browser: sub-folders of `path` (or the allowed roots when null). */
+  listDir: { request: z.object({ path: z.string().max(4096).nullable() }), response: DirListing },
+  /** Scan a dataset folder in the engine process (progress arrives as jobProgress events). */
+  openDataset: {
+    request: z.object({ path: z.string().min(1).max(4096), split: SplitOptions.partial().optional() }),
+    response: DatasetView,
+  },
+  /** Re-split an opened dataset without re-reading any file. */
+  resplitDataset: { request: z.object({ datasetId: z.string().min(1), split: SplitOptions }), response: SplitView },
+  forgetRecent: { request: z.object({ path: z.string() }), response: SettingsObject },
+  cancelJob: { request: z.object({ jobId: z.string().min(1) }), response: z.object({ cancelled: z.boolean() }) },
+  getEngineStatus: { request: Empty, response: EngineStatus },
+} as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
+
+export type Channels = typeof channels;
+export type ChannelName = keyof Channels;
+export const channelNames = Object.keys(channels) as ChannelName[];
+/** What a caller passes (defaults may be omitted). */
+export type RequestInput<C extends ChannelName> = z.input<Channels[C]['request']>;
+/** What a handler receives (defaults applied). */
+export type Request<C extends ChannelName> = z.output<Channels[C]['request']>;
+export type Response<C extends ChannelName> = z.output<Channels[C]['response']>;
+
+// ---------- events (main → renderer) ----------
+
+const StageName = z.custom<Stage>((v) => typeof v === 'string');
+export const JobState = z.enum(['running', 'done', 'failed', 'cancelled']);
+export type JobState = z.infer<typeof JobState>;
+
+export const events = {
+  /** A job started or ended. */
+  jobState: z.object({ jobId: z.string(), kind: z.string(), label: z.string(), state: JobState, error: ApiError.optional() }),
+  jobProgress: z.object({ jobId: z.string(), kind: z.string(), stage: StageName, done: z.number(), total: z.number() }),
+  jobLog: z.object({ jobId: z.string(), level: z.enum(['info', 'warn']), message: z.string() }),
+  jobProblem: z.object({ jobId: z.string(), problem: z.custom<DatasetProblem>() }),
+  jobBatch: z.custom<{ jobId: string } & BatchMetrics>(),
+  jobEpoch: z.custom<{ jobId: string } & EpochMetrics>(),
+  engineStatus: EngineStatus,
+  /** Main asks the renderer to open a dataset (app menu, recent list, second instance). */
+  openDatasetRequested: z.object({ path: z.string() }),
+} as const satisfies Record<string, z.ZodType>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export const eventNames = Object.keys(events) as EventName[];
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+/** `jobProgress` → `onJobProgress`. */
+export type SubscriberName<E extends EventName> = `on${Capitalize<E>}`;
+export const subscriberName = <E extends EventName>(e: E): SubscriberName<E> =>
+  `on${e[0].toUpperCase()}${e.slice(1)}` as SubscriberName<E>;
+
+// ---------- the renderer-facing API ----------
+
+export type InvokeApi = { [C in ChannelName]: (request: RequestInput<C>) => Promise<ApiResult<Response<C>>> };
+export type SubscribeApi = {
+  [E in EventName as SubscriberName<E>]: (listener: (payload: EventPayload<E>) => void) => () => void;
+};
+export type StudioApi = InvokeApi &
+  SubscribeApi & {
+    mode: 'electron' | 'browser';
+    /** Electron only: the absolute path of a dropped file/folder (webUtils.getPathForFile). */
+    getPathForFile?: (file: File) => string;
+  };
+
+/**
+ * Build `window.api` from the contract, given how to invoke a channel and subscribe to an event.
+ * Used by the preload (Electron IPC) and by the renderer's WebSocket transport (browser mode).
+ */
+export function buildApi(
+  mode: StudioApi['mode'],
+  invoke: (channel: ChannelName, request: unknown) => Promise<ApiResult<unknown>>,
+  subscribe: (event: EventName, listener: (payload: unknown) => void) => () => void,
+): StudioApi {
+  const api: Record<string, unknown> = { mode };
+  for (const c of channelNames) api[c] = (request: unknown) => invoke(c, request ?? {});
+  for (const e of eventNames) api[subscriberName(e)] = (listener: (p: unknown) => void) => subscribe(e, listener);
+  return api as StudioApi;
+}
+
+/** Electron IPC channel strings. */
+export const ipcInvokeChannel = (c: ChannelName) => `studio:invoke:${c}`;
+export const ipcEventChannel = (e: EventName) => `studio:event:${e}`;
