@@ -1,0 +1,151 @@
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type * as tfTypes from '@tensorflow/tfjs';
+import {
+  CLASS_INDEX_NAME,
+  INPUT_NAME,
+  PROBABILITIES_NAME,
+  SIGNATURE_KEY,
+  buildServingGraph,
+} from './build-graph';
+import { SERVE_TAG, encodeSavedModel, savedModelObject } from './codec';
+import { GRAPH_PRODUCER } from './graph-builder';
+import { SavedModelExportError, type Preprocessing } from './types';
+
+export interface SavedModelExportOptions {
+  /** Parent folder; the export goes to `<outDir>/<name>/<version>/`. */
+  outDir: string;
+  name: string;
+  /** TF Serving version folder, default 1. An existing folder is replaced once the new one is complete. */
+  version?: number;
+  /** The base's input preprocessing, baked into the graph so it takes raw 0–255 RGB. */
+  preprocessing: Preprocessing;
+  classNames: string[];
+  /** Extra facts for metadata.json (metrics, training config, app version…). */
+  metadata: Record<string, unknown>;
+  /** done/total over layer emission, encoding and writing. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SavedModelExportResult {
+  /** The version folder written. */
+  dir: string;
+  /** Size of saved_model.pb. */
+  bytes: number;
+  /** Nodes in the GraphDef. */
+  nodes: number;
+}
+
+function ioError(what: string, e: unknown): SavedModelExportError {
+  const err = e as NodeJS.ErrnoException;
+  const hint =
+    err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS'
+      ? ' (the folder is not writable)'
+      : '';
+  return new SavedModelExportError(`${what}: ${err.code ?? err.message}${hint}`);
+}
+
+function checkOptions(opts: SavedModelExportOptions): number {
+  const version = opts.version ?? 1;
+  if (!Number.isSafeInteger(version) || version < 0)
+    throw new SavedModelExportError(`version must be a non-negative integer, got ${version}`);
+  if (!opts.name || opts.name === '.' || opts.name === '..' || /[/\\]/.test(opts.name)) {
+    throw new SavedModelExportError(`invalid model name "${opts.name}" (needs a plain folder name)`);
+  }
+  if (!opts.outDir) throw new SavedModelExportError('no output folder given');
+  return version;
+}
+
+/**
+ * Write `<outDir>/<name>/<version>/` with saved_model.pb (frozen graph, `serve` tag, `serving_default`
+ * signature), an empty variables/ folder, and assets.extra/{labels,metadata}.json. The folder is built
+ * under a hidden temp name beside it and renamed into place, so TF Serving (which polls for numeric
+ * folders) never sees a partial export. Everything that can be rejected is rejected before writing.
+ */
+export async function exportSavedModel(
+  model: tfTypes.LayersModel,
+  opts: SavedModelExportOptions,
+): Promise<SavedModelExportResult> {
+  const version = checkOptions(opts);
+  let total = 0;
+  const graph = buildServingGraph(model, opts.preprocessing, {
+    onLayer: (done, layers) => {
+      total = layers + 2;
+      opts.onProgress?.(done, total);
+    },
+  });
+  if (opts.classNames.length !== graph.numClasses) {
+    throw new SavedModelExportError(
+      `${opts.classNames.length} class names given for a model with ${graph.numClasses} outputs`,
+    );
+  }
+  const pb = encodeSavedModel(savedModelObject(graph));
+  total ||= 2;
+  opts.onProgress?.(total - 1, total);
+
+  const nodes = graph.graphDef.node.length;
+  const [h, w] = graph.inputShape;
+  const metadata = {
+    ...opts.metadata,
+    format: 'tensorflow-saved-model',
+    signature: SIGNATURE_KEY,
+    tags: [SERVE_TAG],
+    inputs: { [INPUT_NAME]: { dtype: 'float32', shape: [-1, h, w, 3], range: [0, 255], channels: 'RGB' } },
+    outputs: {
+      [PROBABILITIES_NAME]: { dtype: 'float32', shape: [-1, graph.numClasses] },
+      [CLASS_INDEX_NAME]: { dtype: 'int64', shape: [-1] },
+    },
+    classNames: opts.classNames,
+    inputSize: [h, w],
+    preprocessing: opts.preprocessing,
+    preprocessingInGraph: true,
+    graph: { nodes, producer: GRAPH_PRODUCER, bytes: pb.length },
+  };
+
+  const modelDir = path.resolve(opts.outDir, opts.name);
+  const target = path.join(modelDir, String(version));
+  try {
+    await mkdir(modelDir, { recursive: true });
+  } catch (e) {
+    throw ioError(`cannot create ${modelDir}`, e);
+  }
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = path.join(modelDir, `.${version}.tmp-${tag}`);
+  try {
+    await mkdir(tmp);
+  } catch (e) {
+    throw ioError(`cannot write to ${modelDir}`, e);
+  }
+  try {
+    await writeFile(path.join(tmp, 'saved_model.pb'), pb);
+    await mkdir(path.join(tmp, 'variables'));
+    await mkdir(path.join(tmp, 'assets.extra'));
+    await writeFile(
+      path.join(tmp, 'assets.extra', 'labels.json'),
+      `${JSON.stringify(opts.classNames, null, 2)}\n`,
+    );
+    await writeFile(
+      path.join(tmp, 'assets.extra', 'metadata.json'),
+      `${JSON.stringify(metadata, null, 2)}\n`,
+    );
+    const exists = await stat(target).then(
+      () => true,
+      () => false,
+    );
+    if (exists) {
+      // Replace only now that the new export is complete: move the old one aside, swap, then delete it.
+      const old = path.join(modelDir, `.${version}.old-${tag}`);
+      await rename(target, old);
+      await rename(tmp, target);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await rename(tmp, target);
+    }
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    throw e instanceof SavedModelExportError ? e : ioError(`writing ${target} failed`, e);
+  }
+  opts.onProgress?.(total, total);
+  return { dir: target, bytes: pb.length, nodes };
+}
