@@ -40,7 +40,7 @@ export function fileModelHandler(dir: string): tfTypes.io.IOHandler {
         format: json.format,
         generatedBy: json.generatedBy,
         convertedBy: json.convertedBy ?? undefined,
-        userDefinedMetadata: json.userDefinedMetadata,
+        userDefinedMetadata: json.userDefinedMetadata as ModelArtifacts['userDefinedMetadata'],
       };
     },
   };

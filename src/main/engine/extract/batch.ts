@@ -1,0 +1,58 @@
+import type { AugmentSpec } from '../../../shared/augment';
+import type { ResizeMode } from '../../../shared/train';
+import { augment } from '../augment/augment';
+import { decodeImage } from '../image/decode';
+import { preprocessInto, type Preprocessing } from '../image/preprocess';
+import { tf } from '../tf';
+
+export interface ExtractItem {
+  /** File bytes (decoded here, so the caller hashes exactly what we decode). */
+  bytes: Uint8Array;
+  /** null = the clean view. */
+  augment: AugmentSpec | null;
+  seed: number;
+}
+
+export interface PixelOptions {
+  inputSize: [number, number];
+  resize: ResizeMode;
+  preprocessing: Preprocessing;
+}
+
+export interface PreparedBatch {
+  /** [n, h, w, 3] preprocessed, only the items that decoded. */
+  input: Float32Array;
+  /** Per item: null on success, else why it could not be decoded. */
+  errors: (string | null)[];
+  okCount: number;
+}
+
+/** Decode (sharp, off-thread), augment and preprocess a batch into one float buffer. */
+export async function prepareBatch(items: ExtractItem[], opts: PixelOptions): Promise<PreparedBatch> {
+  const [h, w] = opts.inputSize;
+  const decoded = await Promise.all(
+    items.map((it) =>
+      decodeImage(Buffer.from(it.bytes.buffer, it.bytes.byteOffset, it.bytes.byteLength), w, h, opts.resize).then(
+        (img) => (it.augment ? augment(img, it.augment, it.seed) : img),
+        (e: Error) => e.message,
+      ),
+    ),
+  );
+  const errors = decoded.map((d) => (typeof d === 'string' ? d : null));
+  const good = decoded.filter((d) => typeof d !== 'string');
+  const per = h * w * 3;
+  const input = new Float32Array(good.length * per);
+  good.forEach((img, i) => preprocessInto(img, opts.preprocessing, input, i * per));
+  return { input, errors, okCount: good.length };
+}
+
+/** One forward pass of the base on a prepared batch. Returns [n, ...featureShape] flattened. */
+export function runBase(model: tf.LayersModel, batch: PreparedBatch, opts: PixelOptions): Float32Array {
+  if (batch.okCount === 0) return new Float32Array(0);
+  const [h, w] = opts.inputSize;
+  return tf.tidy(() => {
+    const x = tf.tensor4d(batch.input, [batch.okCount, h, w, 3]);
+    const y = model.predict(x) as tf.Tensor;
+    return y.dataSync() as Float32Array;
+  });
+}

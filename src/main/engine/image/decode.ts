@@ -1,0 +1,39 @@
+import sharp from 'sharp';
+import type { ResizeMode } from '../../../shared/train';
+import type { RgbImage } from './rgb';
+import { MAX_PIXELS } from '../dataset/scan';
+
+export class DecodeError extends Error {
+  override name = 'DecodeError';
+}
+
+/** Keep sharp's own thread pool modest: the tfjs engines need the cores. */
+sharp.concurrency(1);
+sharp.cache(false);
+
+/**
+ * Decode any image sharp reads into `width`×`height` 8-bit sRGB: EXIF orientation applied, alpha flattened
+ * onto white, grayscale/CMYK/16-bit converted, first frame of animations.
+ */
+export async function decodeImage(input: string | Buffer, width: number, height: number, mode: ResizeMode): Promise<RgbImage> {
+  try {
+    const { data, info } = await sharp(input, { limitInputPixels: MAX_PIXELS, failOn: 'truncated', pages: 1 })
+      .rotate()
+      .flatten({ background: { r: 255, g: 255, b: 255 } })
+      .toColourspace('srgb')
+      .resize(width, height, {
+        fit: mode === 'stretch' ? 'fill' : mode === 'center-crop' ? 'cover' : 'contain',
+        position: 'centre',
+        background: { r: 0, g: 0, b: 0 },
+      })
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3 || info.width !== width || info.height !== height)
+      throw new DecodeError(`unexpected decode result ${info.width}×${info.height}×${info.channels}`);
+    return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  } catch (e) {
+    if (e instanceof DecodeError) throw e;
+    throw new DecodeError(`cannot decode: ${String((e as Error).message ?? e).split('\n')[0]}`);
+  }
+}

@@ -1,0 +1,178 @@
+import type { EngineEvent, EpochMetrics, Phase } from '../../../shared/events';
+import type { TrainConfig } from '../../../shared/train';
+import { tf } from '../tf';
+import { countCorrect, makeOptimizer, weightedCrossEntropy } from './loss';
+
+/** A source of batches: features (head phase) or images (fine-tune phase). */
+export interface BatchSource {
+  /** Number of training samples. */
+  size: number;
+  /** x for the given sample indices in this epoch; y are their labels. */
+  batch(indices: number[], epoch: number): Promise<tf.Tensor>;
+  labels: Int32Array;
+}
+
+export interface ValSource {
+  size: number;
+  labels: Int32Array;
+  /** Probabilities for samples [start, end). */
+  predict(start: number, end: number): Promise<tf.Tensor2D>;
+}
+
+export interface LoopOptions {
+  jobId: string;
+  phase: Phase;
+  /** Forward pass to logits in training mode (dropout on; BatchNorm of a frozen base stays in inference mode). */
+  forward: (x: tf.Tensor) => tf.Tensor2D;
+  /** Extra loss terms (weight regularisation), computed inside the gradient tape. */
+  regularization?: () => tf.Scalar | null;
+  variables: tf.Variable[];
+  /** Weights snapshotted for "restore best" and restored on stop. */
+  snapshotWeights: tf.LayerVariable[];
+  train: BatchSource;
+  val: ValSource | null;
+  config: Pick<TrainConfig, 'optimizer' | 'momentum' | 'batchSize' | 'earlyStopping'>;
+  learningRate: number;
+  epochs: number;
+  /** Epoch numbering continues across phases, so charts show one timeline. */
+  epochOffset: number;
+  classWeights: number[] | null;
+  shuffle: (n: number, epoch: number) => number[];
+  signal?: AbortSignal;
+  onEvent?: (e: EngineEvent) => void;
+}
+
+export interface LoopResult {
+  history: EpochMetrics[];
+  stopped: boolean;
+  earlyStopped: boolean;
+  bestEpoch: number | null;
+  bestValLoss: number | null;
+}
+
+export async function evaluateLoss(val: ValSource, batchSize: number): Promise<{ loss: number; acc: number }> {
+  let lossSum = 0;
+  let correct = 0;
+  for (let s = 0; s < val.size; s += batchSize) {
+    const e = Math.min(val.size, s + batchSize);
+    const probs = await val.predict(s, e);
+    const labels = val.labels.subarray(s, e);
+    const l = tf.tidy(() => weightedCrossEntropy(probs, tf.tensor1d(labels, 'int32'), null).dataSync()[0]);
+    lossSum += l * (e - s);
+    correct += countCorrect(probs, labels);
+    probs.dispose();
+  }
+  return { loss: lossSum / Math.max(1, val.size), acc: correct / Math.max(1, val.size) };
+}
+
+/**
+ * The training loop shared by both phases. Checks `signal` before every batch, so a stop takes effect
+ * within one batch; on stop or early stop the best weights seen (lowest val loss) are restored.
+ */
+export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
+  const optimizer = makeOptimizer(o.config.optimizer, o.learningRate, o.config.momentum);
+  const classWeights = o.classWeights ? tf.tensor1d(o.classWeights) : null;
+  const history: EpochMetrics[] = [];
+  const bs = o.config.batchSize;
+  const batches = Math.ceil(o.train.size / bs);
+  const started = Date.now();
+  let best: { epoch: number; valLoss: number; weights: tf.Tensor[] } | null = null;
+  let sinceBest = 0;
+  let stopped = false;
+  let earlyStopped = false;
+  let seen = 0;
+  const patience = o.config.earlyStopping?.patience ?? Infinity;
+
+  const snapshot = () => o.snapshotWeights.map((w) => tf.keep(w.read().clone()));
+  const restore = (ws: tf.Tensor[]) => o.snapshotWeights.forEach((w, i) => w.write(ws[i]));
+
+  try {
+    for (let epoch = 1; epoch <= o.epochs && !stopped; epoch++) {
+      const order = o.shuffle(o.train.size, epoch + o.epochOffset);
+      let lossSum = 0;
+      let correct = 0;
+      let count = 0;
+      const epochStart = Date.now();
+      for (let b = 0; b < batches; b++) {
+        if (o.signal?.aborted) {
+          stopped = true;
+          break;
+        }
+        const idx = order.slice(b * bs, (b + 1) * bs);
+        const x = await o.train.batch(idx, epoch + o.epochOffset);
+        const labels = Int32Array.from(idx, (i) => o.train.labels[i]);
+        const y = tf.tensor1d(labels, 'int32');
+        let logitsKept: tf.Tensor2D | null = null;
+        const { value, grads } = tf.variableGrads(() => {
+          const logits = o.forward(x);
+          logitsKept = tf.keep(logits);
+          const ce = weightedCrossEntropy(logits, y, classWeights, true);
+          const reg = o.regularization?.();
+          return reg ? tf.add(ce, reg) : ce;
+        }, o.variables);
+        optimizer.applyGradients(grads);
+        const loss = value.dataSync()[0];
+        const c = countCorrect(logitsKept!, labels);
+        tf.dispose([value, x, y, logitsKept!, ...Object.values(grads)]);
+        lossSum += loss * idx.length;
+        correct += c;
+        count += idx.length;
+        seen += idx.length;
+        const elapsedMs = Date.now() - started;
+        const ips = count / Math.max(1e-3, (Date.now() - epochStart) / 1000);
+        const remaining = (o.epochs - epoch) * o.train.size + (o.train.size - count);
+        o.onEvent?.({
+          type: 'batch',
+          jobId: o.jobId,
+          phase: o.phase,
+          epoch: epoch + o.epochOffset,
+          batch: b + 1,
+          batches,
+          loss,
+          acc: c / idx.length,
+          lr: o.learningRate,
+          imagesPerSec: ips,
+          elapsedMs,
+          etaMs: Math.round((remaining / Math.max(1, seen)) * elapsedMs),
+        });
+      }
+      if (count === 0) break;
+      const val = o.val && o.val.size > 0 ? await evaluateLoss(o.val, Math.max(bs, 64)) : null;
+      const monitor = val ? val.loss : lossSum / count;
+      const isBest = !best || monitor < best.valLoss;
+      if (isBest) {
+        if (best) tf.dispose(best.weights);
+        best = { epoch: epoch + o.epochOffset, valLoss: monitor, weights: snapshot() };
+        sinceBest = 0;
+      } else sinceBest++;
+      const elapsedMs = Date.now() - started;
+      const m: EpochMetrics = {
+        phase: o.phase,
+        epoch: epoch + o.epochOffset,
+        epochs: o.epochs + o.epochOffset,
+        loss: lossSum / count,
+        acc: correct / count,
+        valLoss: val?.loss ?? null,
+        valAcc: val?.acc ?? null,
+        lr: o.learningRate,
+        imagesPerSec: count / Math.max(1e-3, (Date.now() - epochStart) / 1000),
+        elapsedMs,
+        etaMs: Math.round((elapsedMs / epoch) * (o.epochs - epoch)),
+        best: isBest,
+      };
+      history.push(m);
+      o.onEvent?.({ type: 'epoch', jobId: o.jobId, ...m });
+      if (sinceBest >= patience) {
+        earlyStopped = true;
+        break;
+      }
+    }
+    const restoreBest = stopped || (earlyStopped && (o.config.earlyStopping?.restoreBest ?? true)) || o.config.earlyStopping?.restoreBest;
+    if (best && restoreBest) restore(best.weights);
+    return { history, stopped, earlyStopped, bestEpoch: best?.epoch ?? null, bestValLoss: best?.valLoss ?? null };
+  } finally {
+    if (best) tf.dispose(best.weights);
+    classWeights?.dispose();
+    optimizer.dispose();
+  }
+}
