@@ -1,0 +1,55 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { AugmentSpec, KERAS_RECIPE_AUGMENT } from '../../../shared/augment';
+import { HEAD_PRESETS, HeadSpec } from '../../../shared/head';
+
+/** A bad command line: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** A JSON value given inline or as a path to a .json file. */
+export function jsonArg(flag: string, value: string): unknown {
+  const text = value.trim().startsWith('{') || value.trim().startsWith('[') ? value : existsSync(value) ? readFileSync(value, 'utf8') : null;
+  if (text === null) throw new UsageError(`${flag}: not JSON and not a file: ${value}`);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${flag}: invalid JSON (${(e as Error).message})`);
+  }
+}
+
+const zodMessage = (e: { issues: { path: PropertyKey[]; message: string }[] }) =>
+  e.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
+
+export function headArg(value: string | undefined): HeadSpec | undefined {
+  if (value === undefined) return undefined;
+  if (value in HEAD_PRESETS) return HeadSpec.parse(HEAD_PRESETS[value as keyof typeof HEAD_PRESETS]);
+  const raw = jsonArg('--head', value);
+  const parsed = HeadSpec.safeParse(Array.isArray(raw) ? { layers: raw } : raw);
+  if (!parsed.success)
+    throw new UsageError(`--head: ${zodMessage(parsed.error)} (presets: ${Object.keys(HEAD_PRESETS).join(', ')})`);
+  return parsed.data;
+}
+
+export function augmentArg(value: string | undefined): AugmentSpec | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'keras') return KERAS_RECIPE_AUGMENT;
+  if (value === 'none') return AugmentSpec.parse({});
+  const parsed = AugmentSpec.safeParse(jsonArg('--augment', value));
+  if (!parsed.success) throw new UsageError(`--augment: ${zodMessage(parsed.error)}`);
+  return parsed.data;
+}
+
+export function intArg(flag: string, value: string | undefined, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer ≥ ${min}, got "${value}"`);
+  return n;
+}
+
+export function numArg(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got "${value}"`);
+  return n;
+}

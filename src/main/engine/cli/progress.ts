@@ -1,0 +1,76 @@
+import type { EngineEvent } from '../../../shared/events';
+
+const STAGE_LABEL: Record<string, string> = {
+  scan: 'Scanning',
+  'load-base': 'Loading base',
+  extract: 'Features',
+  evaluate: 'Evaluating',
+  export: 'Exporting',
+};
+
+const bar = (frac: number, width = 24) => {
+  const n = Math.round(Math.max(0, Math.min(1, frac)) * width);
+  return `[${'#'.repeat(n)}${'-'.repeat(width - n)}]`;
+};
+
+const fmtMs = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s` : `${(ms / 1000).toFixed(1)}s`);
+
+/** Human progress on stderr: one redrawn line on a TTY, epoch lines always. */
+export class ProgressPrinter {
+  private lastDraw = 0;
+  constructor(
+    private out: NodeJS.WriteStream,
+    private tty = Boolean(out.isTTY),
+  ) {}
+
+  private line(text: string, force = false) {
+    if (!this.tty) return;
+    const now = Date.now();
+    if (!force && now - this.lastDraw < 80) return;
+    this.lastDraw = now;
+    this.out.write(`\r\x1b[2K${text}`);
+  }
+
+  private println(text: string) {
+    if (this.tty) this.out.write('\r\x1b[2K');
+    this.out.write(`${text}\n`);
+  }
+
+  handle(e: EngineEvent): void {
+    switch (e.type) {
+      case 'stage':
+        this.line(`${STAGE_LABEL[e.stage] ?? e.stage} ${bar(e.total ? e.done / e.total : 0)} ${e.done}/${e.total}`, e.done === e.total);
+        if (e.done === e.total && e.total > 0 && e.stage === 'extract') this.println(`Features: ${e.total} done`);
+        break;
+      case 'batch':
+        this.line(
+          `${e.phase === 'fine-tune' ? 'Fine-tune' : 'Train'} epoch ${e.epoch} ${bar(e.batch / e.batches)} loss ${e.loss.toFixed(4)} acc ${e.acc.toFixed(3)} · ${e.imagesPerSec.toFixed(0)} img/s · ETA ${fmtMs(e.etaMs)}`,
+        );
+        break;
+      case 'epoch':
+        this.println(
+          `${e.phase === 'fine-tune' ? 'fine-tune ' : ''}epoch ${String(e.epoch).padStart(3)}/${e.epochs}  loss ${e.loss.toFixed(4)}  acc ${e.acc.toFixed(3)}` +
+            (e.valLoss !== null ? `  val_loss ${e.valLoss.toFixed(4)}  val_acc ${e.valAcc!.toFixed(3)}` : '') +
+            `${e.best ? '  *' : ''}  (${fmtMs(e.elapsedMs)})`,
+        );
+        break;
+      case 'problem':
+        this.println(`skipped ${e.problem.rel}: ${e.problem.reason}`);
+        break;
+      case 'log':
+        this.println(`${e.level === 'warn' ? 'warning: ' : ''}${e.message}`);
+        break;
+    }
+  }
+
+  done(): void {
+    if (this.tty) this.out.write('\r\x1b[2K');
+  }
+}
+
+/** Plain text table with right-aligned numeric columns. */
+export function table(rows: (string | number)[][]): string {
+  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? (Number.isInteger(c) ? String(c) : c.toFixed(3)) : c)));
+  const widths = cells[0].map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return cells.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
+}
