@@ -5,37 +5,41 @@ import { rendererPlugins } from './src/main/server/renderer-build';
 // Native / wasm packages load their binaries relative to their own folder: never bundle them.
 const nativeExternals = ['sharp', /^@tensorflow\//, /^@img\//];
 
+// electron-vite 6 reads `rolldownOptions` (its presets overwrite `rollupOptions` with it), but its
+// types extend vite 7's, which only know `rollupOptions`: declared as plain objects, not literals.
+const mainBuild = {
+  externalizeDeps: true,
+  rolldownOptions: {
+    input: {
+      index: resolve(__dirname, 'src/main/index.ts'),
+      // The engine process (utilityProcess entry): out/main/engine-host.js.
+      'engine-host': resolve(__dirname, 'src/main/engine-host/process.ts'),
+    },
+    external: nativeExternals,
+  },
+};
+
+const preloadBuild = {
+  // A sandboxed preload cannot require() packages: bundle everything, emit CommonJS.
+  externalizeDeps: false,
+  minify: true,
+  rolldownOptions: {
+    input: { index: resolve(__dirname, 'src/preload/index.ts') },
+    output: { format: 'cjs' as const, entryFileNames: '[name].cjs' },
+  },
+};
+
+const rendererBuild = {
+  minify: true,
+  rolldownOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
+};
+
 export default defineConfig({
-  main: {
-    build: {
-      externalizeDeps: true,
-      rolldownOptions: {
-        input: {
-          index: resolve(__dirname, 'src/main/index.ts'),
-          // The engine process (utilityProcess entry): out/main/engine-host.js.
-          'engine-host': resolve(__dirname, 'src/main/engine-host/process.ts'),
-        },
-        external: nativeExternals,
-      },
-    },
-  },
-  preload: {
-    build: {
-      // A sandboxed preload cannot require() packages: bundle everything, emit CommonJS.
-      externalizeDeps: false,
-      minify: true,
-      rolldownOptions: {
-        input: { index: resolve(__dirname, 'src/preload/index.ts') },
-        output: { format: 'cjs', entryFileNames: '[name].cjs' },
-      },
-    },
-  },
+  main: { build: mainBuild },
+  preload: { build: preloadBuild },
   renderer: {
     root: resolve(__dirname, 'src/renderer'),
     plugins: rendererPlugins(),
-    build: {
-      minify: true,
-      rolldownOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
-    },
+    build: rendererBuild,
   },
 });

@@ -2,7 +2,7 @@
  * Building the renderer for browser mode without electron-vite's main/preload steps. The same plugins
  * are used by electron.vite.config.ts, so both builds produce the same out/renderer.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import react from '@vitejs/plugin-react';
 import type { InlineConfig, Plugin, PluginOption } from 'vite';
@@ -34,12 +34,37 @@ export function rendererViteConfig(repoRoot: string, outDir = path.join(repoRoot
   };
 }
 
-/** Build out/renderer with vite unless it exists (or `force`). Returns the folder. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Why out/renderer must be (re)built, or null when it is current. */
+export function rendererBuildReason(repoRoot: string, outDir = path.join(repoRoot, 'out', 'renderer')): string | null {
+  const index = path.join(outDir, 'index.html');
+  if (!existsSync(index)) return `${outDir} has no build`;
+  const built = statSync(index).mtimeMs;
+  const sources = ['src/renderer', 'src/shared'].map((d) => path.join(repoRoot, d)).filter((d) => existsSync(d));
+  // Only in a source checkout: a packaged app has no sources and never rebuilds.
+  if (sources.some((d) => newestMtime(d) > built)) return 'renderer sources changed since the last build';
+  return null;
+}
+
+/**
+ * Build out/renderer with vite when it is missing or older than its sources (or when `force`).
+ * Returns the folder and why it was built (null when the existing build was used).
+ */
 export async function ensureRendererBuilt(repoRoot: string, options: { force?: boolean; outDir?: string } = {}) {
   const config = rendererViteConfig(repoRoot, options.outDir);
   const outDir = config.build!.outDir!;
-  if (!options.force && existsSync(path.join(outDir, 'index.html'))) return outDir;
-  const { build } = await import('vite');
-  await build(config);
-  return outDir;
+  const reason = options.force ? 'rebuild requested' : rendererBuildReason(repoRoot, outDir);
+  if (reason) {
+    const { build } = await import('vite');
+    await build(config);
+  }
+  return { outDir, reason };
 }

@@ -8,7 +8,10 @@
  *   --root <dir>      also allow browsing/opening datasets under <dir> (repeatable; home is always allowed)
  *   --data-dir <dir>  settings file and default cache (default: ~/.config/transfer-studio)
  *   --token <t>       fixed token (default: random; or TRANSFER_STUDIO_TOKEN)
- *   --rebuild         rebuild out/renderer first (it is built automatically when missing)
+ *   --rebuild         rebuild out/renderer first
+ *
+ * The UI is the built renderer in out/renderer (`npx electron-vite build` makes it too); serve builds
+ * it with vite itself when it is missing or older than the sources in src/renderer and src/shared.
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -63,8 +66,8 @@ async function main() {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
 
   const t0 = Date.now();
-  const rendererDir = await ensureRendererBuilt(repo, { force: values.rebuild });
-  if (Date.now() - t0 > 1000) console.log(`Built the renderer into ${rendererDir} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  const { outDir: rendererDir, reason } = await ensureRendererBuilt(repo, { force: values.rebuild });
+  if (reason) console.log(`Built the renderer into ${rendererDir} (${reason}; ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 
   const settings = new JsonFileSettingsStore(path.join(dataDir, 'settings.json'));
   const core = createAppCore({

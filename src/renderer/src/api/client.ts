@@ -30,6 +30,8 @@ export function getClient(): Client {
     client = { api: window.api, connection: () => 'open', onConnection: () => () => undefined };
   } else {
     client = createWsApi();
+    // Same shape as Electron's preload-provided `window.api` (handy from the devtools console too).
+    window.api = client.api;
   }
   return client;
 }

@@ -21,7 +21,8 @@ export function visibleRows(
   overscan = 2,
 ): { first: number; last: number } {
   if (rowCount === 0 || rowHeight <= 0) return { first: 0, last: 0 };
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
+  // Clamped to the rows that exist: a stale scrollTop (the list just shrank) shows the last rows.
+  const first = Math.max(0, Math.min(Math.floor(scrollTop / rowHeight), rowCount) - overscan);
   const last = Math.min(rowCount, Math.ceil((scrollTop + viewportHeight) / rowHeight) + overscan);
   return { first, last: Math.max(first, last) };
 }

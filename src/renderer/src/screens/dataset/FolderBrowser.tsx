@@ -55,6 +55,9 @@ export function FolderBrowser({ start, onPick, onClose }: { start: string | null
           <button type="button" disabled={!listing?.path} onClick={() => go(listing?.parent ?? null)}>
             ↑ Up
           </button>
+          <button type="button" disabled={!listing?.path} onClick={() => go(null)}>
+            Allowed folders
+          </button>
           <code>{listing?.path ?? 'Allowed folders'}</code>
         </div>
         {error && (
@@ -66,7 +69,7 @@ export function FolderBrowser({ start, onPick, onClose }: { start: string | null
           {listing?.entries.map((e) => (
             <li key={e.path}>
               <button type="button" onClick={() => go(e.path)} onDoubleClick={() => onPick(e.path)} title={e.path}>
-                <span aria-hidden="true">📁</span> {e.name}
+                <FolderIcon /> {e.name}
               </button>
             </li>
           ))}
@@ -83,5 +86,13 @@ export function FolderBrowser({ start, onPick, onClose }: { start: string | null
         </footer>
       </div>
     </div>
+  );
+}
+
+function FolderIcon() {
+  return (
+    <svg className="folder-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+      <path d="M1.5 3.5h4l1.5 1.5h7.5v8h-13z" fill="currentColor" opacity="0.75" />
+    </svg>
   );
 }
