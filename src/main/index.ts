@@ -19,6 +19,10 @@ const here = import.meta.dirname;
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
 const indexHtml = path.join(here, '..', 'renderer', 'index.html');
 
+// A separate profile (settings, cache) for tests and portable setups; must precede 'ready'.
+if (process.env.TRANSFER_STUDIO_USER_DATA)
+  app.setPath('userData', path.resolve(process.env.TRANSFER_STUDIO_USER_DATA));
+
 registerImageScheme();
 
 if (!app.requestSingleInstanceLock()) {
@@ -32,7 +36,8 @@ function folderArg(argv: string[]): string | null {
   for (const a of argv.slice(1).reverse()) {
     if (a.startsWith('-')) continue;
     try {
-      if (statSync(a).isDirectory() && path.resolve(a) !== path.resolve(app.getAppPath())) return path.resolve(a);
+      if (statSync(a).isDirectory() && path.resolve(a) !== path.resolve(app.getAppPath()))
+        return path.resolve(a);
     } catch {
       // not a path
     }
@@ -87,7 +92,9 @@ async function start() {
 
   handleImageProtocol(core);
   const isTrustedFrame = (frame: WebFrameMain | null) => {
-    if (!frame || !win || frame !== win.webContents.mainFrame) return false;
+    const main = win?.webContents.mainFrame;
+    if (!frame || !main || frame.processId !== main.processId || frame.routingId !== main.routingId)
+      return false;
     return devUrl ? frame.url.startsWith(devUrl) : frame.url.startsWith('file://');
   };
   registerIpc(core, isTrustedFrame);

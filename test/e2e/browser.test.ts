@@ -54,9 +54,11 @@ function step(name: string, fn: () => Promise<void>, timeout?: number) {
 }
 
 /** vitest's expect.poll gives up after 1 s; thumbnails and scans on 2 busy cores need longer. */
-const poll = <T>(fn: () => Promise<T> | T, o: { timeout?: number } = {}) => expect.poll(fn, { timeout: 20_000, ...o });
+const poll = <T>(fn: () => Promise<T> | T, o: { timeout?: number } = {}) =>
+  expect.poll(fn, { timeout: 20_000, ...o });
 
-const cell = (cls: string, split: string) => page.locator(`[data-testid=class-table] tr[data-class="${cls}"] td[data-split=${split}]`);
+const cell = (cls: string, split: string) =>
+  page.locator(`[data-testid=class-table] tr[data-class="${cls}"] td[data-split=${split}]`);
 const openPath = async (p: string) => {
   await page.getByLabel('Dataset folder path').fill(p);
   await page.getByRole('button', { name: 'Open', exact: true }).click();
@@ -124,21 +126,27 @@ describe('browser mode in Chromium', () => {
     await grid.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     expect(await page.getByTestId('grid-count').textContent()).toBe('194 images');
     const loaded = () =>
-      grid.evaluate((el) => [...el.querySelectorAll('img')].filter((i) => i.complete && i.naturalWidth > 0).length);
+      grid.evaluate(
+        (el) => [...el.querySelectorAll('img')].filter((i) => i.complete && i.naturalWidth > 0).length,
+      );
     await poll(loaded, { timeout: 30_000 }).toBeGreaterThan(5);
     const inDom = await grid.locator('.thumb').count();
     expect(inDom).toBeGreaterThan(5);
     expect(inDom).toBeLessThan(194);
     // Thumbnails are the sharp-made 192×192 ones.
-    expect(await grid.locator('img').first().evaluate((i: Img) => [i.naturalWidth, i.naturalHeight])).toEqual([
-      192, 192,
-    ]);
+    expect(
+      await grid
+        .locator('img')
+        .first()
+        .evaluate((i: Img) => [i.naturalWidth, i.naturalHeight]),
+    ).toEqual([192, 192]);
 
     await grid.evaluate((el) => (el.scrollTop = el.scrollHeight));
     await grid.locator('.thumb[data-pos="193"]').waitFor();
     expect(await grid.locator('.thumb[data-pos="0"]').count()).toBe(0);
-    await poll(() => grid.locator('.thumb[data-pos="193"] img').evaluate((i: Img) => i.complete && i.naturalWidth))
-      .toBe(192);
+    await poll(() =>
+      grid.locator('.thumb[data-pos="193"] img').evaluate((i: Img) => i.complete && i.naturalWidth),
+    ).toBe(192);
     expect(await grid.locator('.thumb').count()).toBeLessThan(194);
     // Jumping from top to bottom skipped the middle rows: far fewer requests than images.
     expect(new Set(thumbRequests).size).toBeLessThan(194);
@@ -163,9 +171,12 @@ describe('browser mode in Chromium', () => {
     expect(await page.getByTestId('preview-name').textContent()).toBe(path.basename(rel));
     expect(await page.getByTestId('preview-dims').textContent()).toBe(`${meta.width} × ${meta.height} px`);
     const kb = bytes / 1024;
-    expect(await page.getByTestId('preview-size').textContent()).toBe(`${kb < 10 ? kb.toFixed(1) : Math.round(kb)} KB`);
-    await poll(() => preview.locator('.preview-image img').evaluate((i: Img) => i.complete && i.naturalWidth))
-      .toBe(Math.min(meta.width!, 1600));
+    expect(await page.getByTestId('preview-size').textContent()).toBe(
+      `${kb < 10 ? kb.toFixed(1) : Math.round(kb)} KB`,
+    );
+    await poll(() =>
+      preview.locator('.preview-image img').evaluate((i: Img) => i.complete && i.naturalWidth),
+    ).toBe(Math.min(meta.width!, 1600));
     await screenshot(page, '3-preview');
     await preview.press('ArrowRight');
     await poll(() => page.getByTestId('preview-name').textContent()).not.toBe(path.basename(rel));
@@ -217,13 +228,18 @@ describe('browser mode in Chromium', () => {
     await problems.scrollIntoViewIfNeeded();
     await screenshot(page, '5-problems');
 
-    const [download] = await Promise.all([page.waitForEvent('download'), problems.getByRole('button', { name: 'Export CSV' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      problems.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe('bad-problems.csv');
     const csv = await readFile((await download.path())!, 'utf8');
     const lines = csv.trim().split('\r\n');
     expect(lines[0]).toBe('file,path,reason,stage');
     expect(lines).toHaveLength(4);
-    expect(lines.some((l) => l.startsWith('common/empty.jpg,') && l.includes('empty file (0 bytes)'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('common/empty.jpg,') && l.includes('empty file (0 bytes)'))).toBe(
+      true,
+    );
   });
 
   step(
@@ -268,35 +284,41 @@ describe('browser mode in Chromium', () => {
       const middle = Math.floor(LARGE / 2 / columns) * columns;
       await poll(() => grid.locator(`.thumb[data-pos="${middle}"]`).count()).toBe(1);
       expect(await grid.locator('.thumb').count()).toBeLessThan(20 * columns);
-      await poll(() => grid.locator(`.thumb[data-pos="${middle}"] img`).evaluate((i: Img) => i.complete && i.naturalWidth))
-        .toBe(192);
+      await poll(() =>
+        grid.locator(`.thumb[data-pos="${middle}"] img`).evaluate((i: Img) => i.complete && i.naturalWidth),
+      ).toBe(192);
       await screenshot(page, '6-large-grid');
-      // Only what was on screen at some point was requested, not 10,000.
-      expect(thumbRequests.size).toBeLessThan(2500);
+      // Only rows that stayed on screen were requested: not the ~2,700 a 48,000 px flick flew past.
+      expect(thumbRequests.size).toBeLessThan(500);
       console.log(`[e2e] thumbnails requested while scrolling 10k images: ${thumbRequests.size}`);
     },
     240_000,
   );
 
-  step('survives the engine process being killed: the window stays, the user is told, the next job works', async () => {
-    const status = await apiCall((api) => api.getEngineStatus({}));
-    if (!status.ok || !status.data.pid) throw new Error(`no engine pid: ${JSON.stringify(status)}`);
-    const pid = status.data.pid;
-    process.kill(pid, 'SIGKILL');
-    const banner = page.getByTestId('engine-crash');
-    await banner.waitFor();
-    expect(await banner.textContent()).toMatch(/engine process was killed/);
-    await poll(() => page.getByTestId('status-engine').textContent()).toContain('crashed');
-    await screenshot(page, '7-engine-crash');
-    await banner.getByRole('button', { name: 'Dismiss' }).click();
+  step(
+    'survives the engine process being killed: the window stays, the user is told, the next job works',
+    async () => {
+      const status = await apiCall((api) => api.getEngineStatus({}));
+      if (!status.ok || !status.data.pid) throw new Error(`no engine pid: ${JSON.stringify(status)}`);
+      const pid = status.data.pid;
+      process.kill(pid, 'SIGKILL');
+      const banner = page.getByTestId('engine-crash');
+      await banner.waitFor();
+      expect(await banner.textContent()).toMatch(/engine process was killed/);
+      await poll(() => page.getByTestId('status-engine').textContent()).toContain('crashed');
+      await screenshot(page, '7-engine-crash');
+      await banner.getByRole('button', { name: 'Dismiss' }).click();
 
-    await openPath(HYMENOPTERA);
-    await poll(() => page.locator('.dataset-head h1').textContent(), { timeout: 60_000 }).toBe('hymenoptera_data');
-    expect(await cell('ants', 'train').textContent()).toBe('124');
-    const after = await apiCall((api) => api.getEngineStatus({}));
-    expect(after.ok && after.data.pid).not.toBe(pid);
-    expect(after.ok && after.data.starts).toBe(2);
-  });
+      await openPath(HYMENOPTERA);
+      await poll(() => page.locator('.dataset-head h1').textContent(), { timeout: 60_000 }).toBe(
+        'hymenoptera_data',
+      );
+      expect(await cell('ants', 'train').textContent()).toBe('124');
+      const after = await apiCall((api) => api.getEngineStatus({}));
+      expect(after.ok && after.data.pid).not.toBe(pid);
+      expect(after.ok && after.data.starts).toBe(2);
+    },
+  );
 
   step('rejects bad payloads with a typed error through the same window.api', async () => {
     const r = await apiCall((api) => api.openDataset({ path: 42 } as never));
@@ -313,6 +335,10 @@ describe('browser mode in Chromium', () => {
     // The dataset survived the round trip through another step.
     expect(await cell('ants', 'train').textContent()).toBe('124');
     const settings = await apiCall((api) => api.getSettings({}));
-    expect(settings.ok && settings.data.recentDatasets.map((r) => r.name)).toEqual(['hymenoptera_data', 'large', 'bad']);
+    expect(settings.ok && settings.data.recentDatasets.map((r) => r.name)).toEqual([
+      'hymenoptera_data',
+      'large',
+      'bad',
+    ]);
   });
 });

@@ -32,12 +32,19 @@ export async function startServe(o: { roots: string[]; dataDir: string }): Promi
   await ensureRendererBuilt(REPO);
   const args = ['--import', 'tsx', 'src/main/server/serve.ts', '--port', '0', '--data-dir', o.dataDir];
   for (const r of o.roots) args.push('--root', r);
-  const proc = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
+  const proc = spawn(process.execPath, args, {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env },
+  });
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not print its URL within 120 s:\n${out}`)), 120_000);
+    const timer = setTimeout(
+      () => reject(new Error(`serve did not print its URL within 120 s:\n${out}`)),
+      120_000,
+    );
     const check = () => {
       const m = /Open: (http:\/\/\S+\?token=\S+)/.exec(out);
       if (m) {
@@ -122,6 +129,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export async function makeLargeDataset(root: string, n: number): Promise<void> {
   const sources = path.join(root, 'many');
   for (let i = 0; i < 8; i++) await writeJpeg(path.join(sources, `src_${i}.jpg`), 96, 72, i + 1);
-  for (let i = 8; i < n; i++) await symlink(`src_${i % 8}.jpg`, path.join(sources, `img_${String(i).padStart(5, '0')}.jpg`));
+  for (let i = 8; i < n; i++)
+    await symlink(`src_${i % 8}.jpg`, path.join(sources, `img_${String(i).padStart(5, '0')}.jpg`));
   await makeDataset(root, { few: 40 });
 }

@@ -27,7 +27,11 @@ describe('engine host (real child process)', () => {
     host = new EngineHost(nodeEngineLauncher(), { onStatus: (s) => statuses.push(s) });
     expect(host.status().state).toBe('not-started');
     const events: EngineEvent[] = [];
-    const { jobId, result } = host.run('scan', { root: HYMENOPTERA, split: {} }, { onEvent: (e) => events.push(e) });
+    const { jobId, result } = host.run(
+      'scan',
+      { root: HYMENOPTERA, split: {} },
+      { onEvent: (e) => events.push(e) },
+    );
     const scan = await result;
     expect(scan.counts.train).toEqual([124, 121]);
     const stages = events.filter((e) => e.type === 'stage');
@@ -111,9 +115,13 @@ describe('engine host (real child process)', () => {
   });
 
   it('explains how the process died', () => {
-    expect(describeExit({ code: 134, signal: null, stderrTail: 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory' })).toMatch(
-      /ran out of memory/,
-    );
+    expect(
+      describeExit({
+        code: 134,
+        signal: null,
+        stderrTail: 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory',
+      }),
+    ).toMatch(/ran out of memory/);
     expect(describeExit({ code: null, signal: 'SIGKILL', stderrTail: '' })).toMatch(/killed/);
     expect(describeExit({ code: 3, signal: null, stderrTail: 'Error: boom\n' })).toMatch(/code 3.*boom/);
     expect(describeExit({ code: 0, signal: null, reason: 'oom', stderrTail: '' })).toMatch(/out of memory/);

@@ -67,7 +67,10 @@ describe('image path confinement', () => {
 
   it('answers 404 for a dataset id not opened this session', async () => {
     const rootOf = (id: string) => (id === 'known' ? root : undefined);
-    expect(await resolveDatasetImage(rootOf, 'unknown', 'cats/ok.jpg')).toMatchObject({ ok: false, status: 404 });
+    expect(await resolveDatasetImage(rootOf, 'unknown', 'cats/ok.jpg')).toMatchObject({
+      ok: false,
+      status: 404,
+    });
     expect(await resolveDatasetImage(rootOf, 'known', 'cats/ok.jpg')).toMatchObject({ ok: true });
   });
 

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { buildApi, channelNames, channels, eventNames, events, subscriberName } from '../../src/shared/ipc/contract';
+import {
+  buildApi,
+  channelNames,
+  channels,
+  eventNames,
+  events,
+  subscriberName,
+} from '../../src/shared/ipc/contract';
 import type { ApiResult, ChannelName, EventName } from '../../src/shared/ipc/contract';
 import { dispatch } from '../../src/main/core/dispatch';
 import type { AppCore } from '../../src/main/core/app-core';
@@ -61,21 +68,32 @@ describe('IPC contract', () => {
   });
 
   it('only lets the renderer set renderer-writable settings, with valid values', async () => {
-    expect(fail(await dispatch(core.handlers, 'setSetting', { key: 'theme', value: 'purple' })).code).toBe('BAD_REQUEST');
-    expect(
-      fail(await dispatch(core.handlers, 'setSetting', { key: 'recentDatasets', value: [] })).code,
-    ).toBe('BAD_REQUEST');
-    const s = ok(await dispatch(core.handlers, 'setSetting', { key: 'theme', value: 'dark' })) as { theme: string };
+    expect(fail(await dispatch(core.handlers, 'setSetting', { key: 'theme', value: 'purple' })).code).toBe(
+      'BAD_REQUEST',
+    );
+    expect(fail(await dispatch(core.handlers, 'setSetting', { key: 'recentDatasets', value: [] })).code).toBe(
+      'BAD_REQUEST',
+    );
+    const s = ok(await dispatch(core.handlers, 'setSetting', { key: 'theme', value: 'dark' })) as {
+      theme: string;
+    };
     expect(s.theme).toBe('dark');
   });
 
   it('maps handler failures to typed errors', async () => {
-    expect(fail(await dispatch(core.handlers, 'openDataset', { path: '/definitely/not/here' })).code).toBe('NOT_FOUND');
-    expect(fail(await dispatch(core.handlers, 'openDataset', { path: '/etc' })).code).toBe('FORBIDDEN');
-    expect(fail(await dispatch(core.handlers, 'pickFolder', {})).code).toBe('UNSUPPORTED');
-    expect(fail(await dispatch(core.handlers, 'resplitDataset', { datasetId: 'nope', split: { valFraction: 0.2, seed: 1, resplit: false } })).code).toBe(
+    expect(fail(await dispatch(core.handlers, 'openDataset', { path: '/definitely/not/here' })).code).toBe(
       'NOT_FOUND',
     );
+    expect(fail(await dispatch(core.handlers, 'openDataset', { path: '/etc' })).code).toBe('FORBIDDEN');
+    expect(fail(await dispatch(core.handlers, 'pickFolder', {})).code).toBe('UNSUPPORTED');
+    expect(
+      fail(
+        await dispatch(core.handlers, 'resplitDataset', {
+          datasetId: 'nope',
+          split: { valFraction: 0.2, seed: 1, resplit: false },
+        }),
+      ).code,
+    ).toBe('NOT_FOUND');
   });
 
   it('opens a real dataset through the engine process and re-splits it without rescanning', async () => {
@@ -95,7 +113,10 @@ describe('IPC contract', () => {
     expect(seen).toContain('jobState');
 
     const r = ok(
-      await dispatch(core.handlers, 'resplitDataset', { datasetId: view.id, split: { valFraction: 0.25, seed: 7, resplit: true } }),
+      await dispatch(core.handlers, 'resplitDataset', {
+        datasetId: view.id,
+        split: { valFraction: 0.25, seed: 7, resplit: true },
+      }),
     ) as { counts: { train: number[]; val: number[] }; splits: string[] };
     expect(r.splits).toHaveLength(view.files.length);
     for (const c of [0, 1]) {
@@ -105,7 +126,10 @@ describe('IPC contract', () => {
     }
     // Back to the folders' own split.
     const back = ok(
-      await dispatch(core.handlers, 'resplitDataset', { datasetId: view.id, split: { valFraction: 0.25, seed: 7, resplit: false } }),
+      await dispatch(core.handlers, 'resplitDataset', {
+        datasetId: view.id,
+        split: { valFraction: 0.25, seed: 7, resplit: false },
+      }),
     ) as { counts: { train: number[]; val: number[] } };
     expect(back.counts.train).toEqual([124, 121]);
     // The split is remembered per dataset.
@@ -148,5 +172,19 @@ describe('window.api builder', () => {
       expect(subs.get(e)!.size).toBe(0);
       expect(got).toEqual(['one']);
     }
+  });
+});
+
+describe('Electron window security', () => {
+  it('pins the locked-down webPreferences', async () => {
+    const { SECURE_WEB_PREFERENCES } = await import('../../src/main/electron/web-preferences');
+    expect(SECURE_WEB_PREFERENCES).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+      allowRunningInsecureContent: false,
+    });
   });
 });

@@ -69,7 +69,9 @@ describe('browser-mode server', () => {
     expect((await fetch(`${base}/`)).status).toBe(401);
     expect((await fetch(`${base}/?token=wrong`)).status).toBe(401);
     expect((await fetch(`${base}/assets/app.js`)).status).toBe(401);
-    expect((await fetch(`${base}/`, { headers: { cookie: 'transfer_studio_token_1=' + server.token } })).status).toBe(401);
+    expect(
+      (await fetch(`${base}/`, { headers: { cookie: 'transfer_studio_token_1=' + server.token } })).status,
+    ).toBe(401);
   });
 
   it('trades the URL token for a cookie, then serves the app with a strict CSP', async () => {
@@ -86,7 +88,9 @@ describe('browser-mode server', () => {
     const csp = page.headers.get('content-security-policy')!;
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
-    expect((await fetch(`${base}/`, { headers: { authorization: `Bearer ${server.token}` } })).status).toBe(200);
+    expect((await fetch(`${base}/`, { headers: { authorization: `Bearer ${server.token}` } })).status).toBe(
+      200,
+    );
   });
 
   it('keeps static files inside the renderer folder', async () => {
@@ -105,8 +109,14 @@ describe('browser-mode server', () => {
     try {
       const info = await rpc(ws, 1, 'getAppInfo', {});
       expect(info).toMatchObject({ ok: true, data: { mode: 'browser', canPickFolder: false } });
-      expect(await rpc(ws, 2, 'listDir', { path: '/etc' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-      expect(await rpc(ws, 3, 'openDataset', {})).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+      expect(await rpc(ws, 2, 'listDir', { path: '/etc' })).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      });
+      expect(await rpc(ws, 3, 'openDataset', {})).toMatchObject({
+        ok: false,
+        error: { code: 'BAD_REQUEST' },
+      });
 
       const events: string[] = [];
       ws.on('message', (d: Buffer) => {
@@ -118,12 +128,18 @@ describe('browser-mode server', () => {
       const view = r.data as DatasetView;
       expect(view.classes).toEqual(['cats', 'dogs']);
       expect(view.files).toHaveLength(6);
-      expect(view.problems.map((p) => path.basename(p.rel)).sort()).toEqual(['empty.jpg', 'notes.jpg', 'truncated.jpg']);
+      expect(view.problems.map((p) => path.basename(p.rel)).sort()).toEqual([
+        'empty.jpg',
+        'notes.jpg',
+        'truncated.jpg',
+      ]);
       expect(events).toContain('jobProgress');
       expect(events).toContain('engineStatus');
 
       // Malformed frames get a typed error, and the socket stays usable.
-      const bad = new Promise<WsServerMessage>((resolve) => ws.once('message', (d: Buffer) => resolve(JSON.parse(String(d)))));
+      const bad = new Promise<WsServerMessage>((resolve) =>
+        ws.once('message', (d: Buffer) => resolve(JSON.parse(String(d)))),
+      );
       ws.send('{nope');
       expect(await bad).toMatchObject({ id: -1, result: { ok: false, error: { code: 'BAD_REQUEST' } } });
       expect((await rpc(ws, 5, 'getEngineStatus', {})).ok).toBe(true);
@@ -140,10 +156,17 @@ describe('browser-mode server', () => {
 
       const preview = await fetch(`${base}/image/preview/${view.id}/${rel}`, { headers: { cookie } });
       expect(preview.headers.get('content-type')).toBe('image/jpeg');
-      expect((await sharp(Buffer.from(await preview.arrayBuffer())).metadata()).width).toBe(view.files[0].width);
+      expect((await sharp(Buffer.from(await preview.arrayBuffer())).metadata()).width).toBe(
+        view.files[0].width,
+      );
 
-      expect((await fetch(`${base}/image/thumb/${view.id}/..%2F..%2F..%2Fsecret.txt`, { headers: { cookie } })).status).toBe(403);
-      expect((await fetch(`${base}/image/thumb/ffffffffffff/${rel}`, { headers: { cookie } })).status).toBe(404);
+      expect(
+        (await fetch(`${base}/image/thumb/${view.id}/..%2F..%2F..%2Fsecret.txt`, { headers: { cookie } }))
+          .status,
+      ).toBe(403);
+      expect((await fetch(`${base}/image/thumb/ffffffffffff/${rel}`, { headers: { cookie } })).status).toBe(
+        404,
+      );
       expect((await fetch(`${base}/image/thumb/${view.id}/${rel}`)).status).toBe(401);
     } finally {
       ws.close();

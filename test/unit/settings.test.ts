@@ -23,7 +23,8 @@ afterEach(() => tmp.cleanup());
 
 describe('settings schema', () => {
   it('has a default for every key that passes its own schema', () => {
-    for (const k of settingKeys) expect(settingsSchema[k].schema.safeParse(settingsSchema[k].default).success, k).toBe(true);
+    for (const k of settingKeys)
+      expect(settingsSchema[k].schema.safeParse(settingsSchema[k].default).success, k).toBe(true);
     expect(SettingsObject.parse(defaultSettings())).toEqual(defaultSettings());
   });
 
@@ -63,7 +64,8 @@ describe('settings schema', () => {
 
   it('keeps recents unique, newest first, capped', () => {
     let list = [] as ReturnType<typeof defaultSettings>['recentDatasets'];
-    for (let i = 0; i < MAX_RECENT + 3; i++) list = pushRecent(list, { path: `/d${i}`, name: `d${i}`, openedAt: '', classes: 2, images: i });
+    for (let i = 0; i < MAX_RECENT + 3; i++)
+      list = pushRecent(list, { path: `/d${i}`, name: `d${i}`, openedAt: '', classes: 2, images: i });
     list = pushRecent(list, { path: '/d5', name: 'd5', openedAt: 'again', classes: 2, images: 5 });
     expect(list).toHaveLength(MAX_RECENT);
     expect(list[0]).toMatchObject({ path: '/d5', openedAt: 'again' });
@@ -99,7 +101,9 @@ describe('JSON settings store (browser mode)', () => {
     await writeFile(file, '{ not json');
     const s = new JsonFileSettingsStore(file);
     expect(s.getAll()).toEqual(defaultSettings());
-    expect((await readdir(path.dirname(file))).some((f) => f.startsWith('settings.json.corrupt-'))).toBe(true);
+    expect((await readdir(path.dirname(file))).some((f) => f.startsWith('settings.json.corrupt-'))).toBe(
+      true,
+    );
   });
 
   it('reads a hand-edited file with one bad key as defaults for that key only', async () => {

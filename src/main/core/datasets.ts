@@ -16,7 +16,12 @@ export interface OpenedDataset {
   scanMs: number;
 }
 
-const FOLDER_SPLITS: Record<string, SplitName> = { train: 'train', val: 'val', validation: 'val', test: 'test' };
+const FOLDER_SPLITS: Record<string, SplitName> = {
+  train: 'train',
+  val: 'val',
+  validation: 'val',
+  test: 'test',
+};
 
 /**
  * The split each file gets under `split`, mirroring scanDataset: a `splitFolders` dataset keeps its

@@ -9,7 +9,11 @@ import type { Handlers } from './handlers';
 
 const isChannel = (c: string): c is ChannelName => Object.prototype.hasOwnProperty.call(channels, c);
 
-export async function dispatch(handlers: Handlers, channel: string, request: unknown): Promise<ApiResult<unknown>> {
+export async function dispatch(
+  handlers: Handlers,
+  channel: string,
+  request: unknown,
+): Promise<ApiResult<unknown>> {
   if (typeof channel !== 'string' || !isChannel(channel))
     return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `unknown channel "${String(channel)}"` } };
   const spec = channels[channel];
@@ -17,7 +21,11 @@ export async function dispatch(handlers: Handlers, channel: string, request: unk
   if (!parsed.success) {
     return {
       ok: false,
-      error: { code: 'BAD_REQUEST', message: `invalid request for ${channel}`, issues: zodIssues(parsed.error) },
+      error: {
+        code: 'BAD_REQUEST',
+        message: `invalid request for ${channel}`,
+        issues: zodIssues(parsed.error),
+      },
     };
   }
   try {

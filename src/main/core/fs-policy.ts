@@ -61,19 +61,33 @@ const MAX_ENTRIES = 5000;
 /** Sub-folders of `p` (hidden ones skipped), or the roots when `p` is null. */
 export async function listDir(policy: FsPolicy, p: string | null): Promise<DirListing> {
   const roots = policy.roots();
-  if (p === null) return { path: null, parent: null, entries: roots.map((r) => ({ name: r, path: r })), roots };
+  if (p === null)
+    return { path: null, parent: null, entries: roots.map((r) => ({ name: r, path: r })), roots };
   const dir = await policy.resolveAllowed(p);
   if (!(await stat(dir)).isDirectory()) throw new ApiException('BAD_REQUEST', `not a folder: ${dir}`);
   const entries: DirListing['entries'] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
     if (e.name.startsWith('.')) continue;
     const full = path.join(dir, e.name);
-    const isDir = e.isDirectory() || (e.isSymbolicLink() && (await stat(full).then((s) => s.isDirectory(), () => false)));
+    const isDir =
+      e.isDirectory() ||
+      (e.isSymbolicLink() &&
+        (await stat(full).then(
+          (s) => s.isDirectory(),
+          () => false,
+        )));
     if (isDir) entries.push({ name: e.name, path: full });
     if (entries.length >= MAX_ENTRIES) break;
   }
   entries.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' }));
   const up = path.dirname(dir);
-  const parent = up !== dir && (await policy.resolveAllowed(up).then(() => true, () => false)) ? up : null;
+  const parent =
+    up !== dir &&
+    (await policy.resolveAllowed(up).then(
+      () => true,
+      () => false,
+    ))
+      ? up
+      : null;
   return { path: dir, parent, entries, roots };
 }

@@ -63,7 +63,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     },
 
     async pickFolder(req) {
-      if (!ctx.pickFolder) throw new ApiException('UNSUPPORTED', 'no native folder dialog in browser mode; use listDir');
+      if (!ctx.pickFolder)
+        throw new ApiException('UNSUPPORTED', 'no native folder dialog in browser mode; use listDir');
       return { path: await ctx.pickFolder(req.title) };
     },
 

@@ -46,7 +46,13 @@ export async function runJob<K extends JobKind>(
     return r;
   } catch (e) {
     const error = toApiError(e);
-    events.emit('jobState', { jobId, kind, label, state: error.code === 'CANCELLED' ? 'cancelled' : 'failed', error });
+    events.emit('jobState', {
+      jobId,
+      kind,
+      label,
+      state: error.code === 'CANCELLED' ? 'cancelled' : 'failed',
+      error,
+    });
     throw e;
   }
 }

@@ -10,7 +10,10 @@ import type { AppCore } from '../core/app-core';
 /** Must run before app 'ready'. */
 export function registerImageScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: IMAGE_PROTOCOL, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+    {
+      scheme: IMAGE_PROTOCOL,
+      privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true },
+    },
   ]);
 }
 

@@ -5,7 +5,10 @@ import { channelNames, ipcEventChannel, ipcInvokeChannel } from '../../shared/ip
 import type { AppCore } from '../core/app-core';
 import { dispatch } from '../core/dispatch';
 
-export function registerIpc(core: AppCore, isTrustedFrame: (frame: WebFrameMain | null) => boolean): () => void {
+export function registerIpc(
+  core: AppCore,
+  isTrustedFrame: (frame: WebFrameMain | null) => boolean,
+): () => void {
   for (const channel of channelNames) {
     ipcMain.handle(ipcInvokeChannel(channel), async (e, request: unknown) => {
       // Only our own page may call main (not an iframe or a page it navigated to).

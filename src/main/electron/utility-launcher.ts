@@ -8,13 +8,17 @@ const SERVICE_NAME = 'Transfer Studio Engine';
 
 export function utilityEngineLauncher(script: string): EngineLauncher {
   return () => {
-    const child = utilityProcess.fork(script, [], { serviceName: SERVICE_NAME, stdio: ['ignore', 'inherit', 'pipe'] });
+    const child = utilityProcess.fork(script, [], {
+      serviceName: SERVICE_NAME,
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
     const stderr = tailCollector();
     child.stderr?.on('data', (c: Buffer) => stderr.push(c));
     // child-process-gone knows *why* (oom, crashed, killed…); 'exit' only knows the code.
     let reason: string | undefined;
     const onGone = (_e: Electron.Event, d: Electron.Details) => {
-      if (d.type === 'Utility' && d.serviceName === SERVICE_NAME && d.exitCode !== undefined) reason = d.reason;
+      if (d.type === 'Utility' && d.serviceName === SERVICE_NAME && d.exitCode !== undefined)
+        reason = d.reason;
     };
     app.on('child-process-gone', onGone);
     return {

@@ -1,6 +1,7 @@
 /** The main window: locked-down webPreferences, refused navigation/popups, remembered bounds. */
 import { BrowserWindow, screen } from 'electron';
 import type { WindowBounds } from '../../shared/ipc/settings-schema';
+import { SECURE_WEB_PREFERENCES } from './web-preferences';
 
 export interface WindowOptions {
   preload: string;
@@ -19,7 +20,9 @@ function visibleBounds(b: WindowBounds | null): Partial<WindowBounds> {
     b.y !== undefined &&
     screen.getAllDisplays().some((d) => {
       const a = d.workArea;
-      return b.x! >= a.x - 50 && b.y! >= a.y - 50 && b.x! + 100 <= a.x + a.width && b.y! + 100 <= a.y + a.height;
+      return (
+        b.x! >= a.x - 50 && b.y! >= a.y - 50 && b.x! + 100 <= a.x + a.width && b.y! + 100 <= a.y + a.height
+      );
     });
   return fits ? b : { width: b.width, height: b.height };
 }
@@ -33,18 +36,7 @@ export function createMainWindow(o: WindowOptions): BrowserWindow {
     show: false,
     title: 'Transfer Studio',
     backgroundColor: '#15171c',
-    webPreferences: {
-      preload: o.preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
-    },
+    webPreferences: { ...SECURE_WEB_PREFERENCES, preload: o.preload },
   });
   if (o.bounds?.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());

@@ -58,13 +58,15 @@ function codeFor(error: EngineErrorInfo): EngineJobErrorCode {
 
 export function describeExit(exit: EngineExit): string {
   const oom =
-    exit.reason === 'oom' || /heap out of memory|Allocation failed|OutOfMemory|out of memory/i.test(exit.stderrTail);
+    exit.reason === 'oom' ||
+    /heap out of memory|Allocation failed|OutOfMemory|out of memory/i.test(exit.stderrTail);
   let what: string;
   if (oom) what = 'ran out of memory';
   else if (exit.signal === 'SIGKILL' || exit.reason === 'killed')
     what = "was killed (SIGKILL — possibly the system's out-of-memory killer)";
   else if (exit.signal) what = `was terminated by ${exit.signal}`;
-  else if (exit.reason && exit.reason !== 'clean-exit') what = `stopped unexpectedly (${exit.reason}, exit code ${exit.code})`;
+  else if (exit.reason && exit.reason !== 'clean-exit')
+    what = `stopped unexpectedly (${exit.reason}, exit code ${exit.code})`;
   else what = `exited unexpectedly with code ${exit.code}`;
   const lastLine = exit.stderrTail
     .split('\n')

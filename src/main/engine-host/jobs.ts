@@ -33,7 +33,9 @@ export function throttledProgress(ms: number, emit: (done: number, total: number
 
 export const jobRunners: { [K in JobKind]: JobRunner<K> } = {
   scan: async ({ root, split }, { jobId, signal, emit }) => {
-    const progress = throttledProgress(50, (done, total) => emit({ type: 'stage', jobId, stage: 'scan', done, total }));
+    const progress = throttledProgress(50, (done, total) =>
+      emit({ type: 'stage', jobId, stage: 'scan', done, total }),
+    );
     emit({ type: 'stage', jobId, stage: 'scan', done: 0, total: 0 });
     return scanDataset(root, {
       ...split,

@@ -17,7 +17,10 @@ interface Port {
 function connect(): Port {
   const parentPort = (
     process as NodeJS.Process & {
-      parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (ev: { data: unknown }) => void): void };
+      parentPort?: {
+        postMessage(m: unknown): void;
+        on(e: 'message', l: (ev: { data: unknown }) => void): void;
+      };
     }
   ).parentPort;
   if (parentPort) {

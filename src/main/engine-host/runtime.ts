@@ -16,7 +16,12 @@ export function setTfRuntime(tfModule: TfLike, deviceName: string): void {
   device = deviceName;
 }
 
-export function runtimeInfo(): { backend: string | null; device: string | null; tensors: number | null; tensorBytes: number | null } {
+export function runtimeInfo(): {
+  backend: string | null;
+  device: string | null;
+  tensors: number | null;
+  tensorBytes: number | null;
+} {
   if (!tf) return { backend: null, device: null, tensors: null, tensorBytes: null };
   const m = tf.memory();
   return { backend: tf.getBackend(), device, tensors: m.numTensors, tensorBytes: m.numBytes };

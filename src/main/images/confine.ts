@@ -20,7 +20,8 @@ export async function confineToRoot(realRoot: string, rel: string): Promise<Conf
   if (rel.includes('\0')) return { ok: false, status: 403, reason: 'NUL in path' };
   // Backslashes are separators on Windows; refusing them everywhere keeps one rule for all platforms.
   if (rel.includes('\\')) return { ok: false, status: 403, reason: 'backslash in path' };
-  if (path.isAbsolute(rel) || /^[a-zA-Z]:/.test(rel)) return { ok: false, status: 403, reason: 'absolute path' };
+  if (path.isAbsolute(rel) || /^[a-zA-Z]:/.test(rel))
+    return { ok: false, status: 403, reason: 'absolute path' };
   if (rel.split('/').some((s) => s === '..')) return { ok: false, status: 403, reason: 'path traversal' };
   const joined = path.join(realRoot, rel);
   if (!isInside(realRoot, joined)) return { ok: false, status: 403, reason: 'outside dataset root' };
@@ -31,7 +32,8 @@ export async function confineToRoot(realRoot: string, rel: string): Promise<Conf
     return { ok: false, status: 404, reason: 'no such file' };
   }
   // A symlink inside the dataset may point anywhere; only its target counts.
-  if (!isInside(realRoot, real)) return { ok: false, status: 403, reason: 'symlink leads outside dataset root' };
+  if (!isInside(realRoot, real))
+    return { ok: false, status: 403, reason: 'symlink leads outside dataset root' };
   try {
     if (!(await stat(real)).isFile()) return { ok: false, status: 404, reason: 'not a file' };
   } catch {

@@ -45,7 +45,9 @@ export class ImageService {
 
   private async thumb(file: string): Promise<RenderedImage> {
     const s = await stat(file);
-    const key = createHash('sha1').update(`${THUMB_VERSION}|${THUMB_SIZE}|${file}|${s.size}|${s.mtimeMs}`).digest('hex');
+    const key = createHash('sha1')
+      .update(`${THUMB_VERSION}|${THUMB_SIZE}|${file}|${s.size}|${s.mtimeMs}`)
+      .digest('hex');
     const cached = path.join(this.cacheDir(), 'thumbs', key.slice(0, 2), `${key}.webp`);
     try {
       return { body: await readFile(cached), contentType: 'image/webp' };

@@ -57,7 +57,12 @@ const SECURITY_HEADERS = {
   'cross-origin-opener-policy': 'same-origin',
 };
 
-function send(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}) {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+) {
   res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', ...headers });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
@@ -80,14 +85,19 @@ export async function startStudioServer(o: StudioServerOptions): Promise<StudioS
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
     const url = new URL(req.url ?? '/', 'http://localhost');
     const auth = authenticate(req, url, token, port);
     if (!auth.ok) return send(res, 401, UNAUTHORIZED_PAGE);
     if (auth.via === 'query') {
       // Trade the URL token for a cookie, and drop it from the address bar (and history).
       url.searchParams.delete('token');
-      res.writeHead(302, { ...SECURITY_HEADERS, 'set-cookie': authCookie(token, port), location: url.pathname + url.search });
+      res.writeHead(302, {
+        ...SECURITY_HEADERS,
+        'set-cookie': authCookie(token, port),
+        location: url.pathname + url.search,
+      });
       return res.end();
     }
     if (url.pathname.startsWith(IMAGE_HTTP_PREFIX + '/')) return serveImage(res, url);
@@ -107,7 +117,10 @@ export async function startStudioServer(o: StudioServerOptions): Promise<StudioS
     });
     if (!r || res.destroyed) return;
     if (r.status !== 200) return send(res, r.status, r.reason);
-    send(res, 200, r.image.body, { 'content-type': r.image.contentType, 'cache-control': 'private, max-age=3600' });
+    send(res, 200, r.image.body, {
+      'content-type': r.image.contentType,
+      'cache-control': 'private, max-age=3600',
+    });
   }
 
   async function serveStatic(res: ServerResponse, pathname: string) {

@@ -14,7 +14,11 @@ export function cspMetaPlugin(): Plugin {
     name: 'transfer-studio:csp-meta',
     apply: 'build',
     transformIndexHtml: () => [
-      { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: RENDERER_CSP }, injectTo: 'head-prepend' },
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: RENDERER_CSP },
+        injectTo: 'head-prepend',
+      },
     ],
   };
 }
@@ -23,7 +27,10 @@ export function rendererPlugins(): PluginOption[] {
   return [react(), cspMetaPlugin()];
 }
 
-export function rendererViteConfig(repoRoot: string, outDir = path.join(repoRoot, 'out', 'renderer')): InlineConfig {
+export function rendererViteConfig(
+  repoRoot: string,
+  outDir = path.join(repoRoot, 'out', 'renderer'),
+): InlineConfig {
   return {
     configFile: false,
     root: path.join(repoRoot, 'src', 'renderer'),
@@ -44,11 +51,16 @@ function newestMtime(dir: string): number {
 }
 
 /** Why out/renderer must be (re)built, or null when it is current. */
-export function rendererBuildReason(repoRoot: string, outDir = path.join(repoRoot, 'out', 'renderer')): string | null {
+export function rendererBuildReason(
+  repoRoot: string,
+  outDir = path.join(repoRoot, 'out', 'renderer'),
+): string | null {
   const index = path.join(outDir, 'index.html');
   if (!existsSync(index)) return `${outDir} has no build`;
   const built = statSync(index).mtimeMs;
-  const sources = ['src/renderer', 'src/shared'].map((d) => path.join(repoRoot, d)).filter((d) => existsSync(d));
+  const sources = ['src/renderer', 'src/shared']
+    .map((d) => path.join(repoRoot, d))
+    .filter((d) => existsSync(d));
   // Only in a source checkout: a packaged app has no sources and never rebuilds.
   if (sources.some((d) => newestMtime(d) > built)) return 'renderer sources changed since the last build';
   return null;
@@ -58,7 +70,10 @@ export function rendererBuildReason(repoRoot: string, outDir = path.join(repoRoo
  * Build out/renderer with vite when it is missing or older than its sources (or when `force`).
  * Returns the folder and why it was built (null when the existing build was used).
  */
-export async function ensureRendererBuilt(repoRoot: string, options: { force?: boolean; outDir?: string } = {}) {
+export async function ensureRendererBuilt(
+  repoRoot: string,
+  options: { force?: boolean; outDir?: string } = {},
+) {
   const config = rendererViteConfig(repoRoot, options.outDir);
   const outDir = config.build!.outDir!;
   const reason = options.force ? 'rebuild requested' : rendererBuildReason(repoRoot, outDir);

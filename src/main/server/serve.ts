@@ -59,15 +59,20 @@ async function main() {
     },
   });
   const repo = appRoot();
-  const version = (JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { version: string })
+    .version;
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
   const roots = [os.homedir(), ...(values.root ?? []).map((r) => path.resolve(r))];
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port: not a port number: ${values.port}`);
 
   const t0 = Date.now();
   const { outDir: rendererDir, reason } = await ensureRendererBuilt(repo, { force: values.rebuild });
-  if (reason) console.log(`Built the renderer into ${rendererDir} (${reason}; ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  if (reason)
+    console.log(
+      `Built the renderer into ${rendererDir} (${reason}; ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    );
 
   const settings = new JsonFileSettingsStore(path.join(dataDir, 'settings.json'));
   const core = createAppCore({
@@ -94,7 +99,9 @@ async function main() {
   console.log(`  Folders you can open: ${roots.join(', ')}`);
   console.log(`  Settings: ${settings.location}`);
   if (server.host !== '127.0.0.1' && server.host !== 'localhost')
-    console.log(`  Listening on ${server.host}: anyone who has the token can use this machine's files and CPU.`);
+    console.log(
+      `  Listening on ${server.host}: anyone who has the token can use this machine's files and CPU.`,
+    );
 
   let closing = false;
   const shutdown = () => {

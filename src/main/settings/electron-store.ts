@@ -9,7 +9,11 @@ export class ElectronSettingsStore implements SettingsStore {
   private readonly store: Store<Settings>;
 
   constructor() {
-    this.store = new Store<Settings>({ name: 'settings', defaults: defaultSettings(), clearInvalidConfig: true });
+    this.store = new Store<Settings>({
+      name: 'settings',
+      defaults: defaultSettings(),
+      clearInvalidConfig: true,
+    });
   }
 
   get location(): string {

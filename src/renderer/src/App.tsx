@@ -67,7 +67,9 @@ function Frame() {
       )}
       <div className="body">
         <StepNav current={step} onSelect={setStep} />
-        <main className="content">{step === 'dataset' ? <DatasetScreen /> : <Placeholder step={current} />}</main>
+        <main className="content">
+          {step === 'dataset' ? <DatasetScreen /> : <Placeholder step={current} />}
+        </main>
       </div>
       <StatusBar />
     </div>

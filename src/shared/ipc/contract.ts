@@ -72,7 +72,11 @@ export const DatasetFileView = z.object({
 });
 export type DatasetFileView = z.infer<typeof DatasetFileView>;
 
-export const Counts = z.object({ train: z.array(z.number()), val: z.array(z.number()), test: z.array(z.number()) });
+export const Counts = z.object({
+  train: z.array(z.number()),
+  val: z.array(z.number()),
+  test: z.array(z.number()),
+});
 export type Counts = z.infer<typeof Counts>;
 
 export const DatasetView = z.object({
@@ -84,7 +88,9 @@ export const DatasetView = z.object({
   classes: z.array(z.string()),
   counts: Counts,
   files: z.array(DatasetFileView),
-  problems: z.array(z.object({ path: z.string(), rel: z.string(), reason: z.string(), stage: z.enum(['scan', 'decode']) })),
+  problems: z.array(
+    z.object({ path: z.string(), rel: z.string(), reason: z.string(), stage: z.enum(['scan', 'decode']) }),
+  ),
   emptyClasses: z.array(z.string()),
   split: SplitOptions,
   scanMs: z.number(),
@@ -126,7 +132,9 @@ export type EngineStatus = z.infer<typeof EngineStatus>;
 const writableSettingSchemas = RENDERER_WRITABLE_SETTINGS.map((key) =>
   z.object({ key: z.literal(key), value: settingsSchema[key].schema }),
 );
-type SetSettingRequest = { [K in RendererWritableSetting]: { key: K; value: Settings[K] } }[RendererWritableSetting];
+type SetSettingRequest = {
+  [K in RendererWritableSetting]: { key: K; value: Settings[K] };
+}[RendererWritableSetting];
 const SetSettingRequest = z.union(writableSettingSchemas) as unknown as z.ZodType<SetSettingRequest>;
 
 const Empty = z.object({});
@@ -138,7 +146,10 @@ export const channels = {
   getSettings: { request: Empty, response: SettingsObject },
   setSetting: { request: SetSettingRequest, response: SettingsObject },
   /** Native folder dialog (Electron only; UNSUPPORTED in browser mode). */
-  pickFolder: { request: z.object({ title: z.string().max(200).optional() }), response: z.object({ path: z.string().nullable() }) },
+  pickFolder: {
+    request: z.object({ title: z.string().max(200).optional() }),
+    response: z.object({ path: z.string().nullable() }),
+  },
   /** Server-side folder browser: sub-folders of `path` (or the allowed roots when null). */
   listDir: { request: z.object({ path: z.string().max(4096).nullable() }), response: DirListing },
   /** Scan a dataset folder in the engine process (progress arrives as jobProgress events). */
@@ -147,9 +158,15 @@ export const channels = {
     response: DatasetView,
   },
   /** Re-split an opened dataset without re-reading any file. */
-  resplitDataset: { request: z.object({ datasetId: z.string().min(1), split: SplitOptions }), response: SplitView },
+  resplitDataset: {
+    request: z.object({ datasetId: z.string().min(1), split: SplitOptions }),
+    response: SplitView,
+  },
   forgetRecent: { request: z.object({ path: z.string() }), response: SettingsObject },
-  cancelJob: { request: z.object({ jobId: z.string().min(1) }), response: z.object({ cancelled: z.boolean() }) },
+  cancelJob: {
+    request: z.object({ jobId: z.string().min(1) }),
+    response: z.object({ cancelled: z.boolean() }),
+  },
   getEngineStatus: { request: Empty, response: EngineStatus },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
@@ -170,8 +187,20 @@ export type JobState = z.infer<typeof JobState>;
 
 export const events = {
   /** A job started or ended. */
-  jobState: z.object({ jobId: z.string(), kind: z.string(), label: z.string(), state: JobState, error: ApiError.optional() }),
-  jobProgress: z.object({ jobId: z.string(), kind: z.string(), stage: StageName, done: z.number(), total: z.number() }),
+  jobState: z.object({
+    jobId: z.string(),
+    kind: z.string(),
+    label: z.string(),
+    state: JobState,
+    error: ApiError.optional(),
+  }),
+  jobProgress: z.object({
+    jobId: z.string(),
+    kind: z.string(),
+    stage: StageName,
+    done: z.number(),
+    total: z.number(),
+  }),
   jobLog: z.object({ jobId: z.string(), level: z.enum(['info', 'warn']), message: z.string() }),
   jobProblem: z.object({ jobId: z.string(), problem: z.custom<DatasetProblem>() }),
   jobBatch: z.custom<{ jobId: string } & BatchMetrics>(),
@@ -215,7 +244,8 @@ export function buildApi(
 ): StudioApi {
   const api: Record<string, unknown> = { mode };
   for (const c of channelNames) api[c] = (request: unknown) => invoke(c, request ?? {});
-  for (const e of eventNames) api[subscriberName(e)] = (listener: (p: unknown) => void) => subscribe(e, listener);
+  for (const e of eventNames)
+    api[subscriberName(e)] = (listener: (p: unknown) => void) => subscribe(e, listener);
   return api as StudioApi;
 }
 

@@ -22,7 +22,13 @@ export interface EngineProcessStatus {
   backend: string | null;
   device: string | null;
   /** Process memory (bytes) and, once tfjs is loaded, its tensor bookkeeping. */
-  memory: { rss: number; heapUsed: number; external: number; tensors: number | null; tensorBytes: number | null };
+  memory: {
+    rss: number;
+    heapUsed: number;
+    external: number;
+    tensors: number | null;
+    tensorBytes: number | null;
+  };
   runningJobs: string[];
 }
 

@@ -10,7 +10,12 @@ export type ImageKind = (typeof IMAGE_KINDS)[number];
 
 const encodeRel = (rel: string) => rel.split('/').map(encodeURIComponent).join('/');
 
-export function imageUrl(mode: 'electron' | 'browser', kind: ImageKind, datasetId: string, rel: string): string {
+export function imageUrl(
+  mode: 'electron' | 'browser',
+  kind: ImageKind,
+  datasetId: string,
+  rel: string,
+): string {
   const tail = `${kind}/${encodeURIComponent(datasetId)}/${encodeRel(rel)}`;
   return mode === 'electron' ? `${IMAGE_PROTOCOL}://${tail}` : `${IMAGE_HTTP_PREFIX}/${tail}`;
 }
@@ -32,7 +37,11 @@ export function parseImagePath(tail: string): ImageRequest | null {
   const [kind, id, ...relParts] = parts;
   if (!(IMAGE_KINDS as readonly string[]).includes(kind)) return null;
   try {
-    return { kind: kind as ImageKind, datasetId: decodeURIComponent(id), rel: relParts.map(decodeURIComponent).join('/') };
+    return {
+      kind: kind as ImageKind,
+      datasetId: decodeURIComponent(id),
+      rel: relParts.map(decodeURIComponent).join('/'),
+    };
   } catch {
     return null;
   }

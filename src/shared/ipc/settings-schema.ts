@@ -46,7 +46,10 @@ interface SettingDef<S extends z.ZodType> {
   default: z.infer<S>;
 }
 /** Ties a default to its schema's type at compile time. */
-const setting = <S extends z.ZodType>(schema: S, dflt: z.infer<S>): SettingDef<S> => ({ schema, default: dflt });
+const setting = <S extends z.ZodType>(schema: S, dflt: z.infer<S>): SettingDef<S> => ({
+  schema,
+  default: dflt,
+});
 
 export const settingsSchema = {
   recentDatasets: setting(z.array(RecentDataset).max(MAX_RECENT), []),
@@ -77,7 +80,9 @@ export const SettingsObject = z.object({
 
 export function defaultSettings(): Settings {
   // structuredClone: callers may mutate what they get.
-  return structuredClone(Object.fromEntries(settingKeys.map((k) => [k, settingsSchema[k].default])) as Settings);
+  return structuredClone(
+    Object.fromEntries(settingKeys.map((k) => [k, settingsSchema[k].default])) as Settings,
+  );
 }
 
 /**

@@ -4,8 +4,7 @@ import type { ApiResult, ChannelName, EventName } from './contract';
 export type WsClientMessage = { id: number; channel: ChannelName; request: unknown };
 
 export type WsServerMessage =
-  | { id: number; result: ApiResult<unknown> }
-  | { event: EventName; payload: unknown };
+  { id: number; result: ApiResult<unknown> } | { event: EventName; payload: unknown };
 
 /** HTTP paths of browser mode. */
 export const WS_PATH = '/ws';

@@ -38,7 +38,10 @@ export function getClient(): Client {
 
 export const api = (): StudioApi => getClient().api;
 
-export async function call<C extends ChannelName>(channel: C, request: RequestInput<C>): Promise<Response<C>> {
+export async function call<C extends ChannelName>(
+  channel: C,
+  request: RequestInput<C>,
+): Promise<Response<C>> {
   const invoke = api()[channel] as (r: RequestInput<C>) => ReturnType<StudioApi[C]>;
   const r = await invoke(request);
   if (!r.ok) throw new ApiCallError(r.error);

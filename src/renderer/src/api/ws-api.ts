@@ -16,7 +16,9 @@ export interface WsApi {
   onConnection(listener: (s: ConnectionState) => void): () => void;
 }
 
-export function createWsApi(url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${WS_PATH}`): WsApi {
+export function createWsApi(
+  url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${WS_PATH}`,
+): WsApi {
   let ws: WebSocket | null = null;
   let state: ConnectionState = 'connecting';
   let nextId = 1;
@@ -61,7 +63,10 @@ export function createWsApi(url = `${location.protocol === 'https:' ? 'wss' : 'w
       setState('closed');
       for (const [id, done] of pending) {
         pending.delete(id);
-        done({ ok: false, error: { code: 'DISCONNECTED', message: 'Lost the connection to the Transfer Studio server.' } });
+        done({
+          ok: false,
+          error: { code: 'DISCONNECTED', message: 'Lost the connection to the Transfer Studio server.' },
+        });
       }
       setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 10_000);

@@ -18,7 +18,12 @@ export function StatusBar() {
     <footer className="statusbar" aria-label="Status">
       {info?.mode === 'browser' && (
         <span className={`status-item conn-${connection}`} data-testid="status-connection">
-          Server: {connection === 'open' ? 'connected' : connection === 'connecting' ? 'connecting…' : 'disconnected, retrying…'}
+          Server:{' '}
+          {connection === 'open'
+            ? 'connected'
+            : connection === 'connecting'
+              ? 'connecting…'
+              : 'disconnected, retrying…'}
         </span>
       )}
       <span className={`status-item engine-${engine?.state ?? 'unknown'}`} data-testid="status-engine">
@@ -31,7 +36,11 @@ export function StatusBar() {
       <span className="status-item" data-testid="status-device">
         Device: {engine?.device ?? '—'}
       </span>
-      <span className="status-item" data-testid="status-memory" title={mem ? `heap ${formatBytes(mem.heapUsed)}` : undefined}>
+      <span
+        className="status-item"
+        data-testid="status-memory"
+        title={mem ? `heap ${formatBytes(mem.heapUsed)}` : undefined}
+      >
         Memory: {mem ? formatBytes(mem.rss) : '—'}
         {mem?.tensors != null && ` · ${mem.tensors} tensors (${formatBytes(mem.tensorBytes ?? 0)})`}
       </span>

@@ -22,7 +22,11 @@ export function balanceWarnings(classes: string[], totals: number[]): BalanceWar
       return;
     }
     if (n < MIN_IMAGES_PER_CLASS)
-      out.push({ kind: 'too-few', className: c, message: `“${c}” has only ${n} image${n === 1 ? '' : 's'} (fewer than ${MIN_IMAGES_PER_CLASS}).` });
+      out.push({
+        kind: 'too-few',
+        className: c,
+        message: `“${c}” has only ${n} image${n === 1 ? '' : 's'} (fewer than ${MIN_IMAGES_PER_CLASS}).`,
+      });
     if (n * IMBALANCE_RATIO < max)
       out.push({
         kind: 'imbalance',

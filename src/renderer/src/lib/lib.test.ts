@@ -11,7 +11,9 @@ describe('CSV export', () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('line\nbreak')).toBe('"line\nbreak"');
     expect(csvField('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
-    expect(toCsv(['file', 'reason'], [['a.jpg', 'empty file (0 bytes)']])).toBe('file,reason\r\na.jpg,empty file (0 bytes)\r\n');
+    expect(toCsv(['file', 'reason'], [['a.jpg', 'empty file (0 bytes)']])).toBe(
+      'file,reason\r\na.jpg,empty file (0 bytes)\r\n',
+    );
   });
 });
 

@@ -6,7 +6,13 @@ export interface GridLayout {
   totalHeight: number;
 }
 
-export function gridLayout(count: number, width: number, cell: number, gap: number, rowHeight: number): GridLayout {
+export function gridLayout(
+  count: number,
+  width: number,
+  cell: number,
+  gap: number,
+  rowHeight: number,
+): GridLayout {
   const columns = Math.max(1, Math.floor((width + gap) / (cell + gap)));
   const rows = Math.ceil(count / columns);
   return { columns, rows, totalHeight: rows * rowHeight };

@@ -35,31 +35,33 @@ export function DatasetProvider({ children }: { children: ReactNode }) {
   const [error, setError] = useState<string | null>(null);
   const openSeq = useRef(0);
   const splitSeq = useRef(0);
+  // Mirrors `opening` for callbacks and event handlers; written only together with the state.
   const openingRef = useRef<OpeningState | null>(null);
-  openingRef.current = opening;
+  const setOpeningBoth = useCallback((o: OpeningState | null) => {
+    openingRef.current = o;
+    setOpening(o);
+  }, []);
 
   // The scan job that starts while we are opening is ours (one window, one open at a time).
   useEvent('jobState', (e) => {
     if (e.kind === 'scan' && e.state === 'running' && openingRef.current && !openingRef.current.jobId) {
-      setOpening({ ...openingRef.current, jobId: e.jobId });
+      setOpeningBoth({ ...openingRef.current, jobId: e.jobId });
     }
   });
 
   const cancelOpen = useCallback(() => {
     const o = openingRef.current;
     openSeq.current++;
-    setOpening(null);
+    setOpeningBoth(null);
     if (o?.jobId) void call('cancelJob', { jobId: o.jobId }).catch(() => undefined);
-  }, []);
+  }, [setOpeningBoth]);
 
   const open = useCallback(
     async (path: string) => {
       if (openingRef.current) cancelOpen();
       const seq = ++openSeq.current;
       setError(null);
-      const o = { path, jobId: null };
-      openingRef.current = o;
-      setOpening(o);
+      setOpeningBoth({ path, jobId: null });
       try {
         const view = await call('openDataset', { path });
         if (seq !== openSeq.current) return;
@@ -69,10 +71,10 @@ export function DatasetProvider({ children }: { children: ReactNode }) {
         if (seq !== openSeq.current) return;
         if (!(e instanceof ApiCallError && e.code === 'CANCELLED')) setError(errorText(e));
       } finally {
-        if (seq === openSeq.current) setOpening(null);
+        if (seq === openSeq.current) setOpeningBoth(null);
       }
     },
-    [cancelOpen, setSettings],
+    [cancelOpen, setSettings, setOpeningBoth],
   );
 
   useEvent('openDatasetRequested', (e) => void open(e.path));
@@ -89,7 +91,12 @@ export function DatasetProvider({ children }: { children: ReactNode }) {
           if (seq !== splitSeq.current) return;
           setDataset((d) =>
             d && d.id === r.datasetId
-              ? { ...d, split: r.split, counts: r.counts, files: d.files.map((f, i) => ({ ...f, split: r.splits[i] })) }
+              ? {
+                  ...d,
+                  split: r.split,
+                  counts: r.counts,
+                  files: d.files.map((f, i) => ({ ...f, split: r.splits[i] })),
+                }
               : d,
           );
         },

@@ -5,7 +5,10 @@ import { api } from '../api/client';
  * Folder drops anywhere on the window. Electron resolves the dropped item's path in the preload
  * (webUtils.getPathForFile); browsers never reveal it, so browser mode explains the alternative.
  */
-export function useFolderDrop(onPath: (path: string) => void, onUnsupported: (message: string) => void): boolean {
+export function useFolderDrop(
+  onPath: (path: string) => void,
+  onUnsupported: (message: string) => void,
+): boolean {
   const [over, setOver] = useState(false);
   useEffect(() => {
     let depth = 0;

@@ -78,9 +78,19 @@ export function ClassSummary({ dataset }: { dataset: DatasetView }) {
           <ResponsiveContainer>
             <BarChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
-              <XAxis dataKey="name" tick={{ fill: 'var(--muted)', fontSize: 12 }} interval="preserveStartEnd" />
+              <XAxis
+                dataKey="name"
+                tick={{ fill: 'var(--muted)', fontSize: 12 }}
+                interval="preserveStartEnd"
+              />
               <YAxis tick={{ fill: 'var(--muted)', fontSize: 12 }} allowDecimals={false} />
-              <Tooltip contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', color: 'var(--text)' }} />
+              <Tooltip
+                contentStyle={{
+                  background: 'var(--panel)',
+                  border: '1px solid var(--border)',
+                  color: 'var(--text)',
+                }}
+              />
               <Legend />
               <Bar dataKey="train" stackId="n" fill="var(--train)" isAnimationActive={false} />
               <Bar dataKey="val" stackId="n" fill="var(--val)" isAnimationActive={false} />

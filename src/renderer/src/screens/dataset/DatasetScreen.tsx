@@ -53,7 +53,9 @@ export function DatasetScreen() {
             <span className="muted" title={dataset.root}>
               {dataset.root}
             </span>
-            <span className="chip">{dataset.layout === 'splitFolders' ? 'train/val folders' : 'class folders'}</span>
+            <span className="chip">
+              {dataset.layout === 'splitFolders' ? 'train/val folders' : 'class folders'}
+            </span>
             <span className="chip">{formatCount(dataset.files.length)} images</span>
             <span className={dataset.problems.length ? 'chip chip-warn' : 'chip'}>
               {dataset.problems.length} problem{dataset.problems.length === 1 ? '' : 's'}

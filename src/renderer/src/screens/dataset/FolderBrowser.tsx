@@ -3,16 +3,23 @@ import { useEffect, useRef, useState } from 'react';
 import type { DirListing } from '../../../../shared/ipc/contract';
 import { call, errorText } from '../../api/client';
 
-export function FolderBrowser({ start, onPick, onClose }: { start: string | null; onPick(path: string): void; onClose(): void }) {
+export function FolderBrowser({
+  start,
+  onPick,
+  onClose,
+}: {
+  start: string | null;
+  onPick(path: string): void;
+  onClose(): void;
+}) {
   const [listing, setListing] = useState<DirListing | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
+  const [loading, setLoading] = useState(true);
   const seq = useRef(0);
   const dialogRef = useRef<HTMLDivElement>(null);
 
-  const go = (path: string | null) => {
+  const load = (path: string | null) => {
     const s = ++seq.current;
-    setLoading(true);
     call('listDir', { path }).then(
       (l) => {
         if (s !== seq.current) return;
@@ -28,8 +35,13 @@ export function FolderBrowser({ start, onPick, onClose }: { start: string | null
     );
   };
 
+  const go = (path: string | null) => {
+    setLoading(true);
+    load(path);
+  };
+
   useEffect(() => {
-    go(start);
+    load(start);
     dialogRef.current?.focus();
     // eslint-disable-next-line react-hooks/exhaustive-deps -- load the start folder once
   }, []);
@@ -68,7 +80,12 @@ export function FolderBrowser({ start, onPick, onClose }: { start: string | null
         <ul className="fb-list" aria-busy={loading}>
           {listing?.entries.map((e) => (
             <li key={e.path}>
-              <button type="button" onClick={() => go(e.path)} onDoubleClick={() => onPick(e.path)} title={e.path}>
+              <button
+                type="button"
+                onClick={() => go(e.path)}
+                onDoubleClick={() => onPick(e.path)}
+                title={e.path}
+              >
                 <FolderIcon /> {e.name}
               </button>
             </li>
@@ -80,7 +97,12 @@ export function FolderBrowser({ start, onPick, onClose }: { start: string | null
           <button type="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="button" className="primary" disabled={!listing?.path} onClick={() => listing?.path && onPick(listing.path)}>
+          <button
+            type="button"
+            className="primary"
+            disabled={!listing?.path}
+            onClick={() => listing?.path && onPick(listing.path)}
+          >
             Open this folder
           </button>
         </footer>

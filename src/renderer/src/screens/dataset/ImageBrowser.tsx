@@ -28,8 +28,14 @@ export function ImageBrowser({ dataset }: { dataset: DatasetView }) {
     return filter === 'all' ? all : all.filter((i) => dataset.files[i].split === filter);
   }, [byClass, classIndex, filter, dataset.files]);
 
-  const thumbUrl = useCallback((f: DatasetFileView) => imageUrl(mode, 'thumb', dataset.id, f.rel), [mode, dataset.id]);
-  const previewUrl = useCallback((f: DatasetFileView) => imageUrl(mode, 'preview', dataset.id, f.rel), [mode, dataset.id]);
+  const thumbUrl = useCallback(
+    (f: DatasetFileView) => imageUrl(mode, 'thumb', dataset.id, f.rel),
+    [mode, dataset.id],
+  );
+  const previewUrl = useCallback(
+    (f: DatasetFileView) => imageUrl(mode, 'preview', dataset.id, f.rel),
+    [mode, dataset.id],
+  );
   const hasTest = dataset.counts.test.some((n) => n > 0);
   const filters: Filter[] = hasTest ? ['all', 'train', 'val', 'test'] : ['all', 'train', 'val'];
 
@@ -54,7 +60,13 @@ export function ImageBrowser({ dataset }: { dataset: DatasetView }) {
         </div>
         <div className="segmented" role="group" aria-label="Split filter">
           {filters.map((f) => (
-            <button type="button" key={f} aria-pressed={filter === f} className={filter === f ? 'active' : ''} onClick={() => setFilter(f)}>
+            <button
+              type="button"
+              key={f}
+              aria-pressed={filter === f}
+              className={filter === f ? 'active' : ''}
+              onClick={() => setFilter(f)}
+            >
               {f}
             </button>
           ))}
@@ -63,7 +75,13 @@ export function ImageBrowser({ dataset }: { dataset: DatasetView }) {
           {formatCount(items.length)} images
         </span>
       </div>
-      <ThumbGrid files={dataset.files} items={items} thumbUrl={thumbUrl} onOpen={setPreview} resetKey={`${dataset.id}:${classIndex}:${filter}`} />
+      <ThumbGrid
+        files={dataset.files}
+        items={items}
+        thumbUrl={thumbUrl}
+        onOpen={setPreview}
+        resetKey={`${dataset.id}:${classIndex}:${filter}`}
+      />
       {preview !== null && (
         <PreviewDialog
           files={dataset.files}

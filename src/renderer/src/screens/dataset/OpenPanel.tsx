@@ -28,9 +28,11 @@ export function OpenPanel({ compact }: { compact: boolean }) {
         <div className="open-intro">
           <h1>Open a dataset</h1>
           <p>
-            A folder with one sub-folder per class (<code>cats/</code>, <code>dogs/</code>, …), or with <code>train/</code> and{' '}
-            <code>val/</code> folders that each hold the class folders.{' '}
-            {info?.mode === 'electron' ? 'Drop the folder onto this window, choose it, or type its path.' : 'Type its path on the server, or browse to it.'}
+            A folder with one sub-folder per class (<code>cats/</code>, <code>dogs/</code>, …), or with{' '}
+            <code>train/</code> and <code>val/</code> folders that each hold the class folders.{' '}
+            {info?.mode === 'electron'
+              ? 'Drop the folder onto this window, choose it, or type its path.'
+              : 'Type its path on the server, or browse to it.'}
           </p>
         </div>
       )}
@@ -44,7 +46,13 @@ export function OpenPanel({ compact }: { compact: boolean }) {
         <input
           type="text"
           aria-label="Dataset folder path"
-          placeholder={dataset ? dataset.root : info?.platform === 'win32' ? 'C:\\datasets\\flowers' : '~/datasets/flowers'}
+          placeholder={
+            dataset
+              ? dataset.root
+              : info?.platform === 'win32'
+                ? 'C:\\datasets\\flowers'
+                : '~/datasets/flowers'
+          }
           value={path}
           onChange={(e) => setPath(e.target.value)}
           spellCheck={false}
@@ -63,7 +71,12 @@ export function OpenPanel({ compact }: { compact: boolean }) {
           <ul>
             {recent.map((r) => (
               <li key={r.path}>
-                <button type="button" className="recent-open" onClick={() => void open(r.path)} title={r.path}>
+                <button
+                  type="button"
+                  className="recent-open"
+                  onClick={() => void open(r.path)}
+                  title={r.path}
+                >
                   <strong>{r.name}</strong>
                   <span className="muted">{r.path}</span>
                   <span className="muted">
@@ -74,7 +87,9 @@ export function OpenPanel({ compact }: { compact: boolean }) {
                   type="button"
                   className="icon"
                   aria-label={`Forget ${r.name}`}
-                  onClick={() => void call('forgetRecent', { path: r.path }).then(setSettings, () => undefined)}
+                  onClick={() =>
+                    void call('forgetRecent', { path: r.path }).then(setSettings, () => undefined)
+                  }
                 >
                   ×
                 </button>

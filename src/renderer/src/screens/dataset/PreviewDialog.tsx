@@ -15,9 +15,11 @@ interface Props {
 
 export function PreviewDialog({ files, items, position, classes, previewUrl, onMove, onClose }: Props) {
   const f = files[items[position]];
-  const [loaded, setLoaded] = useState<'loading' | 'ok' | 'error'>('loading');
+  // Load state per file: moving to another image starts as 'loading' without an effect.
+  const [loadState, setLoadState] = useState<{ rel: string; state: 'ok' | 'error' } | null>(null);
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => setLoaded('loading'), [f?.rel]);
+  const loaded = f && loadState?.rel === f.rel ? loadState.state : 'loading';
+  const setLoaded = (state: 'ok' | 'error') => f && setLoadState({ rel: f.rel, state });
   useEffect(() => ref.current?.focus(), []);
   if (!f) return null;
   const prev = () => position > 0 && onMove(position - 1);

@@ -52,7 +52,13 @@ export function ProblemsPanel({ dataset }: { dataset: DatasetView }) {
             >
               <div style={{ height: problems.length * ROW, position: 'relative' }}>
                 {problems.slice(first, last).map((p, k) => (
-                  <div className="problems-row" role="row" key={p.rel} style={{ top: (first + k) * ROW }} data-problem={p.rel}>
+                  <div
+                    className="problems-row"
+                    role="row"
+                    key={p.rel}
+                    style={{ top: (first + k) * ROW }}
+                    data-problem={p.rel}
+                  >
                     <span role="cell" title={p.path}>
                       {p.rel}
                     </span>

@@ -3,21 +3,32 @@ import { useEffect, useRef, useState } from 'react';
 import type { SplitOptions } from '../../../../shared/dataset';
 import type { DatasetView } from '../../../../shared/ipc/contract';
 
-export function SplitPanel({ dataset, onChange }: { dataset: DatasetView; onChange(split: SplitOptions): void }) {
+export function SplitPanel({
+  dataset,
+  onChange,
+}: {
+  dataset: DatasetView;
+  onChange(split: SplitOptions): void;
+}) {
   const { split, layout } = dataset;
-  const [fraction, setFraction] = useState(split.valFraction);
-  const [seedText, setSeedText] = useState(String(split.seed));
+  // Drafts while the user drags/types; the applied options are the dataset's own.
+  const [fractionDraft, setFractionDraft] = useState<number | null>(null);
+  const [seedDraft, setSeedDraft] = useState<string | null>(null);
+  const fraction = fractionDraft ?? split.valFraction;
+  const seedText = seedDraft ?? String(split.seed);
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
-  useEffect(() => setFraction(split.valFraction), [split.valFraction]);
-  useEffect(() => setSeedText(String(split.seed)), [split.seed]);
   useEffect(() => () => clearTimeout(timer.current), []);
 
   const folderSplit = layout === 'splitFolders' && !split.resplit;
   const apply = (patch: Partial<SplitOptions>, delayMs = 0) => {
     clearTimeout(timer.current);
     const next = { ...split, valFraction: fraction, ...patch };
-    if (delayMs) timer.current = setTimeout(() => onChange(next), delayMs);
-    else onChange(next);
+    const run = () => {
+      onChange(next);
+      setFractionDraft(null);
+    };
+    if (delayMs) timer.current = setTimeout(run, delayMs);
+    else run();
   };
 
   return (
@@ -25,7 +36,11 @@ export function SplitPanel({ dataset, onChange }: { dataset: DatasetView; onChan
       <h2>Train / validation split</h2>
       {layout === 'splitFolders' && (
         <label className="check">
-          <input type="checkbox" checked={folderSplit} onChange={(e) => apply({ resplit: !e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={folderSplit}
+            onChange={(e) => apply({ resplit: !e.target.checked })}
+          />
           Use the folders’ own split (<code>train/</code>, <code>val/</code>)
         </label>
       )}
@@ -42,7 +57,7 @@ export function SplitPanel({ dataset, onChange }: { dataset: DatasetView; onChan
             aria-label="Validation fraction"
             onChange={(e) => {
               const v = Number(e.target.value);
-              setFraction(v);
+              setFractionDraft(v);
               apply({ valFraction: v }, 60);
             }}
           />
@@ -56,14 +71,19 @@ export function SplitPanel({ dataset, onChange }: { dataset: DatasetView; onChan
             value={seedText}
             disabled={folderSplit}
             aria-label="Split seed"
+            onBlur={() => setSeedDraft(null)}
             onChange={(e) => {
-              setSeedText(e.target.value);
+              setSeedDraft(e.target.value);
               const n = Number(e.target.value);
               if (e.target.value !== '' && Number.isInteger(n)) apply({ seed: n }, 150);
             }}
           />
         </label>
-        <button type="button" disabled={folderSplit} onClick={() => apply({ seed: Math.floor(Math.random() * 1e6) })}>
+        <button
+          type="button"
+          disabled={folderSplit}
+          onClick={() => apply({ seed: Math.floor(Math.random() * 1e6) })}
+        >
           New seed
         </button>
       </div>

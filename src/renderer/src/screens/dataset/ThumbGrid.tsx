@@ -15,6 +15,13 @@ const GAP = 8;
 /** Inner margin of the scroll area (matches .thumb-grid-inner). */
 const PAD = 8;
 const CAPTION = 24;
+/**
+ * A thumbnail is requested only once it has stayed on screen this long: a fast flick through
+ * thousands of rows then costs no requests for rows that merely flew past.
+ */
+const LOAD_DELAY_MS = 90;
+/** URLs already shown once (the browser has them cached): displayed without the delay. */
+const seen = new Set<string>();
 
 interface Props {
   files: DatasetFileView[];
@@ -100,6 +107,13 @@ const Thumb = memo(function Thumb({
   onOpen(pos: number): void;
 }) {
   const [state, setState] = useState<'loading' | 'ok' | 'error'>('loading');
+  const [readyUrl, setReadyUrl] = useState<string | null>(null);
+  const src = seen.has(url) || readyUrl === url ? url : null;
+  useEffect(() => {
+    if (seen.has(url)) return;
+    const t = setTimeout(() => setReadyUrl(url), LOAD_DELAY_MS);
+    return () => clearTimeout(t);
+  }, [url]);
   const name = baseName(file.rel);
   return (
     <button
@@ -113,17 +127,22 @@ const Thumb = memo(function Thumb({
       data-rel={file.rel}
     >
       <span className="thumb-img" style={{ width: size, height: size }}>
-        <img
-          src={url}
-          alt={name}
-          width={size}
-          height={size}
-          loading="lazy"
-          decoding="async"
-          draggable={false}
-          onLoad={() => setState('ok')}
-          onError={() => setState('error')}
-        />
+        {src && (
+          <img
+            src={src}
+            alt={name}
+            width={size}
+            height={size}
+            loading="lazy"
+            decoding="async"
+            draggable={false}
+            onLoad={() => {
+              seen.add(src);
+              setState('ok');
+            }}
+            onError={() => setState('error')}
+          />
+        )}
         {state === 'error' && <span className="thumb-broken">can’t show</span>}
         <span className={`split-badge split-${file.split}`}>{file.split}</span>
       </span>
