@@ -136,7 +136,8 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
           etaMs: Math.round((remaining / Math.max(1, seen)) * elapsedMs),
         });
       }
-      if (count === 0) break;
+      // A stopped epoch is incomplete: it is neither reported nor a candidate for "best".
+      if (stopped || count === 0) break;
       const val = o.val && o.val.size > 0 ? await evaluateLoss(o.val, Math.max(bs, 64)) : null;
       const monitor = val ? val.loss : lossSum / count;
       const isBest = !best || monitor < best.valLoss;
