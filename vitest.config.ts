@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // which are heavy on a 2-core machine and so run one file at a time.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/reporters/summary-line.ts'],
     projects: [
       {
         test: {
