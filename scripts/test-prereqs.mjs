@@ -16,9 +16,14 @@ if (!has('chromium')) {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   if (root && has('apt-get')) {
     console.error('test-prereqs: installing Debian chromium for the browser tests…');
-    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', { stdio: 'inherit', shell: '/bin/sh' });
+    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', {
+      stdio: 'inherit',
+      shell: '/bin/sh',
+    });
   } else {
-    console.error('test-prereqs: Chromium is needed for the E2E tests: sudo apt-get install -y chromium (or your distro\'s chromium package)');
+    console.error(
+      "test-prereqs: Chromium is needed for the E2E tests: sudo apt-get install -y chromium (or your distro's chromium package)",
+    );
     process.exit(1);
   }
 }

@@ -18,7 +18,10 @@ export const AugmentSpec = z.object({
   horizontalFlip: z.boolean().default(false),
   verticalFlip: z.boolean().default(false),
   /** Keras `brightness_range` [lo, hi] multiplier, or null for off. */
-  brightnessRange: z.tuple([z.number().min(0), z.number().min(0)]).nullable().default(null),
+  brightnessRange: z
+    .tuple([z.number().min(0), z.number().min(0)])
+    .nullable()
+    .default(null),
   /** Contrast factor range r → factor drawn from [1-r, 1+r] around the image mean. */
   contrastRange: z.number().min(0).max(1).default(0),
   fillMode: z.enum(['nearest', 'reflect', 'constant', 'wrap']).default('nearest'),

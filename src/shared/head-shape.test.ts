@@ -14,13 +14,21 @@ describe('inferHead', () => {
   });
 
   it('counts BatchNormalization as 4 params per channel, half of them trainable', () => {
-    const info = inferHead(spec({ layers: [{ type: 'globalAveragePooling' }, { type: 'batchNormalization' }] }), [7, 7, 1280], 3);
+    const info = inferHead(
+      spec({ layers: [{ type: 'globalAveragePooling' }, { type: 'batchNormalization' }] }),
+      [7, 7, 1280],
+      3,
+    );
     expect(info.layers[1]).toMatchObject({ params: 5120, trainableParams: 2560 });
     expect(info.trainableParams).toBe(2560 + 1280 * 3 + 3);
   });
 
   it('marks global pooling after pooling at the offending layer', () => {
-    const info = inferHead(spec({ layers: [{ type: 'globalAveragePooling' }, { type: 'globalMaxPooling' }] }), [7, 7, 256], 2);
+    const info = inferHead(
+      spec({ layers: [{ type: 'globalAveragePooling' }, { type: 'globalMaxPooling' }] }),
+      [7, 7, 256],
+      2,
+    );
     expect(info.error).toEqual({ index: 1, message: expect.stringContaining('global pooling needs') });
     expect(info.layers[1].error).toBeDefined();
   });

@@ -16,7 +16,14 @@ export function inferHead(spec: HeadSpec, inputShape: number[], numClasses: numb
   };
   spec.layers.forEach((layer, index) => {
     if (error) {
-      layers.push({ index, type: layer.type, outputShape: [], params: 0, trainableParams: 0, error: 'after an invalid layer' });
+      layers.push({
+        index,
+        type: layer.type,
+        outputShape: [],
+        params: 0,
+        trainableParams: 0,
+        error: 'after an invalid layer',
+      });
       return;
     }
     let params = 0;
@@ -25,7 +32,8 @@ export function inferHead(spec: HeadSpec, inputShape: number[], numClasses: numb
     switch (layer.type) {
       case 'globalAveragePooling':
       case 'globalMaxPooling':
-        if (shape.length !== 3) err = fail(index, `global pooling needs a [height, width, channels] feature map, got [${shape}]`);
+        if (shape.length !== 3)
+          err = fail(index, `global pooling needs a [height, width, channels] feature map, got [${shape}]`);
         else shape = [shape[2]];
         break;
       case 'flatten':
@@ -46,7 +54,14 @@ export function inferHead(spec: HeadSpec, inputShape: number[], numClasses: numb
         break;
       }
     }
-    layers.push({ index, type: layer.type, outputShape: err ? [] : [...shape], params, trainableParams: trainable, error: err });
+    layers.push({
+      index,
+      type: layer.type,
+      outputShape: err ? [] : [...shape],
+      params,
+      trainableParams: trainable,
+      error: err,
+    });
   });
   const ci = spec.layers.length;
   const classifierError = error
@@ -58,10 +73,23 @@ export function inferHead(spec: HeadSpec, inputShape: number[], numClasses: numb
         : undefined;
   if (classifierError) {
     fail(ci, classifierError);
-    layers.push({ index: ci, type: 'classifier', outputShape: [], params: 0, trainableParams: 0, error: classifierError });
+    layers.push({
+      index: ci,
+      type: 'classifier',
+      outputShape: [],
+      params: 0,
+      trainableParams: 0,
+      error: classifierError,
+    });
   } else {
     const p = error ? 0 : shape[0] * numClasses + numClasses;
-    layers.push({ index: ci, type: 'classifier', outputShape: error ? [] : [numClasses], params: p, trainableParams: p });
+    layers.push({
+      index: ci,
+      type: 'classifier',
+      outputShape: error ? [] : [numClasses],
+      params: p,
+      trainableParams: p,
+    });
   }
   return {
     inputShape: [...inputShape],

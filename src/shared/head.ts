@@ -27,7 +27,13 @@ export type HeadSpec = z.infer<typeof HeadSpec>;
 
 export const HEAD_PRESETS = {
   /** The classic Keras blog recipe. */
-  keras: { layers: [{ type: 'flatten' }, { type: 'dense', units: 256, activation: 'relu' }, { type: 'dropout', rate: 0.5 }] },
+  keras: {
+    layers: [
+      { type: 'flatten' },
+      { type: 'dense', units: 256, activation: 'relu' },
+      { type: 'dropout', rate: 0.5 },
+    ],
+  },
   /** Light and fast: Teachable Machine's head. */
   light: { layers: [{ type: 'globalAveragePooling' }, { type: 'dense', units: 100, activation: 'relu' }] },
   /** A linear probe on pooled features. */

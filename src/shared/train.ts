@@ -22,7 +22,9 @@ export type FineTuneSpec = z.infer<typeof FineTuneSpec>;
 export const TrainConfig = z.object({
   /** Registry id or a model directory. */
   base: z.string().default('mobilenet_v2_0.35_224'),
-  head: HeadSpec.default({ layers: [{ type: 'globalAveragePooling' }, { type: 'dense', units: 100, activation: 'relu', l2: 0 }] }),
+  head: HeadSpec.default({
+    layers: [{ type: 'globalAveragePooling' }, { type: 'dense', units: 100, activation: 'relu', l2: 0 }],
+  }),
   augment: AugmentSpec.default(AugmentSpec.parse({})),
   /** Augmented views precomputed per training image when the base is frozen. */
   augmentViews: z.number().int().min(1).max(64).default(5),

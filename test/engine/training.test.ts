@@ -44,12 +44,20 @@ describe('a real run: MobileNet v1 0.25, frozen base, hymenoptera', () => {
     expect(cm.flat().reduce((a, b) => a + b, 0)).toBe(153);
     expect(new Set(epochTensors).size).toBe(1);
     // Structured progress: extraction reported as {done, total}, ending complete.
-    const extract = events.filter((e): e is Extract<EngineEvent, { type: 'stage' }> => e.type === 'stage' && e.stage === 'extract');
+    const extract = events.filter(
+      (e): e is Extract<EngineEvent, { type: 'stage' }> => e.type === 'stage' && e.stage === 'extract',
+    );
     expect(extract.at(-1)).toMatchObject({ done: 398, total: 398, jobId: first.jobId });
   });
 
   it('reuses the feature cache on a second run: no base forward passes', async () => {
-    const second = await runTraining({ dataDir: HYMENOPTERA, config: { ...config, epochs: 2 }, cacheDir, mirrorDir: MODELS, engines: 2 });
+    const second = await runTraining({
+      dataDir: HYMENOPTERA,
+      config: { ...config, epochs: 2 },
+      cacheDir,
+      mirrorDir: MODELS,
+      engines: 2,
+    });
     expect(second.features.computed).toBe(0);
     expect(second.features.cached).toBe(398);
     expect(second.features.engines).toBe(0); // the extractor never even started
@@ -59,13 +67,20 @@ describe('a real run: MobileNet v1 0.25, frozen base, hymenoptera', () => {
   it('exports tfjs that reloads with tf.loadLayersModel and predicts identically on 10 images', async () => {
     const out = path.join(tmp, 'export');
     const res = await exportRun(first, { outDir: out, format: 'tfjs' });
-    expect(readdirSync(res.tfjs!.dir).sort()).toEqual(['labels.json', 'metadata.json', 'model.json', 'weights.bin']);
+    expect(readdirSync(res.tfjs!.dir).sort()).toEqual([
+      'labels.json',
+      'metadata.json',
+      'model.json',
+      'weights.bin',
+    ]);
     expect(readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]); // no temp leftovers
     const reloaded = await tf.loadLayersModel(fileModelHandler(res.tfjs!.dir));
     const files = first.scan.files.filter((f) => f.split === 'val').slice(0, 10);
     const { readFile } = await import('node:fs/promises');
     const batch = await prepareBatch(
-      await Promise.all(files.map(async (f) => ({ bytes: new Uint8Array(await readFile(f.path)), augment: null, seed: 0 }))),
+      await Promise.all(
+        files.map(async (f) => ({ bytes: new Uint8Array(await readFile(f.path)), augment: null, seed: 0 })),
+      ),
       first.pixel,
     );
     const x = tf.tensor4d(batch.input, [10, 224, 224, 3]);
@@ -116,7 +131,12 @@ describe('fine-tune phase', () => {
     const events: EpochMetrics[] = [];
     const run = await runTraining({
       dataDir: path.join(HYMENOPTERA),
-      config: { base, head: HEAD_PRESETS.light, epochs: 2, fineTune: { layers: 3, epochs: 1, learningRate: 1e-4 } },
+      config: {
+        base,
+        head: HEAD_PRESETS.light,
+        epochs: 2,
+        fineTune: { layers: 3, epochs: 1, learningRate: 1e-4 },
+      },
       cacheDir,
       mirrorDir: MODELS,
       onEvent: (e) => e.type === 'epoch' && events.push(e),

@@ -14,7 +14,9 @@ export default class SummaryLine implements Reporter {
         else skipped++;
       }
     // A module that failed to load has no tests but is still a failure.
-    failed += testModules.filter((m) => m.state() === 'failed' && [...m.children.allTests()].length === 0).length;
+    failed += testModules.filter(
+      (m) => m.state() === 'failed' && [...m.children.allTests()].length === 0,
+    ).length;
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }
 }

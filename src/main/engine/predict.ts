@@ -29,14 +29,17 @@ export async function loadExportedModel(dir: string): Promise<LoadedModel> {
       () => false,
     );
   if (!(await hasJson(d)) && (await hasJson(path.join(d, 'tfjs')))) d = path.join(d, 'tfjs');
-  if (!(await hasJson(d))) throw new Error(`no model.json in ${dir} (expected a Transfer Studio export folder)`);
-  const metadata = JSON.parse(await readFile(path.join(d, 'metadata.json'), 'utf8').catch(() => '{}')) as ExportMetadata &
-    Record<string, unknown>;
+  if (!(await hasJson(d)))
+    throw new Error(`no model.json in ${dir} (expected a Transfer Studio export folder)`);
+  const metadata = JSON.parse(
+    await readFile(path.join(d, 'metadata.json'), 'utf8').catch(() => '{}'),
+  ) as ExportMetadata & Record<string, unknown>;
   const model = await tf.loadLayersModel(fileModelHandler(d));
   const inShape = model.inputs[0].shape;
   const labels =
     metadata.classes ??
-    (JSON.parse(await readFile(path.join(d, 'labels.json'), 'utf8').catch(() => 'null')) as string[] | null) ??
+    (JSON.parse(await readFile(path.join(d, 'labels.json'), 'utf8').catch(() => 'null')) as
+      string[] | null) ??
     Array.from({ length: (model.outputs[0].shape[1] as number) ?? 0 }, (_, i) => `class_${i}`);
   return {
     dir: d,
@@ -56,7 +59,12 @@ export type FilePrediction =
   | { file: string; error: string };
 
 /** Top-k per image, in batches; an unreadable image gets an error entry, not a failure. */
-export async function predictFiles(m: LoadedModel, files: string[], k = 5, batchSize = 16): Promise<FilePrediction[]> {
+export async function predictFiles(
+  m: LoadedModel,
+  files: string[],
+  k = 5,
+  batchSize = 16,
+): Promise<FilePrediction[]> {
   const out: FilePrediction[] = [];
   for (let s = 0; s < files.length; s += batchSize) {
     const chunk = files.slice(s, s + batchSize);
@@ -65,7 +73,12 @@ export async function predictFiles(m: LoadedModel, files: string[], k = 5, batch
         try {
           return { bytes: new Uint8Array(await readFile(f)), augment: null, seed: 0 };
         } catch (e) {
-          return { bytes: new Uint8Array(0), augment: null, seed: 0, readError: (e as NodeJS.ErrnoException).code ?? String(e) };
+          return {
+            bytes: new Uint8Array(0),
+            augment: null,
+            seed: 0,
+            readError: (e as NodeJS.ErrnoException).code ?? String(e),
+          };
         }
       }),
     );
@@ -73,14 +86,19 @@ export async function predictFiles(m: LoadedModel, files: string[], k = 5, batch
     const [h, w] = m.pixel.inputSize;
     const probs =
       batch.okCount > 0
-        ? tf.tidy(() => (m.model.predict(tf.tensor4d(batch.input, [batch.okCount, h, w, 3])) as tf.Tensor).dataSync())
+        ? tf.tidy(() =>
+            (m.model.predict(tf.tensor4d(batch.input, [batch.okCount, h, w, 3])) as tf.Tensor).dataSync(),
+          )
         : new Float32Array(0);
     const c = m.labels.length;
     let j = 0;
     chunk.forEach((file, i) => {
       const err = (items[i] as { readError?: string }).readError ?? batch.errors[i];
       if (err) {
-        out.push({ file, error: (items[i] as { readError?: string }).readError ? `unreadable: ${err}` : err });
+        out.push({
+          file,
+          error: (items[i] as { readError?: string }).readError ? `unreadable: ${err}` : err,
+        });
         return;
       }
       const row = Array.from(probs.subarray(j * c, (j + 1) * c));

@@ -3,7 +3,12 @@ import { tf } from './tf';
 type TensorInfo = tf.TensorInfo;
 interface WasmLike {
   readSync(dataId: object): tf.backend_util.BackendValues;
-  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): TensorInfo;
+  makeOutput(
+    shape: number[],
+    dtype: tf.DataType,
+    memoryOffset?: number,
+    values?: tf.backend_util.BackendValues,
+  ): TensorInfo;
 }
 type Conv4 = [number, number, number, number];
 type Attrs = {
@@ -19,8 +24,22 @@ type Attrs = {
 const f32 = (w: WasmLike, t: TensorInfo) => w.readSync(t.dataId) as Float32Array;
 
 /** dW = Σ x ⊗ dy over batch and positions (NHWC). Inner loop runs over contiguous output channels. */
-function conv2DBackpropFilter(x: Float32Array, dy: Float32Array, c: tf.backend_util.Conv2DInfo): Float32Array {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = c;
+function conv2DBackpropFilter(
+  x: Float32Array,
+  dy: Float32Array,
+  c: tf.backend_util.Conv2DInfo,
+): Float32Array {
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels,
+    outHeight,
+    outWidth,
+    outChannels,
+    filterHeight,
+    filterWidth,
+  } = c;
   const dW = new Float32Array(filterHeight * filterWidth * inChannels * outChannels);
   for (let b = 0; b < batchSize; b++)
     for (let yR = 0; yR < outHeight; yR++)
@@ -47,10 +66,27 @@ function conv2DBackpropFilter(x: Float32Array, dy: Float32Array, c: tf.backend_u
 }
 
 /** Depthwise: filter [fh, fw, inC, mult]; output channel d1*mult+q. `input` true → dx (scatter), else dW. */
-function depthwiseBackprop(a: Float32Array, dy: Float32Array, c: tf.backend_util.Conv2DInfo, input: boolean): Float32Array {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = c;
+function depthwiseBackprop(
+  a: Float32Array,
+  dy: Float32Array,
+  c: tf.backend_util.Conv2DInfo,
+  input: boolean,
+): Float32Array {
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels,
+    outHeight,
+    outWidth,
+    outChannels,
+    filterHeight,
+    filterWidth,
+  } = c;
   const mult = outChannels / inChannels;
-  const out = new Float32Array(input ? batchSize * inHeight * inWidth * inChannels : filterHeight * filterWidth * outChannels);
+  const out = new Float32Array(
+    input ? batchSize * inHeight * inWidth * inChannels : filterHeight * filterWidth * outChannels,
+  );
   for (let b = 0; b < batchSize; b++)
     for (let yR = 0; yR < outHeight; yR++)
       for (let yC = 0; yC < outWidth; yC++) {
@@ -91,7 +127,10 @@ function depthwiseBackprop(a: Float32Array, dy: Float32Array, c: tf.backend_util
  */
 export function installWasmFallbacks(): string[] {
   const installed: string[] = [];
-  const reg = (kernelName: string, fn: (w: WasmLike, inputs: Record<string, TensorInfo>, attrs: Attrs) => TensorInfo) => {
+  const reg = (
+    kernelName: string,
+    fn: (w: WasmLike, inputs: Record<string, TensorInfo>, attrs: Attrs) => TensorInfo,
+  ) => {
     if (tf.getKernel(kernelName, 'wasm')) return;
     tf.registerKernel({
       kernelName,
@@ -102,20 +141,44 @@ export function installWasmFallbacks(): string[] {
     installed.push(kernelName);
   };
   const info = (xShape: Conv4, filterShape: Conv4, a: Attrs, depthwise: boolean) => {
-    if (a.dataFormat === 'NCHW') throw new Error('channels-first convolutions are not supported on wasm for training');
-    return tf.backend_util.computeConv2DInfo(xShape, filterShape, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, depthwise);
+    if (a.dataFormat === 'NCHW')
+      throw new Error('channels-first convolutions are not supported on wasm for training');
+    return tf.backend_util.computeConv2DInfo(
+      xShape,
+      filterShape,
+      a.strides,
+      a.dilations ?? 1,
+      a.pad,
+      a.dimRoundingMode,
+      depthwise,
+    );
   };
   reg('Conv2DBackpropFilter', (w, { x, dy }, a) => {
     const c = info(x.shape as Conv4, a.filterShape!, a, false);
-    return w.makeOutput([...a.filterShape!], 'float32', undefined, conv2DBackpropFilter(f32(w, x), f32(w, dy), c));
+    return w.makeOutput(
+      [...a.filterShape!],
+      'float32',
+      undefined,
+      conv2DBackpropFilter(f32(w, x), f32(w, dy), c),
+    );
   });
   reg('DepthwiseConv2dNativeBackpropFilter', (w, { x, dy }, a) => {
     const c = info(x.shape as Conv4, a.filterShape!, a, true);
-    return w.makeOutput([...a.filterShape!], 'float32', undefined, depthwiseBackprop(f32(w, x), f32(w, dy), c, false));
+    return w.makeOutput(
+      [...a.filterShape!],
+      'float32',
+      undefined,
+      depthwiseBackprop(f32(w, x), f32(w, dy), c, false),
+    );
   });
   reg('DepthwiseConv2dNativeBackpropInput', (w, { dy, filter }, a) => {
     const c = info(a.inputShape!, filter.shape as Conv4, a, true);
-    return w.makeOutput([...a.inputShape!], 'float32', undefined, depthwiseBackprop(f32(w, filter), f32(w, dy), c, true));
+    return w.makeOutput(
+      [...a.inputShape!],
+      'float32',
+      undefined,
+      depthwiseBackprop(f32(w, filter), f32(w, dy), c, true),
+    );
   });
   return installed;
 }

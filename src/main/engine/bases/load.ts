@@ -54,7 +54,11 @@ export async function loadBase(resolved: ResolvedBase): Promise<FeatureBase> {
   } catch {
     throw new ModelLoadError(`feature layer "${featureLayer}" not found in ${resolved.dir}`);
   }
-  const model = tf.model({ inputs: full.inputs, outputs: layer.output as tf.SymbolicTensor, name: `${full.name}_features` });
+  const model = tf.model({
+    inputs: full.inputs,
+    outputs: layer.output as tf.SymbolicTensor,
+    name: `${full.name}_features`,
+  });
   const inShape = full.inputs[0].shape;
   const inputSize: [number, number] = [inShape[1] ?? 224, inShape[2] ?? 224];
   const featureShape = (model.outputs[0].shape as number[]).slice(1);

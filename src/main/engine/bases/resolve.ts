@@ -85,7 +85,8 @@ export async function downloadLayersModel(
     await writeFile(path.join(tmp, 'model.json'), modelJson);
     let done = 0;
     for (const p of paths) {
-      if (p.includes('..') || path.isAbsolute(p)) throw new BaseNotFoundError(`refusing weight path ${p} in ${url}`);
+      if (p.includes('..') || path.isAbsolute(p))
+        throw new BaseNotFoundError(`refusing weight path ${p} in ${url}`);
       await writeFile(path.join(tmp, p), await get(new URL(p, url).toString()));
       onProgress?.(++done, paths.length);
     }

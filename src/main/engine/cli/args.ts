@@ -9,7 +9,12 @@ export class UsageError extends Error {
 
 /** A JSON value given inline or as a path to a .json file. */
 export function jsonArg(flag: string, value: string): unknown {
-  const text = value.trim().startsWith('{') || value.trim().startsWith('[') ? value : existsSync(value) ? readFileSync(value, 'utf8') : null;
+  const text =
+    value.trim().startsWith('{') || value.trim().startsWith('[')
+      ? value
+      : existsSync(value)
+        ? readFileSync(value, 'utf8')
+        : null;
   if (text === null) throw new UsageError(`${flag}: not JSON and not a file: ${value}`);
   try {
     return JSON.parse(text);
@@ -27,7 +32,9 @@ export function headArg(value: string | undefined): HeadSpec | undefined {
   const raw = jsonArg('--head', value);
   const parsed = HeadSpec.safeParse(Array.isArray(raw) ? { layers: raw } : raw);
   if (!parsed.success)
-    throw new UsageError(`--head: ${zodMessage(parsed.error)} (presets: ${Object.keys(HEAD_PRESETS).join(', ')})`);
+    throw new UsageError(
+      `--head: ${zodMessage(parsed.error)} (presets: ${Object.keys(HEAD_PRESETS).join(', ')})`,
+    );
   return parsed.data;
 }
 
@@ -43,13 +50,15 @@ export function augmentArg(value: string | undefined): AugmentSpec | undefined {
 export function intArg(flag: string, value: string | undefined, min = 0): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer ≥ ${min}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`${flag} must be an integer ≥ ${min}, got "${value}"`);
   return n;
 }
 
 export function numArg(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got "${value}"`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`${flag} must be a positive number, got "${value}"`);
   return n;
 }

@@ -48,7 +48,9 @@ main().then(
   (code) => process.exit(code),
   (e: Error) => {
     // Bad input is the user's to fix: one line, no stack. Anything else is our bug: show the stack.
-    const expected = EXPECTED.some((E) => e instanceof E) || (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
+    const expected =
+      EXPECTED.some((E) => e instanceof E) ||
+      (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
     process.stderr.write(`error: ${expected ? e.message : (e.stack ?? e.message)}\n`);
     process.exit(expected ? 2 : 1);
   },

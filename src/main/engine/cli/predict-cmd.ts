@@ -9,17 +9,25 @@ import { table } from './progress';
 export async function predictCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { model: { type: 'string' }, top: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } },
+    options: {
+      model: { type: 'string' },
+      top: { type: 'string', default: '3' },
+      json: { type: 'boolean', default: false },
+    },
     allowPositionals: true,
   });
-  if (!values.model || positionals.length === 0) throw new UsageError('usage: npm run predict -- --model <dir> [--top K] [--json] <images…>');
+  if (!values.model || positionals.length === 0)
+    throw new UsageError('usage: npm run predict -- --model <dir> [--top K] [--json] <images…>');
   await initBackend();
   const m = await loadExportedModel(values.model);
   const preds = await predictFiles(m, positionals, intArg('--top', values.top, 1));
   for (const p of preds) {
     if (values.json) process.stdout.write(`${JSON.stringify(p)}\n`);
     else if ('error' in p) process.stdout.write(`${p.file}: error: ${p.error}\n`);
-    else process.stdout.write(`${p.file}: ${p.top.map((t) => `${t.label} ${(t.probability * 100).toFixed(1)}%`).join(', ')}\n`);
+    else
+      process.stdout.write(
+        `${p.file}: ${p.top.map((t) => `${t.label} ${(t.probability * 100).toFixed(1)}%`).join(', ')}\n`,
+      );
   }
   return preds.some((p) => 'error' in p) ? 1 : 0;
 }
@@ -27,15 +35,27 @@ export async function predictCommand(argv: string[]): Promise<number> {
 export async function evalCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { model: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: {
+      model: { type: 'string' },
+      data: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
   });
-  if (!values.model || !values.data) throw new UsageError('usage: npm run eval -- --model <dir> --data <dir> [--json]');
+  if (!values.model || !values.data)
+    throw new UsageError('usage: npm run eval -- --model <dir> --data <dir> [--json]');
   await initBackend();
   const m = await loadExportedModel(values.model);
   const scan = await scanDataset(values.data);
   const missing = scan.classes.filter((c) => !m.labels.includes(c));
-  if (missing.length) throw new UsageError(`classes not in the model: ${missing.join(', ')} (model knows ${m.labels.join(', ')})`);
-  const preds = await predictFiles(m, scan.files.map((f) => f.path), m.labels.length);
+  if (missing.length)
+    throw new UsageError(
+      `classes not in the model: ${missing.join(', ')} (model knows ${m.labels.join(', ')})`,
+    );
+  const preds = await predictFiles(
+    m,
+    scan.files.map((f) => f.path),
+    m.labels.length,
+  );
   const ok = scan.files.map((f, i) => ({ f, p: preds[i] })).filter((x) => !('error' in x.p));
   const probs = new Float32Array(ok.length * m.labels.length);
   ok.forEach((x, i) => probs.set((x.p as { probabilities: number[] }).probabilities, i * m.labels.length));
@@ -46,10 +66,14 @@ export async function evalCommand(argv: string[]): Promise<number> {
   });
   const skipped = [
     ...scan.problems.map((p) => ({ file: p.rel, reason: p.reason })),
-    ...preds.filter((p) => 'error' in p).map((p) => ({ file: p.file, reason: (p as { error: string }).error })),
+    ...preds
+      .filter((p) => 'error' in p)
+      .map((p) => ({ file: p.file, reason: (p as { error: string }).error })),
   ];
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ type: 'summary', accuracy: evaluation.accuracy, evaluation, skipped })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ type: 'summary', accuracy: evaluation.accuracy, evaluation, skipped })}\n`,
+    );
     return 0;
   }
   process.stdout.write(

@@ -13,7 +13,10 @@ const bar = (frac: number, width = 24) => {
   return `[${'#'.repeat(n)}${'-'.repeat(width - n)}]`;
 };
 
-const fmtMs = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s` : `${(ms / 1000).toFixed(1)}s`);
+const fmtMs = (ms: number) =>
+  ms >= 60_000
+    ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`
+    : `${(ms / 1000).toFixed(1)}s`;
 
 /** Human progress on stderr: one redrawn line on a TTY, epoch lines always. */
 export class ProgressPrinter {
@@ -39,8 +42,12 @@ export class ProgressPrinter {
   handle(e: EngineEvent): void {
     switch (e.type) {
       case 'stage':
-        this.line(`${STAGE_LABEL[e.stage] ?? e.stage} ${bar(e.total ? e.done / e.total : 0)} ${e.done}/${e.total}`, e.done === e.total);
-        if (e.done === e.total && e.total > 0 && e.stage === 'extract') this.println(`Features: ${e.total} done`);
+        this.line(
+          `${STAGE_LABEL[e.stage] ?? e.stage} ${bar(e.total ? e.done / e.total : 0)} ${e.done}/${e.total}`,
+          e.done === e.total,
+        );
+        if (e.done === e.total && e.total > 0 && e.stage === 'extract')
+          this.println(`Features: ${e.total} done`);
         break;
       case 'batch':
         this.line(
@@ -50,7 +57,9 @@ export class ProgressPrinter {
       case 'epoch':
         this.println(
           `${e.phase === 'fine-tune' ? 'fine-tune ' : ''}epoch ${String(e.epoch).padStart(3)}/${e.epochs}  loss ${e.loss.toFixed(4)}  acc ${e.acc.toFixed(3)}` +
-            (e.valLoss !== null ? `  val_loss ${e.valLoss.toFixed(4)}  val_acc ${e.valAcc!.toFixed(3)}` : '') +
+            (e.valLoss !== null
+              ? `  val_loss ${e.valLoss.toFixed(4)}  val_acc ${e.valAcc!.toFixed(3)}`
+              : '') +
             `${e.best ? '  *' : ''}  (${fmtMs(e.elapsedMs)})`,
         );
         break;
@@ -70,7 +79,11 @@ export class ProgressPrinter {
 
 /** Plain text table with right-aligned numeric columns. */
 export function table(rows: (string | number)[][]): string {
-  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? (Number.isInteger(c) ? String(c) : c.toFixed(3)) : c)));
+  const cells = rows.map((r) =>
+    r.map((c) => (typeof c === 'number' ? (Number.isInteger(c) ? String(c) : c.toFixed(3)) : c)),
+  );
   const widths = cells[0].map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  return cells.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
+  return cells
+    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '))
+    .join('\n');
 }

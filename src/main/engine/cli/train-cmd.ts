@@ -25,7 +25,12 @@ export function summarize(run: TrainRun, exported: Awaited<ReturnType<typeof exp
       topK: e.topK,
       perClass: e.perClass,
       confusion: e.confusion,
-      misclassified: e.misclassified.map((m) => ({ file: m.rel, true: run.classes[m.trueClass], predicted: run.classes[m.predicted], probabilities: m.probabilities })),
+      misclassified: e.misclassified.map((m) => ({
+        file: m.rel,
+        true: run.classes[m.trueClass],
+        predicted: run.classes[m.predicted],
+        probabilities: m.probabilities,
+      })),
     };
   return {
     type: 'summary',
@@ -47,21 +52,44 @@ export function summarize(run: TrainRun, exported: Awaited<ReturnType<typeof exp
   };
 }
 
-function printReport(run: TrainRun, out: NodeJS.WriteStream, exported: Awaited<ReturnType<typeof exportRun>>) {
+function printReport(
+  run: TrainRun,
+  out: NodeJS.WriteStream,
+  exported: Awaited<ReturnType<typeof exportRun>>,
+) {
   const w = (s = '') => out.write(`${s}\n`);
   const v = run.evaluation.val;
   w();
-  w(`Base ${run.base.displayName} · ${run.classes.length} classes · ${run.history.length} epochs${run.stopped ? ' (stopped)' : run.earlyStopped ? ' (early stop)' : ''} · backend ${describeBackend(run.backend)}`);
-  w(`Features: ${run.features.computed} computed, ${run.features.cached} from cache · total ${(run.timings.totalMs / 1000).toFixed(1)}s`);
+  w(
+    `Base ${run.base.displayName} · ${run.classes.length} classes · ${run.history.length} epochs${run.stopped ? ' (stopped)' : run.earlyStopped ? ' (early stop)' : ''} · backend ${describeBackend(run.backend)}`,
+  );
+  w(
+    `Features: ${run.features.computed} computed, ${run.features.cached} from cache · total ${(run.timings.totalMs / 1000).toFixed(1)}s`,
+  );
   if (v) {
     w();
-    w(table([['class', 'precision', 'recall', 'f1', 'support'], ...v.perClass.map((c) => [c.name, c.precision, c.recall, c.f1, c.support])]));
+    w(
+      table([
+        ['class', 'precision', 'recall', 'f1', 'support'],
+        ...v.perClass.map((c) => [c.name, c.precision, c.recall, c.f1, c.support]),
+      ]),
+    );
     w();
-    w(table([['true \\ predicted', ...run.classes], ...v.confusion.map((row, i) => [run.classes[i], ...row])]));
+    w(
+      table([
+        ['true \\ predicted', ...run.classes],
+        ...v.confusion.map((row, i) => [run.classes[i], ...row]),
+      ]),
+    );
     w();
-    w(`Validation accuracy ${(v.accuracy * 100).toFixed(1)}% (${v.count} images) · top-${v.topK.k} ${(v.topK.accuracy * 100).toFixed(1)}% · loss ${v.loss.toFixed(4)}`);
+    w(
+      `Validation accuracy ${(v.accuracy * 100).toFixed(1)}% (${v.count} images) · top-${v.topK.k} ${(v.topK.accuracy * 100).toFixed(1)}% · loss ${v.loss.toFixed(4)}`,
+    );
   }
-  if (run.evaluation.test) w(`Test accuracy ${(run.evaluation.test.accuracy * 100).toFixed(1)}% (${run.evaluation.test.count} images)`);
+  if (run.evaluation.test)
+    w(
+      `Test accuracy ${(run.evaluation.test.accuracy * 100).toFixed(1)}% (${run.evaluation.test.count} images)`,
+    );
   if (run.problems.length) {
     w();
     w(`Skipped ${run.problems.length} file(s):`);
@@ -72,7 +100,10 @@ function printReport(run: TrainRun, out: NodeJS.WriteStream, exported: Awaited<R
   if (exported.savedmodel) w(`SavedModel:  ${exported.savedmodel.dir}`);
 }
 
-export async function trainCommand(argv: string[], defaults: { data?: string; out?: string } = {}): Promise<number> {
+export async function trainCommand(
+  argv: string[],
+  defaults: { data?: string; out?: string } = {},
+): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -106,13 +137,16 @@ export async function trainCommand(argv: string[], defaults: { data?: string; ou
   const data = values.data ?? defaults.data;
   if (!data) throw new UsageError(`--data <dir> is required\n${TRAIN_USAGE}`);
   const format = values.format as ExportFormat;
-  if (!['tfjs', 'savedmodel', 'both'].includes(format)) throw new UsageError(`--format must be savedmodel, tfjs or both`);
+  if (!['tfjs', 'savedmodel', 'both'].includes(format))
+    throw new UsageError(`--format must be savedmodel, tfjs or both`);
   const backend = values.backend as BackendPreference;
-  if (!['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'].includes(backend)) throw new UsageError(`unknown --backend ${backend}`);
+  if (!['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'].includes(backend))
+    throw new UsageError(`unknown --backend ${backend}`);
   const ftLayers = intArg('--fine-tune-layers', values['fine-tune-layers']);
   const patience = intArg('--patience', values.patience, 1);
   const valFraction = values['val-fraction'] === undefined ? undefined : Number(values['val-fraction']);
-  if (valFraction !== undefined && !(valFraction > 0 && valFraction < 1)) throw new UsageError('--val-fraction must be between 0 and 1');
+  if (valFraction !== undefined && !(valFraction > 0 && valFraction < 1))
+    throw new UsageError('--val-fraction must be between 0 and 1');
   const input: TrainConfigInput = {
     base: values.base,
     head: headArg(values.head),
@@ -125,10 +159,13 @@ export async function trainCommand(argv: string[], defaults: { data?: string; ou
     classWeight: values['class-weight'] === 'balanced' ? 'balanced' : undefined,
     split: valFraction !== undefined ? { valFraction } : undefined,
     earlyStopping: patience ? { patience, restoreBest: true } : undefined,
-    fineTune: ftLayers ? { layers: ftLayers, epochs: intArg('--fine-tune-epochs', values['fine-tune-epochs'], 1) } : undefined,
+    fineTune: ftLayers
+      ? { layers: ftLayers, epochs: intArg('--fine-tune-epochs', values['fine-tune-epochs'], 1) }
+      : undefined,
   };
   const parsed = TrainConfig.safeParse(JSON.parse(JSON.stringify(input)));
-  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const config = parsed.data;
 
   const json = values.json;
@@ -154,7 +191,12 @@ export async function trainCommand(argv: string[], defaults: { data?: string; ou
     });
     printer.done();
     const outDir =
-      values.out ?? defaults.out ?? path.join('runs', `${slug(path.basename(run.scan.root))}-${run.base.id}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
+      values.out ??
+      defaults.out ??
+      path.join(
+        'runs',
+        `${slug(path.basename(run.scan.root))}-${run.base.id}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`,
+      );
     onEvent({ type: 'stage', jobId: run.jobId, stage: 'export', done: 0, total: 1 });
     const exported = await exportRun(run, { outDir, format });
     onEvent({ type: 'stage', jobId: run.jobId, stage: 'export', done: 1, total: 1 });

@@ -68,7 +68,9 @@ export async function detectLayout(root: string): Promise<DatasetLayout> {
 /** Check one file's header: readable, an image sharp decodes, a sane size. Full decode happens later. */
 export async function inspectImage(
   file: string,
-): Promise<{ ok: true; width: number; height: number; format: string; bytes: number } | { ok: false; reason: string }> {
+): Promise<
+  { ok: true; width: number; height: number; format: string; bytes: number } | { ok: false; reason: string }
+> {
   let bytes: number;
   try {
     const s = await stat(file);
@@ -90,12 +92,16 @@ export async function inspectImage(
     return { ok: true, width, height, format, bytes };
   } catch (e) {
     const msg = String((e as Error).message ?? e);
-    if (/unsupported image format/i.test(msg)) return { ok: false, reason: 'not an image (unrecognised content)' };
+    if (/unsupported image format/i.test(msg))
+      return { ok: false, reason: 'not an image (unrecognised content)' };
     return { ok: false, reason: `corrupt image: ${msg.split('\n')[0]}` };
   }
 }
 
-async function listCandidates(root: string, layout: DatasetLayout): Promise<{ classes: string[]; cands: Candidate[] }> {
+async function listCandidates(
+  root: string,
+  layout: DatasetLayout,
+): Promise<{ classes: string[]; cands: Candidate[] }> {
   const cands: Candidate[] = [];
   const classSet = new Set<string>();
   const addClassDir = async (dir: string, className: string, split: SplitName | null) => {
@@ -191,6 +197,8 @@ export function assertTrainable(scan: DatasetScan): void {
     );
   const noVal = scan.classes.filter((_, i) => scan.counts.train[i] > 0 && scan.counts.val[i] === 0);
   if (scan.counts.val.every((n) => n === 0))
-    throw new DatasetError(`no validation images in ${scan.root}: add a val/ folder or use more images per class`);
+    throw new DatasetError(
+      `no validation images in ${scan.root}: add a val/ folder or use more images per class`,
+    );
   void noVal;
 }

@@ -5,7 +5,11 @@ import { hashString, mixSeed, mulberry32, shuffleInPlace } from '../util/random'
  * (at least one when a class has two or more items). Keys, not indices, so adding files to one class
  * does not reshuffle the others.
  */
-export function stratifiedSplit(items: { key: string; label: number }[], fraction: number, seed: number): Set<string> {
+export function stratifiedSplit(
+  items: { key: string; label: number }[],
+  fraction: number,
+  seed: number,
+): Set<string> {
   const byLabel = new Map<number, string[]>();
   for (const it of items) {
     const list = byLabel.get(it.label) ?? [];

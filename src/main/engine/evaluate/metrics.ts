@@ -14,7 +14,12 @@ const argmax = (row: ArrayLike<number>) => {
 };
 
 /** Accuracy, loss, top-k, per-class P/R/F1/support, confusion matrix and the misclassified files. */
-export function evaluatePredictions(split: Evaluation['split'], classes: string[], p: Predictions, k = 5): Evaluation {
+export function evaluatePredictions(
+  split: Evaluation['split'],
+  classes: string[],
+  p: Predictions,
+  k = 5,
+): Evaluation {
   const n = p.labels.length;
   const c = classes.length;
   const topK = Math.min(k, c);
@@ -31,7 +36,13 @@ export function evaluatePredictions(split: Evaluation['split'], classes: string[
     loss -= Math.log(Math.max(row[y], 1e-7));
     if (pred === y) correct++;
     else
-      misclassified.push({ rel: p.files[i].rel, path: p.files[i].path, trueClass: y, predicted: pred, probabilities: Array.from(row) });
+      misclassified.push({
+        rel: p.files[i].rel,
+        path: p.files[i].path,
+        trueClass: y,
+        predicted: pred,
+        probabilities: Array.from(row),
+      });
     const rank = Array.from(row).filter((v) => v > row[y]).length;
     if (rank < topK) topKCorrect++;
   }

@@ -23,7 +23,8 @@ export interface ExportResult {
 
 const appVersion = (): string => {
   try {
-    return (JSON.parse(readFileSync(path.join(appRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(path.join(appRoot(), 'package.json'), 'utf8')) as { version: string })
+      .version;
   } catch {
     return 'unknown';
   }
@@ -35,13 +36,29 @@ export function exportMetadata(run: TrainRun): Record<string, unknown> {
     app: { name: 'Transfer Studio', version: appVersion() },
     createdAt: new Date().toISOString(),
     classes: run.classes,
-    input: { height: run.pixel.inputSize[0], width: run.pixel.inputSize[1], channels: 3, resize: run.pixel.resize },
+    input: {
+      height: run.pixel.inputSize[0],
+      width: run.pixel.inputSize[1],
+      channels: 3,
+      resize: run.pixel.resize,
+    },
     preprocessing: run.pixel.preprocessing,
-    base: { id: run.base.id, name: run.base.displayName, featureLayer: run.base.featureLayer, featureShape: run.base.featureShape },
+    base: {
+      id: run.base.id,
+      name: run.base.displayName,
+      featureLayer: run.base.featureLayer,
+      featureShape: run.base.featureShape,
+    },
     metrics: {
       accuracy: run.accuracy,
-      val: run.evaluation.val && { ...run.evaluation.val, misclassified: run.evaluation.val.misclassified.length },
-      test: run.evaluation.test && { ...run.evaluation.test, misclassified: run.evaluation.test.misclassified.length },
+      val: run.evaluation.val && {
+        ...run.evaluation.val,
+        misclassified: run.evaluation.val.misclassified.length,
+      },
+      test: run.evaluation.test && {
+        ...run.evaluation.test,
+        misclassified: run.evaluation.test.misclassified.length,
+      },
     },
     training: {
       config: run.config,
@@ -62,7 +79,10 @@ export async function exportRun(run: TrainRun, opts: ExportOptions): Promise<Exp
   const steps = opts.format === 'both' ? 2 : 1;
   let step = 0;
   if (opts.format === 'tfjs' || opts.format === 'both') {
-    result.tfjs = await exportTfjs(model, path.join(result.outDir, 'tfjs'), run.classes, { ...metadata, format: 'tfjs-layers' });
+    result.tfjs = await exportTfjs(model, path.join(result.outDir, 'tfjs'), run.classes, {
+      ...metadata,
+      format: 'tfjs-layers',
+    });
     opts.onProgress?.(++step, steps);
   }
   if (opts.format === 'savedmodel' || opts.format === 'both') {

@@ -35,7 +35,13 @@ export async function exportTfjs(
         await writeFile(path.join(tmp, 'model.json'), json);
         await writeFile(path.join(tmp, 'weights.bin'), weights);
         bytes += json.length + weights.byteLength;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
+        return {
+          modelArtifactsInfo: {
+            dateSaved: new Date(),
+            modelTopologyType: 'JSON',
+            weightDataBytes: weights.byteLength,
+          },
+        };
       }),
     );
     await writeFile(path.join(tmp, 'labels.json'), JSON.stringify(labels, null, 2));

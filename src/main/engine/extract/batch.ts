@@ -32,7 +32,12 @@ export async function prepareBatch(items: ExtractItem[], opts: PixelOptions): Pr
   const [h, w] = opts.inputSize;
   const decoded = await Promise.all(
     items.map((it) =>
-      decodeImage(Buffer.from(it.bytes.buffer, it.bytes.byteOffset, it.bytes.byteLength), w, h, opts.resize).then(
+      decodeImage(
+        Buffer.from(it.bytes.buffer, it.bytes.byteOffset, it.bytes.byteLength),
+        w,
+        h,
+        opts.resize,
+      ).then(
         (img) => (it.augment ? augment(img, it.augment, it.seed) : img),
         (e: Error) => e.message,
       ),

@@ -20,7 +20,11 @@ port.on('message', (msg: ToWorker) => {
     chain = chain.then(async () => {
       try {
         const report = await initBackend(msg.backend);
-        base = await loadBase({ dir: msg.baseDir, entry: msg.entryId ? (findBase(msg.entryId) ?? null) : null, source: 'path' });
+        base = await loadBase({
+          dir: msg.baseDir,
+          entry: msg.entryId ? (findBase(msg.entryId) ?? null) : null,
+          source: 'path',
+        });
         pixel = msg.pixel;
         post({ type: 'ready', featureShape: base.featureShape, backend: report.name });
       } catch (e) {

@@ -71,8 +71,12 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
       size: o.pixel.inputSize,
       ...(augmented && f.split === 'train' ? { augment: o.augment, seed: o.seed, view } : {}),
     });
-  const jobs: Job[] = o.files.flatMap((f, fileIndex) => Array.from({ length: viewsOf(f) }, (_, view) => ({ fileIndex, view })));
-  const views: (Float32Array | null)[][] = o.files.map((f) => new Array<Float32Array | null>(viewsOf(f)).fill(null));
+  const jobs: Job[] = o.files.flatMap((f, fileIndex) =>
+    Array.from({ length: viewsOf(f) }, (_, view) => ({ fileIndex, view })),
+  );
+  const views: (Float32Array | null)[][] = o.files.map((f) =>
+    new Array<Float32Array | null>(viewsOf(f)).fill(null),
+  );
   const hashes: string[] = new Array(o.files.length);
   const failed = new Map<number, string>();
   const batchSize = o.batchSize ?? 16;
@@ -96,7 +100,10 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
         try {
           data = new Uint8Array(await readFile(f.path));
         } catch (e) {
-          failed.set(job.fileIndex, `unreadable: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+          failed.set(
+            job.fileIndex,
+            `unreadable: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+          );
           continue;
         }
         bytes.set(job.fileIndex, data);

@@ -94,7 +94,10 @@ export class WorkerPoolExtractor implements Extractor {
         });
         worker.on('message', (m: FromWorker) => pool.onMessage(slot, m));
         worker.on('error', (e) => pool.failAll(slot, e));
-        worker.on('exit', (code) => code !== 0 && pool.failAll(slot, new Error(`feature worker exited with code ${code}`)));
+        worker.on(
+          'exit',
+          (code) => code !== 0 && pool.failAll(slot, new Error(`feature worker exited with code ${code}`)),
+        );
       }),
     ).catch(async (e) => {
       await pool.close();
@@ -127,7 +130,9 @@ export class WorkerPoolExtractor implements Extractor {
       if (slot.inFlight < 2) {
         slot.inFlight++;
         const id = this.nextId++;
-        const result = new Promise<BatchResult>((resolve, reject) => slot.pending.set(id, { resolve, reject }));
+        const result = new Promise<BatchResult>((resolve, reject) =>
+          slot.pending.set(id, { resolve, reject }),
+        );
         const msg: ToWorker = { type: 'batch', id, items };
         // Copies, not transfers: the caller keeps the bytes for hashing and error reports.
         slot.worker.postMessage(msg);

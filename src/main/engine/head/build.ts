@@ -6,7 +6,6 @@ export class HeadSpecError extends Error {
   override name = 'HeadSpecError';
 }
 
-
 function makeLayer(layer: HeadLayer, index: number, seed: number): tf.layers.Layer {
   const name = `head_${index}_${layer.type}`;
   switch (layer.type) {

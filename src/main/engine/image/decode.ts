@@ -15,7 +15,12 @@ sharp.cache(false);
  * Decode any image sharp reads into `width`×`height` 8-bit sRGB: EXIF orientation applied, alpha flattened
  * onto white, grayscale/CMYK/16-bit converted, first frame of animations.
  */
-export async function decodeImage(input: string | Buffer, width: number, height: number, mode: ResizeMode): Promise<RgbImage> {
+export async function decodeImage(
+  input: string | Buffer,
+  width: number,
+  height: number,
+  mode: ResizeMode,
+): Promise<RgbImage> {
   try {
     const { data, info } = await sharp(input, { limitInputPixels: MAX_PIXELS, failOn: 'truncated', pages: 1 })
       .rotate()

@@ -35,7 +35,8 @@ export function preprocessInto(img: RgbImage, mode: Preprocessing, out: Float32A
       return;
     case 'torch':
       for (let p = 0; p < n; p++) {
-        for (let c = 0; c < 3; c++) out[offset + p * 3 + c] = (src[p * 3 + c] / 255 - TORCH_MEAN[c]) / TORCH_STD[c];
+        for (let c = 0; c < 3; c++)
+          out[offset + p * 3 + c] = (src[p * 3 + c] / 255 - TORCH_MEAN[c]) / TORCH_STD[c];
       }
       return;
   }

@@ -14,14 +14,23 @@ export function fileModelHandler(dir: string): tfTypes.io.IOHandler {
   return {
     load: async (): Promise<ModelArtifacts> => {
       const jsonPath = path.join(dir, 'model.json');
-      let json: { modelTopology?: unknown; weightsManifest?: WeightsManifestConfig; format?: string; generatedBy?: string; convertedBy?: string | null; userDefinedMetadata?: Record<string, unknown> };
+      let json: {
+        modelTopology?: unknown;
+        weightsManifest?: WeightsManifestConfig;
+        format?: string;
+        generatedBy?: string;
+        convertedBy?: string | null;
+        userDefinedMetadata?: Record<string, unknown>;
+      };
       try {
         json = JSON.parse(await readFile(jsonPath, 'utf8'));
       } catch (e) {
         throw new ModelLoadError(`cannot read ${jsonPath}: ${(e as Error).message}`);
       }
       if (!json.modelTopology || !json.weightsManifest)
-        throw new ModelLoadError(`${jsonPath} is not a tfjs layers model (needs modelTopology and weightsManifest)`);
+        throw new ModelLoadError(
+          `${jsonPath} is not a tfjs layers model (needs modelTopology and weightsManifest)`,
+        );
       const specs = json.weightsManifest.flatMap((g) => g.weights);
       const buffers: Buffer[] = [];
       for (const group of json.weightsManifest)
@@ -29,7 +38,9 @@ export function fileModelHandler(dir: string): tfTypes.io.IOHandler {
           try {
             buffers.push(await readFile(path.join(dir, p)));
           } catch (e) {
-            throw new ModelLoadError(`missing weight shard ${p} in ${dir}: ${(e as NodeJS.ErrnoException).code}`);
+            throw new ModelLoadError(
+              `missing weight shard ${p} in ${dir}: ${(e as NodeJS.ErrnoException).code}`,
+            );
           }
         }
       const all = Buffer.concat(buffers);

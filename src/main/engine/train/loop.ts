@@ -50,7 +50,10 @@ export interface LoopResult {
   bestValLoss: number | null;
 }
 
-export async function evaluateLoss(val: ValSource, batchSize: number): Promise<{ loss: number; acc: number }> {
+export async function evaluateLoss(
+  val: ValSource,
+  batchSize: number,
+): Promise<{ loss: number; acc: number }> {
   let lossSum = 0;
   let correct = 0;
   for (let s = 0; s < val.size; s += batchSize) {
@@ -168,9 +171,18 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
         break;
       }
     }
-    const restoreBest = stopped || (earlyStopped && (o.config.earlyStopping?.restoreBest ?? true)) || o.config.earlyStopping?.restoreBest;
+    const restoreBest =
+      stopped ||
+      (earlyStopped && (o.config.earlyStopping?.restoreBest ?? true)) ||
+      o.config.earlyStopping?.restoreBest;
     if (best && restoreBest) restore(best.weights);
-    return { history, stopped, earlyStopped, bestEpoch: best?.epoch ?? null, bestValLoss: best?.valLoss ?? null };
+    return {
+      history,
+      stopped,
+      earlyStopped,
+      bestEpoch: best?.epoch ?? null,
+      bestValLoss: best?.valLoss ?? null,
+    };
   } finally {
     if (best) tf.dispose(best.weights);
     classWeights?.dispose();

@@ -19,7 +19,13 @@ import { tf } from '../tf';
 import { defaultCacheDir } from '../util/paths';
 import { balancedClassWeights } from './loss';
 import { trainLoop, type ValSource } from './loop';
-import { featureTrainSource, featureValSource, imageTrainSource, imageValSource, seededShuffle } from './sources';
+import {
+  featureTrainSource,
+  featureValSource,
+  imageTrainSource,
+  imageValSource,
+  seededShuffle,
+} from './sources';
 
 export interface RunOptions {
   dataDir: string;
@@ -55,7 +61,10 @@ export interface TrainRun {
   /** Validation accuracy of the returned weights. */
   accuracy: number | null;
   features: { computed: number; cached: number; engines: number; views: number };
-  timings: Record<'scanMs' | 'loadBaseMs' | 'extractMs' | 'trainMs' | 'fineTuneMs' | 'evaluateMs' | 'totalMs', number>;
+  timings: Record<
+    'scanMs' | 'loadBaseMs' | 'extractMs' | 'trainMs' | 'fineTuneMs' | 'evaluateMs' | 'totalMs',
+    number
+  >;
   /** Base + head as one model (built once, shares the trained weights). Input: preprocessed pixels. */
   fullModel(): tf.LayersModel;
   dispose(): void;
@@ -98,10 +107,21 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
   const stage = (s: Extract<EngineEvent, { type: 'stage' }>['stage'], done: number, total: number) =>
     emit({ type: 'stage', jobId, stage: s, done, total });
   const t0 = Date.now();
-  const timings = { scanMs: 0, loadBaseMs: 0, extractMs: 0, trainMs: 0, fineTuneMs: 0, evaluateMs: 0, totalMs: 0 };
+  const timings = {
+    scanMs: 0,
+    loadBaseMs: 0,
+    extractMs: 0,
+    trainMs: 0,
+    fineTuneMs: 0,
+    evaluateMs: 0,
+    totalMs: 0,
+  };
 
   const backend = await initBackend(opts.backend ?? 'auto');
-  const scan = await scanDataset(opts.dataDir, { ...config.split, onProgress: (d, t) => stage('scan', d, t) });
+  const scan = await scanDataset(opts.dataDir, {
+    ...config.split,
+    onProgress: (d, t) => stage('scan', d, t),
+  });
   for (const p of scan.problems) emit({ type: 'problem', jobId, problem: p });
   assertTrainable(scan);
   timings.scanMs = Date.now() - t0;
@@ -118,7 +138,11 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
   timings.loadBaseMs = Date.now() - t;
   const head = buildHead(config.head, base.featureShape, scan.classes.length, config.seed);
 
-  const pixel: PixelOptions = { inputSize: base.inputSize, resize: config.resize, preprocessing: base.preprocessing };
+  const pixel: PixelOptions = {
+    inputSize: base.inputSize,
+    resize: config.resize,
+    preprocessing: base.preprocessing,
+  };
   const augment = isIdentityAugment(config.augment) ? null : config.augment;
   const engines = opts.engines ?? Math.max(1, os.availableParallelism());
   const extractor = new LazyExtractor(base, backend, pixel, engines);
@@ -150,7 +174,9 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
   const testItems = bySplit('test');
   const counts = scan.classes.map((_, c) => trainItems.filter((it) => it.file.classIndex === c).length);
   if (counts.filter((n) => n > 0).length < 2)
-    throw new Error(`need at least two classes with decodable training images, got ${counts.filter((n) => n > 0).length}`);
+    throw new Error(
+      `need at least two classes with decodable training images, got ${counts.filter((n) => n > 0).length}`,
+    );
   const classWeights = config.classWeight === 'balanced' ? balancedClassWeights(counts) : null;
 
   t = Date.now();
@@ -185,12 +211,18 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
   if (config.fineTune && (config.fineTune.layers > 0 || config.fineTune.fromLayer) && !stopped) {
     t = Date.now();
     const unfrozen = unfreeze(base, config.fineTune);
-    const vars = [...headVars, ...unfrozen.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable))];
+    const vars = [
+      ...headVars,
+      ...unfrozen.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable)),
+    ];
     const ft = await trainLoop({
       jobId,
       phase: 'fine-tune',
       // The base runs in inference mode: BatchNorm keeps its ImageNet statistics (Keras' advice).
-      forward: (x) => head.logits.apply(base.model.apply(x, { training: false }) as tf.Tensor, { training: true }) as tf.Tensor2D,
+      forward: (x) =>
+        head.logits.apply(base.model.apply(x, { training: false }) as tf.Tensor, {
+          training: true,
+        }) as tf.Tensor2D,
       regularization,
       variables: vars,
       snapshotWeights: [...head.model.weights, ...unfrozen.flatMap((l) => l.weights)],
@@ -216,7 +248,9 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
   const evalSplit = async (items: FeatureItem[], split: 'val' | 'test'): Promise<Evaluation | null> => {
     if (!items.length) return null;
     stage('evaluate', 0, items.length);
-    const src = fineTuned ? imageValSource(items, pixel, base, head.model) : featureValSource(items, base.featureShape, head.model);
+    const src = fineTuned
+      ? imageValSource(items, pixel, base, head.model)
+      : featureValSource(items, base.featureShape, head.model);
     const probs = await probsOf(src, 64);
     stage('evaluate', items.length, items.length);
     return evaluatePredictions(split, scan.classes, {
@@ -246,7 +280,12 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
     fineTuned,
     evaluation,
     accuracy: evaluation.val?.accuracy ?? null,
-    features: { computed: featureSet.computed, cached: featureSet.cached, engines: extractor.started, views: augment ? config.augmentViews : 1 },
+    features: {
+      computed: featureSet.computed,
+      cached: featureSet.cached,
+      engines: extractor.started,
+      views: augment ? config.augmentViews : 1,
+    },
     timings,
     fullModel() {
       full ??= tf.model({

@@ -8,12 +8,21 @@ import { tf } from '../tf';
 import type { BatchSource, ValSource } from './loop';
 
 export function seededShuffle(seed: number) {
-  return (n: number, epoch: number) => shuffleInPlace(Array.from({ length: n }, (_, i) => i), mulberry32(mixSeed(seed, epoch)));
+  return (n: number, epoch: number) =>
+    shuffleInPlace(
+      Array.from({ length: n }, (_, i) => i),
+      mulberry32(mixSeed(seed, epoch)),
+    );
 }
 
 const labelsOf = (items: FeatureItem[]) => Int32Array.from(items, (it) => it.file.classIndex);
 
-function stack(items: FeatureItem[], indices: number[], pickView: (i: number) => number, featureShape: number[]): tf.Tensor {
+function stack(
+  items: FeatureItem[],
+  indices: number[],
+  pickView: (i: number) => number,
+  featureShape: number[],
+): tf.Tensor {
   const size = featureShape.reduce((a, b) => a * b, 1);
   const buf = new Float32Array(indices.length * size);
   indices.forEach((idx, j) => buf.set(items[idx].views[pickView(idx)], j * size));
@@ -30,7 +39,11 @@ export function featureTrainSource(items: FeatureItem[], featureShape: number[])
   };
 }
 
-export function featureValSource(items: FeatureItem[], featureShape: number[], head: tf.LayersModel): ValSource {
+export function featureValSource(
+  items: FeatureItem[],
+  featureShape: number[],
+  head: tf.LayersModel,
+): ValSource {
   return {
     size: items.length,
     labels: labelsOf(items),
@@ -47,7 +60,13 @@ export function featureValSource(items: FeatureItem[], featureShape: number[], h
   };
 }
 
-async function imageBatch(items: FeatureItem[], indices: number[], pixel: PixelOptions, augment: AugmentSpec | null, seed: number) {
+async function imageBatch(
+  items: FeatureItem[],
+  indices: number[],
+  pixel: PixelOptions,
+  augment: AugmentSpec | null,
+  seed: number,
+) {
   const batch = await prepareBatch(
     await Promise.all(
       indices.map(async (i) => ({
@@ -64,7 +83,12 @@ async function imageBatch(items: FeatureItem[], indices: number[], pixel: PixelO
 }
 
 /** Images through the whole model (fine-tuning): decoded per batch, freshly augmented every epoch. */
-export function imageTrainSource(items: FeatureItem[], pixel: PixelOptions, augment: AugmentSpec | null, seed: number): BatchSource {
+export function imageTrainSource(
+  items: FeatureItem[],
+  pixel: PixelOptions,
+  augment: AugmentSpec | null,
+  seed: number,
+): BatchSource {
   return {
     size: items.length,
     labels: labelsOf(items),
@@ -72,7 +96,12 @@ export function imageTrainSource(items: FeatureItem[], pixel: PixelOptions, augm
   };
 }
 
-export function imageValSource(items: FeatureItem[], pixel: PixelOptions, base: FeatureBase, head: tf.LayersModel): ValSource {
+export function imageValSource(
+  items: FeatureItem[],
+  pixel: PixelOptions,
+  base: FeatureBase,
+  head: tf.LayersModel,
+): ValSource {
   return {
     size: items.length,
     labels: labelsOf(items),

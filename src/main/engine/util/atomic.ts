@@ -10,19 +10,26 @@ export class ExportError extends Error {
  * Build a folder in a temp sibling, then rename it into place: readers never see a half-written result.
  * An existing `target` is replaced only after the new one is complete (moved aside, then removed).
  */
-export async function writeDirAtomic(target: string, build: (tmpDir: string) => Promise<void>): Promise<void> {
+export async function writeDirAtomic(
+  target: string,
+  build: (tmpDir: string) => Promise<void>,
+): Promise<void> {
   const parent = path.dirname(path.resolve(target));
   try {
     await mkdir(parent, { recursive: true });
   } catch (e) {
-    throw new ExportError(`cannot create ${parent}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ExportError(
+      `cannot create ${parent}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const tmp = path.join(parent, `.${path.basename(target)}.tmp-${tag}`);
   try {
     await mkdir(tmp);
   } catch (e) {
-    throw new ExportError(`cannot write to ${parent}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ExportError(
+      `cannot write to ${parent}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   try {
     await build(tmp);

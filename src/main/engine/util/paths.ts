@@ -9,7 +9,11 @@ export function defaultCacheDir(): string {
   const home = os.homedir();
   if (process.platform === 'darwin') return path.join(home, 'Library', 'Caches', 'transfer-studio');
   if (process.platform === 'win32')
-    return path.join(process.env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'transfer-studio', 'Cache');
+    return path.join(
+      process.env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'),
+      'transfer-studio',
+      'Cache',
+    );
   return path.join(process.env.XDG_CACHE_HOME || path.join(home, '.cache'), 'transfer-studio');
 }
 
@@ -34,7 +38,8 @@ export function sharedDir(): string | null {
 export function modelMirrors(explicit?: string | null): string[] {
   const out: string[] = [];
   if (explicit) out.push(explicit);
-  if (process.env.TRANSFER_STUDIO_MODELS) out.push(...process.env.TRANSFER_STUDIO_MODELS.split(path.delimiter));
+  if (process.env.TRANSFER_STUDIO_MODELS)
+    out.push(...process.env.TRANSFER_STUDIO_MODELS.split(path.delimiter));
   const shared = sharedDir();
   if (shared) out.push(path.join(shared, 'models'));
   return out;
