@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { call } from './api/client';
+import { SettingsDialog } from './components/SettingsDialog';
 import { StatusBar } from './components/StatusBar';
 import { StepNav } from './components/StepNav';
 import { DatasetScreen } from './screens/dataset/DatasetScreen';
@@ -15,6 +15,7 @@ function Frame() {
   const { dataset, open } = useDataset();
   const [step, setStep] = useState<StepId>('dataset');
   const [notice, setNotice] = useState<string | null>(null);
+  const [showSettings, setShowSettings] = useState(false);
   const onDropPath = useCallback(
     (p: string) => {
       setStep('dataset');
@@ -42,7 +43,9 @@ function Frame() {
             {dataset.name}
           </span>
         )}
-        <ThemeSwitch />
+        <button type="button" className="topbar-settings" onClick={() => setShowSettings(true)}>
+          Settings
+        </button>
       </header>
       {crash && (
         <div className="banner banner-error" role="alert" data-testid="engine-crash">
@@ -72,28 +75,8 @@ function Frame() {
         </main>
       </div>
       <StatusBar />
+      {showSettings && <SettingsDialog onClose={() => setShowSettings(false)} />}
     </div>
-  );
-}
-
-function ThemeSwitch() {
-  const { settings, setSettings } = useAppState();
-  if (!settings) return null;
-  return (
-    <label className="theme-switch">
-      Theme{' '}
-      <select
-        value={settings.theme}
-        onChange={(e) => {
-          const theme = e.target.value as typeof settings.theme;
-          void call('setSetting', { key: 'theme', value: theme }).then(setSettings, () => undefined);
-        }}
-      >
-        <option value="system">System</option>
-        <option value="light">Light</option>
-        <option value="dark">Dark</option>
-      </select>
-    </label>
   );
 }
 

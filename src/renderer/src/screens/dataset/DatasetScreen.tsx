@@ -33,7 +33,7 @@ function ScanProgress() {
 }
 
 export function DatasetScreen() {
-  const { dataset, error, clearError, resplit } = useDataset();
+  const { dataset, error, clearError, resplit, open, opening } = useDataset();
   return (
     <section className="screen dataset-screen" aria-label="Dataset">
       <OpenPanel compact={!!dataset} />
@@ -61,6 +61,14 @@ export function DatasetScreen() {
               {dataset.problems.length} problem{dataset.problems.length === 1 ? '' : 's'}
             </span>
             <span className="muted small">scanned in {(dataset.scanMs / 1000).toFixed(1)} s</span>
+            <button
+              type="button"
+              className="rescan"
+              disabled={!!opening}
+              onClick={() => void open(dataset.root)}
+            >
+              Rescan
+            </button>
           </div>
           <ClassSummary dataset={dataset} />
           <SplitPanel dataset={dataset} onChange={resplit} />

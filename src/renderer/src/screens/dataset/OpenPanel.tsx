@@ -64,6 +64,24 @@ export function OpenPanel({ compact }: { compact: boolean }) {
         <button type="button" onClick={() => void choose()} disabled={!info}>
           {info?.canPickFolder ? 'Choose folder…' : 'Browse…'}
         </button>
+        {compact && recent.length > 1 && (
+          <select
+            aria-label="Recent datasets"
+            value=""
+            onChange={(e) => {
+              if (e.target.value) void open(e.target.value);
+            }}
+          >
+            <option value="">Recent…</option>
+            {recent
+              .filter((r) => r.path !== dataset?.root)
+              .map((r) => (
+                <option key={r.path} value={r.path}>
+                  {r.name} — {r.path}
+                </option>
+              ))}
+          </select>
+        )}
       </form>
       {!compact && recent.length > 0 && (
         <div className="recent">
