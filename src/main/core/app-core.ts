@@ -73,6 +73,7 @@ export function createAppCore(o: AppCoreOptions): AppCore {
       try {
         return { status: 200, image: await images.render(r.path, kind, signal) };
       } catch (e) {
+        if ((e as Error).name === 'AbortError') throw e; // the requester left; nothing to answer
         return { status: 415, reason: `cannot render image: ${(e as Error).message.split('\n')[0]}` };
       }
     },
