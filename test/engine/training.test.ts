@@ -50,10 +50,11 @@ describe('a real run: MobileNet v1 0.25, frozen base, hymenoptera', () => {
     expect(extract.at(-1)).toMatchObject({ done: 398, total: 398, jobId: first.jobId });
   });
 
-  it('reuses the feature cache on a second run: no base forward passes', async () => {
+  it('reuses the feature cache on a second run: no base forward passes, features streamed from disk when over budget', async () => {
     const second = await runTraining({
       dataDir: HYMENOPTERA,
-      config: { ...config, epochs: 2 },
+      config: { ...config, head: HEAD_PRESETS.light, epochs: 6 },
+      featureMemoryBudget: 1,
       cacheDir,
       mirrorDir: MODELS,
       engines: 2,
@@ -61,6 +62,7 @@ describe('a real run: MobileNet v1 0.25, frozen base, hymenoptera', () => {
     expect(second.features.computed).toBe(0);
     expect(second.features.cached).toBe(398);
     expect(second.features.engines).toBe(0); // the extractor never even started
+    expect(second.accuracy).toBeGreaterThan(0.8);
     second.dispose();
   });
 

@@ -15,11 +15,23 @@ export class StoppedError extends Error {
   }
 }
 
+export type FeatureVector = Float32Array | (() => Promise<Float32Array>);
+
+/** Above this many bytes of features, vectors stay on disk and are read per batch. */
+export const DEFAULT_MEMORY_BUDGET = 2 * 1024 ** 3;
+
+export async function readVector(v: FeatureVector): Promise<Float32Array> {
+  return typeof v === 'function' ? v() : v;
+}
+
 export interface FeatureItem {
   file: DatasetFile;
   hash: string;
-  /** views[0..K-1]; val/test items and un-augmented runs have exactly one (the clean view). */
-  views: Float32Array[];
+  /**
+   * views[0..K-1]; val/test items and un-augmented runs have exactly one (the clean view). A function
+   * when the set is too large for memory: it reads the vector back from the disk cache.
+   */
+  views: FeatureVector[];
 }
 
 export interface FeatureSet {
@@ -44,6 +56,8 @@ export interface ExtractOptions {
   views: number;
   seed: number;
   batchSize?: number;
+  /** Bytes of feature vectors to hold in memory before switching to reading them from the cache. */
+  memoryBudget?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
   onProblem?: (p: DatasetProblem) => void;
@@ -74,8 +88,24 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
   const jobs: Job[] = o.files.flatMap((f, fileIndex) =>
     Array.from({ length: viewsOf(f) }, (_, view) => ({ fileIndex, view })),
   );
-  const views: (Float32Array | null)[][] = o.files.map((f) =>
-    new Array<Float32Array | null>(viewsOf(f)).fill(null),
+  const totalBytes = jobs.length * featureSize * 4;
+  const onDisk = totalBytes > (o.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
+  if (onDisk && !o.cache)
+    throw new Error(
+      `features need ${(totalBytes / 1024 ** 3).toFixed(1)} GB, more than the memory budget: enable the feature cache (or use fewer views)`,
+    );
+  const keep = (job: Job, f: DatasetFile, v: Float32Array): FeatureVector => {
+    if (!onDisk) return v;
+    const variant = variantOf(job.view, f);
+    const hash = hashes[job.fileIndex];
+    return async () => {
+      const back = await o.cache!.get(variant, hash, featureSize);
+      if (!back) throw new Error(`feature cache entry vanished during training: ${f.rel}`);
+      return back;
+    };
+  };
+  const views: (FeatureVector | null)[][] = o.files.map((f) =>
+    new Array<FeatureVector | null>(viewsOf(f)).fill(null),
   );
   const hashes: string[] = new Array(o.files.length);
   const failed = new Map<number, string>();
@@ -112,7 +142,7 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
       const hash = hashes[job.fileIndex];
       const hit = o.cache ? await o.cache.get(variantOf(job.view, f), hash, featureSize) : null;
       if (hit) {
-        views[job.fileIndex][job.view] = hit;
+        views[job.fileIndex][job.view] = keep(job, f, hit);
         cached++;
         continue;
       }
@@ -143,9 +173,9 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
           const feat = r.features.slice(k * featureSize, (k + 1) * featureSize);
           k++;
           computed++;
-          views[job.fileIndex][job.view] = feat;
           const f = o.files[job.fileIndex];
           await o.cache?.put(variantOf(job.view, f), hashes[job.fileIndex], feat);
+          views[job.fileIndex][job.view] = keep(job, f, feat);
         }),
       );
     }
@@ -163,7 +193,7 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
   const items: FeatureItem[] = [];
   o.files.forEach((file, i) => {
     if (failed.has(i)) return;
-    items.push({ file, hash: hashes[i], views: views[i] as Float32Array[] });
+    items.push({ file, hash: hashes[i], views: views[i] as FeatureVector[] });
   });
   return { featureShape, featureSize, items, computed, cached, problems };
 }

@@ -38,6 +38,8 @@ export interface RunOptions {
   backend?: BackendPreference;
   /** Extraction engines (worker threads) for single-threaded backends. Default: one per core. */
   engines?: number;
+  /** Bytes of features kept in memory; beyond it they are read back from the cache per batch. */
+  featureMemoryBudget?: number;
   signal?: AbortSignal;
   onEvent?: (e: EngineEvent) => void;
 }
@@ -159,6 +161,7 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
       augment,
       views: config.augmentViews,
       seed: config.seed,
+      memoryBudget: opts.featureMemoryBudget,
       signal: opts.signal,
       onProgress: (d, n) => stage('extract', d, n),
       onProblem: (p) => emit({ type: 'problem', jobId, problem: p }),

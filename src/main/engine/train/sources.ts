@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { AugmentSpec } from '../../../shared/augment';
-import type { FeatureItem } from '../extract/features';
+import { readVector, type FeatureItem } from '../extract/features';
 import { prepareBatch, type PixelOptions } from '../extract/batch';
 import type { FeatureBase } from '../bases/load';
 import { hashString, mixSeed, mulberry32, shuffleInPlace } from '../util/random';
@@ -17,15 +17,17 @@ export function seededShuffle(seed: number) {
 
 const labelsOf = (items: FeatureItem[]) => Int32Array.from(items, (it) => it.file.classIndex);
 
-function stack(
+async function stack(
   items: FeatureItem[],
   indices: number[],
   pickView: (i: number) => number,
   featureShape: number[],
-): tf.Tensor {
+): Promise<tf.Tensor> {
   const size = featureShape.reduce((a, b) => a * b, 1);
   const buf = new Float32Array(indices.length * size);
-  indices.forEach((idx, j) => buf.set(items[idx].views[pickView(idx)], j * size));
+  await Promise.all(
+    indices.map(async (idx, j) => buf.set(await readVector(items[idx].views[pickView(idx)]), j * size)),
+  );
   return tf.tensor(buf, [indices.length, ...featureShape]);
 }
 
@@ -47,16 +49,17 @@ export function featureValSource(
   return {
     size: items.length,
     labels: labelsOf(items),
-    predict: async (s, e) =>
-      tf.tidy(() => {
-        const x = stack(
-          items,
-          Array.from({ length: e - s }, (_, j) => s + j),
-          () => 0,
-          featureShape,
-        );
-        return head.predict(x) as tf.Tensor2D;
-      }),
+    predict: async (s, e) => {
+      const x = await stack(
+        items,
+        Array.from({ length: e - s }, (_, j) => s + j),
+        () => 0,
+        featureShape,
+      );
+      const probs = head.predict(x) as tf.Tensor2D;
+      x.dispose();
+      return probs;
+    },
   };
 }
 
