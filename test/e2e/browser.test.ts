@@ -152,9 +152,9 @@ describe('browser mode in Chromium', () => {
     expect(new Set(thumbRequests).size).toBeLessThan(194);
 
     await page.locator('[data-class-tab=bees]').click();
-    expect(await page.getByTestId('grid-count').textContent()).toBe('204 images');
+    await poll(() => page.getByTestId('grid-count').textContent()).toBe('204 images');
     await page.locator('.segmented button', { hasText: 'val' }).click();
-    expect(await page.getByTestId('grid-count').textContent()).toBe('83 images');
+    await poll(() => page.getByTestId('grid-count').textContent()).toBe('83 images');
     await page.locator('.segmented button', { hasText: 'all' }).click();
     await screenshot(page, '2-grid');
   });
@@ -181,7 +181,7 @@ describe('browser mode in Chromium', () => {
     await preview.press('ArrowRight');
     await poll(() => page.getByTestId('preview-name').textContent()).not.toBe(path.basename(rel));
     await preview.press('Escape');
-    expect(await page.getByTestId('preview').count()).toBe(0);
+    await poll(() => page.getByTestId('preview').count()).toBe(0);
   });
 
   step('applies split options instantly', async () => {
@@ -208,7 +208,7 @@ describe('browser mode in Chromium', () => {
     await dialog.getByRole('button', { name: 'Allowed folders' }).click();
     await dialog.locator('.fb-list button', { hasText: tmp.dir }).click();
     await dialog.locator('.fb-list button', { hasText: /^\s*bad$/ }).click();
-    expect(await page.getByTestId('fb-path').textContent()).toContain(badRoot);
+    await poll(() => page.getByTestId('fb-path').textContent()).toContain(badRoot);
     await screenshot(page, '4-folder-browser');
     await dialog.getByRole('button', { name: 'Open this folder' }).click();
 

@@ -8,7 +8,8 @@ import type { ApiResult, ChannelName, EventName, StudioApi } from '../../../shar
 import { WS_PATH } from '../../../shared/ipc/ws-protocol';
 import type { WsClientMessage, WsServerMessage } from '../../../shared/ipc/ws-protocol';
 
-export type ConnectionState = 'connecting' | 'open' | 'closed';
+/** 'unauthorized': the server answers 401 (it restarted with a new token); retrying cannot help. */
+export type ConnectionState = 'connecting' | 'open' | 'closed' | 'unauthorized';
 
 export interface WsApi {
   api: StudioApi;
@@ -31,6 +32,11 @@ export function createWsApi(
   const setState = (s: ConnectionState) => {
     state = s;
     for (const l of stateListeners) l(s);
+  };
+
+  const retry = () => {
+    setTimeout(connect, retryMs);
+    retryMs = Math.min(retryMs * 2, 10_000);
   };
 
   const connect = () => {
@@ -68,8 +74,11 @@ export function createWsApi(
           error: { code: 'DISCONNECTED', message: 'Lost the connection to the Transfer Studio server.' },
         });
       }
-      setTimeout(connect, retryMs);
-      retryMs = Math.min(retryMs * 2, 10_000);
+      // A refused upgrade looks like any other close; ask over HTTP whether our cookie still counts.
+      void fetch('/', { method: 'HEAD', cache: 'no-store' }).then(
+        (r) => (r.status === 401 ? setState('unauthorized') : retry()),
+        () => retry(),
+      );
     };
   };
   connect();

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { RendererWritableSetting, Settings } from '../../../shared/ipc/settings-schema';
 import { call, errorText } from '../api/client';
 import { useAppState } from '../state/app-state';
+import { useEscape } from '../lib/use-escape';
 
 const BACKENDS: { value: Settings['preferredBackend']; label: string }[] = [
   { value: 'auto', label: 'Automatic (best available)' },
@@ -17,6 +18,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
   const [cacheDraft, setCacheDraft] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const ref = useRef<HTMLDivElement>(null);
+  useEscape(onClose);
   useEffect(() => ref.current?.focus(), []);
   if (!settings) return null;
 
@@ -38,7 +40,6 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
         aria-label="Settings"
         tabIndex={-1}
         ref={ref}
-        onKeyDown={(e) => e.key === 'Escape' && onClose()}
       >
         <header className="modal-head">
           <h2>Settings</h2>

@@ -23,7 +23,9 @@ export function StatusBar() {
             ? 'connected'
             : connection === 'connecting'
               ? 'connecting…'
-              : 'disconnected, retrying…'}
+              : connection === 'unauthorized'
+                ? 'token no longer valid — open the URL the server printed'
+                : 'disconnected, retrying…'}
         </span>
       )}
       <span className={`status-item engine-${engine?.state ?? 'unknown'}`} data-testid="status-engine">

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { DirListing } from '../../../../shared/ipc/contract';
 import { call, errorText } from '../../api/client';
+import { useEscape } from '../../lib/use-escape';
 
 export function FolderBrowser({
   start,
@@ -17,6 +18,7 @@ export function FolderBrowser({
   const [loading, setLoading] = useState(true);
   const seq = useRef(0);
   const dialogRef = useRef<HTMLDivElement>(null);
+  useEscape(onClose);
 
   const load = (path: string | null) => {
     const s = ++seq.current;
@@ -55,7 +57,6 @@ export function FolderBrowser({
         aria-label="Choose a dataset folder"
         tabIndex={-1}
         ref={dialogRef}
-        onKeyDown={(e) => e.key === 'Escape' && onClose()}
       >
         <header className="modal-head">
           <h2>Choose a dataset folder</h2>

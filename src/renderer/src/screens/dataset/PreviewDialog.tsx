@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { DatasetFileView } from '../../../../shared/ipc/contract';
 import { baseName, formatBytes } from '../../lib/format';
+import { useEscape } from '../../lib/use-escape';
 
 interface Props {
   files: DatasetFileView[];
@@ -18,6 +19,7 @@ export function PreviewDialog({ files, items, position, classes, previewUrl, onM
   // Load state per file: moving to another image starts as 'loading' without an effect.
   const [loadState, setLoadState] = useState<{ rel: string; state: 'ok' | 'error' } | null>(null);
   const ref = useRef<HTMLDivElement>(null);
+  useEscape(onClose);
   const loaded = f && loadState?.rel === f.rel ? loadState.state : 'loading';
   const setLoaded = (state: 'ok' | 'error') => f && setLoadState({ rel: f.rel, state });
   useEffect(() => ref.current?.focus(), []);
@@ -35,8 +37,7 @@ export function PreviewDialog({ files, items, position, classes, previewUrl, onM
         ref={ref}
         data-testid="preview"
         onKeyDown={(e) => {
-          if (e.key === 'Escape') onClose();
-          else if (e.key === 'ArrowLeft') prev();
+          if (e.key === 'ArrowLeft') prev();
           else if (e.key === 'ArrowRight') next();
         }}
       >
