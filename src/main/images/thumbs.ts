@@ -3,11 +3,12 @@
  * sharp works on libuv threads, so main's event loop stays free; a small LIFO queue keeps the most
  * recently requested (= currently visible) images first and drops requests nobody waits for anymore.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { ImageKind } from '../../shared/ipc/image-url';
+import { writeFileAtomic } from '../util/write-atomic';
 
 export const THUMB_SIZE = 192;
 export const PREVIEW_MAX = 1600;
@@ -59,7 +60,7 @@ export class ImageService {
       .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'cover', position: 'attention' })
       .webp({ quality: 72 })
       .toBuffer();
-    await writeAtomic(cached, body).catch(() => undefined); // a full disk must not break browsing
+    await writeFileAtomic(cached, body).catch(() => undefined); // a full disk must not break browsing
     return { body, contentType: 'image/webp' };
   }
 
@@ -98,16 +99,4 @@ async function preview(file: string): Promise<RenderedImage> {
     .jpeg({ quality: 88, mozjpeg: false })
     .toBuffer();
   return { body, contentType: 'image/jpeg' };
-}
-
-async function writeAtomic(target: string, body: Buffer): Promise<void> {
-  await mkdir(path.dirname(target), { recursive: true });
-  const tmp = `${target}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, body);
-    await rename(tmp, target);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
 }

@@ -3,11 +3,10 @@
  * browser mode and tests (this file). Both read through `readSetting`, so invalid stored values fall
  * back to defaults, and both validate before writing.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync, renameSync } from 'node:fs';
 import { parseSetting, readSetting, settingKeys } from '../../shared/ipc/settings-schema';
 import type { SettingKey, Settings } from '../../shared/ipc/settings-schema';
+import { writeFileAtomicSync } from '../util/write-atomic';
 
 export interface SettingsStore {
   get<K extends SettingKey>(key: K): Settings[K];
@@ -37,7 +36,7 @@ export class JsonFileSettingsStore implements SettingsStore {
   set<K extends SettingKey>(key: K, value: Settings[K]): void {
     const parsed = parseSetting(key, value);
     this.data = { ...this.data, [key]: parsed };
-    writeJsonAtomic(this.location, this.data);
+    writeFileAtomicSync(this.location, JSON.stringify(this.data, null, 2));
   }
 
   getAll(): Settings {
@@ -65,16 +64,4 @@ function loadJson(file: string): Record<string, unknown> {
     // nothing to keep
   }
   return {};
-}
-
-function writeJsonAtomic(file: string, data: unknown): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    writeFileSync(tmp, JSON.stringify(data, null, 2));
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
 }

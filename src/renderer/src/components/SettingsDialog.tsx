@@ -1,9 +1,9 @@
 /** App preferences (stored by main): theme, preferred compute backend, cache folder. */
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { RendererWritableSetting, Settings } from '../../../shared/ipc/settings-schema';
 import { call, errorText } from '../api/client';
 import { useAppState } from '../state/app-state';
-import { useEscape } from '../lib/use-escape';
+import { Modal } from './Modal';
 
 const BACKENDS: { value: Settings['preferredBackend']; label: string }[] = [
   { value: 'auto', label: 'Automatic (best available)' },
@@ -17,9 +17,6 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
   const { settings, setSettings } = useAppState();
   const [cacheDraft, setCacheDraft] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const ref = useRef<HTMLDivElement>(null);
-  useEscape(onClose);
-  useEffect(() => ref.current?.focus(), []);
   if (!settings) return null;
 
   const save = <K extends RendererWritableSetting>(key: K, value: Settings[K]) =>
@@ -32,84 +29,75 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
     );
 
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div
-        className="modal settings-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Settings"
-        tabIndex={-1}
-        ref={ref}
-      >
-        <header className="modal-head">
-          <h2>Settings</h2>
-          <button type="button" className="icon" aria-label="Close settings" onClick={onClose}>
-            ×
-          </button>
-        </header>
-        <label className="field">
-          <span>Theme</span>
-          <select
-            value={settings.theme}
-            onChange={(e) => void save('theme', e.target.value as Settings['theme'])}
-          >
-            <option value="system">Follow the system</option>
-            <option value="light">Light</option>
-            <option value="dark">Dark</option>
-          </select>
-        </label>
-        <label className="field">
-          <span>Compute backend</span>
-          <select
-            value={settings.preferredBackend}
-            onChange={(e) => void save('preferredBackend', e.target.value as Settings['preferredBackend'])}
-          >
-            {BACKENDS.map((b) => (
-              <option key={b.value} value={b.value}>
-                {b.label}
-              </option>
-            ))}
-          </select>
-          <small className="muted">
-            Used by the next training job; unavailable backends fall back with a note.
-          </small>
-        </label>
-        <form
-          className="field"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const v = (cacheDraft ?? '').trim();
-            void save('cacheDir', v ? v : null).then(() => setCacheDraft(null));
-          }}
+    <Modal label="Settings" className="settings-dialog" onClose={onClose}>
+      <header className="modal-head">
+        <h2>Settings</h2>
+        <button type="button" className="icon" aria-label="Close settings" onClick={onClose}>
+          ×
+        </button>
+      </header>
+      <label className="field">
+        <span>Theme</span>
+        <select
+          value={settings.theme}
+          onChange={(e) => void save('theme', e.target.value as Settings['theme'])}
         >
-          <span>Cache folder (thumbnails, downloaded models)</span>
-          <div className="row">
-            <input
-              type="text"
-              aria-label="Cache folder"
-              placeholder="Default (the system cache folder)"
-              value={cacheDraft ?? settings.cacheDir ?? ''}
-              onChange={(e) => setCacheDraft(e.target.value)}
-              spellCheck={false}
-            />
-            <button type="submit" disabled={cacheDraft === null}>
-              Save
-            </button>
-            <button
-              type="button"
-              disabled={settings.cacheDir === null}
-              onClick={() => void save('cacheDir', null)}
-            >
-              Use default
-            </button>
-          </div>
-        </form>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
-      </div>
-    </div>
+          <option value="system">Follow the system</option>
+          <option value="light">Light</option>
+          <option value="dark">Dark</option>
+        </select>
+      </label>
+      <label className="field">
+        <span>Compute backend</span>
+        <select
+          value={settings.preferredBackend}
+          onChange={(e) => void save('preferredBackend', e.target.value as Settings['preferredBackend'])}
+        >
+          {BACKENDS.map((b) => (
+            <option key={b.value} value={b.value}>
+              {b.label}
+            </option>
+          ))}
+        </select>
+        <small className="muted">
+          Used by the next training job; unavailable backends fall back with a note.
+        </small>
+      </label>
+      <form
+        className="field"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const v = (cacheDraft ?? '').trim();
+          void save('cacheDir', v ? v : null).then(() => setCacheDraft(null));
+        }}
+      >
+        <span>Cache folder (thumbnails, downloaded models)</span>
+        <div className="row">
+          <input
+            type="text"
+            aria-label="Cache folder"
+            placeholder="Default (the system cache folder)"
+            value={cacheDraft ?? settings.cacheDir ?? ''}
+            onChange={(e) => setCacheDraft(e.target.value)}
+            spellCheck={false}
+          />
+          <button type="submit" disabled={cacheDraft === null}>
+            Save
+          </button>
+          <button
+            type="button"
+            disabled={settings.cacheDir === null}
+            onClick={() => void save('cacheDir', null)}
+          >
+            Use default
+          </button>
+        </div>
+      </form>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </Modal>
   );
 }

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { DirListing } from '../../../../shared/ipc/contract';
 import { call, errorText } from '../../api/client';
-import { useEscape } from '../../lib/use-escape';
+import { Modal } from '../../components/Modal';
 
 export function FolderBrowser({
   start,
@@ -17,8 +17,6 @@ export function FolderBrowser({
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const seq = useRef(0);
-  const dialogRef = useRef<HTMLDivElement>(null);
-  useEscape(onClose);
 
   const load = (path: string | null) => {
     const s = ++seq.current;
@@ -44,71 +42,61 @@ export function FolderBrowser({
 
   useEffect(() => {
     load(start);
-    dialogRef.current?.focus();
     // eslint-disable-next-line react-hooks/exhaustive-deps -- load the start folder once
   }, []);
 
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div
-        className="modal folder-browser"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Choose a dataset folder"
-        tabIndex={-1}
-        ref={dialogRef}
-      >
-        <header className="modal-head">
-          <h2>Choose a dataset folder</h2>
-          <button type="button" className="icon" aria-label="Close" onClick={onClose}>
-            ×
-          </button>
-        </header>
-        <div className="fb-path" data-testid="fb-path">
-          <button type="button" disabled={!listing?.path} onClick={() => go(listing?.parent ?? null)}>
-            ↑ Up
-          </button>
-          <button type="button" disabled={!listing?.path} onClick={() => go(null)}>
-            Allowed folders
-          </button>
-          <code>{listing?.path ?? 'Allowed folders'}</code>
-        </div>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
-        <ul className="fb-list" aria-busy={loading}>
-          {listing?.entries.map((e) => (
-            <li key={e.path}>
-              <button
-                type="button"
-                onClick={() => go(e.path)}
-                onDoubleClick={() => onPick(e.path)}
-                title={e.path}
-              >
-                <FolderIcon /> {e.name}
-              </button>
-            </li>
-          ))}
-          {listing && listing.entries.length === 0 && <li className="muted">No sub-folders here.</li>}
-        </ul>
-        <footer className="modal-foot">
-          <span className="muted">Browsing is limited to: {listing?.roots.join(', ')}</span>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="primary"
-            disabled={!listing?.path}
-            onClick={() => listing?.path && onPick(listing.path)}
-          >
-            Open this folder
-          </button>
-        </footer>
+    <Modal label="Choose a dataset folder" className="folder-browser" onClose={onClose}>
+      <header className="modal-head">
+        <h2>Choose a dataset folder</h2>
+        <button type="button" className="icon" aria-label="Close" onClick={onClose}>
+          ×
+        </button>
+      </header>
+      <div className="fb-path" data-testid="fb-path">
+        <button type="button" disabled={!listing?.path} onClick={() => go(listing?.parent ?? null)}>
+          ↑ Up
+        </button>
+        <button type="button" disabled={!listing?.path} onClick={() => go(null)}>
+          Allowed folders
+        </button>
+        <code>{listing?.path ?? 'Allowed folders'}</code>
       </div>
-    </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <ul className="fb-list" aria-busy={loading}>
+        {listing?.entries.map((e) => (
+          <li key={e.path}>
+            <button
+              type="button"
+              onClick={() => go(e.path)}
+              onDoubleClick={() => onPick(e.path)}
+              title={e.path}
+            >
+              <FolderIcon /> {e.name}
+            </button>
+          </li>
+        ))}
+        {listing && listing.entries.length === 0 && <li className="muted">No sub-folders here.</li>}
+      </ul>
+      <footer className="modal-foot">
+        <span className="muted">Browsing is limited to: {listing?.roots.join(', ')}</span>
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="primary"
+          disabled={!listing?.path}
+          onClick={() => listing?.path && onPick(listing.path)}
+        >
+          Open this folder
+        </button>
+      </footer>
+    </Modal>
   );
 }
 
