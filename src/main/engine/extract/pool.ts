@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { BackendReport } from '../backend';
 import type { FeatureBase } from '../bases/load';
 import { prepareBatch, runBase, type ExtractItem, type PixelOptions } from './batch';
+import { compileBase, type CompiledBase } from './compiled-base';
 import type { FromWorker, ToWorker } from './protocol';
 
 export interface BatchResult {
@@ -25,14 +26,17 @@ export interface Extractor {
 export class InProcessExtractor implements Extractor {
   readonly engines = 1;
   forwardPasses = 0;
+  private compiled: Promise<CompiledBase>;
   constructor(
-    private base: FeatureBase,
+    base: FeatureBase,
     private pixel: PixelOptions,
-  ) {}
+  ) {
+    this.compiled = compileBase(base);
+  }
   async run(items: ExtractItem[]): Promise<BatchResult> {
     const batch = await prepareBatch(items, this.pixel);
     this.forwardPasses += batch.okCount;
-    return { features: runBase(this.base.model, batch, this.pixel), errors: batch.errors };
+    return { features: runBase(await this.compiled, batch, this.pixel), errors: batch.errors };
   }
   async close(): Promise<void> {}
 }

@@ -7,6 +7,6 @@ export type ToWorker =
   | { type: 'batch'; id: number; items: ExtractItem[] };
 
 export type FromWorker =
-  | { type: 'ready'; featureShape: number[]; backend: string }
+  | { type: 'ready'; featureShape: number[]; backend: string; compiled: 'graph' | 'layers' }
   | { type: 'result'; id: number; features: Float32Array; errors: (string | null)[] }
   | { type: 'failed'; id: number | null; message: string };

@@ -17,6 +17,7 @@ import { evaluatePredictions } from '../evaluate/metrics';
 import { applyLayers, buildHead, type Head } from '../head/build';
 import { tf } from '../tf';
 import { defaultCacheDir } from '../util/paths';
+import { hoistPooling } from './hoist';
 import { balancedClassWeights } from './loss';
 import { trainLoop, type ValSource } from './loop';
 import {
@@ -171,7 +172,8 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
   }
   timings.extractMs = Date.now() - t;
   const problems = [...scan.problems, ...featureSet.problems];
-  const bySplit = (s: string) => featureSet.items.filter((it) => it.file.split === s);
+  const hoisted = hoistPooling(config.head, head, featureSet.items, base.featureShape);
+  const bySplit = (s: string) => hoisted.items.filter((it) => it.file.split === s);
   const trainItems = bySplit('train');
   const valItems = bySplit('val');
   const testItems = bySplit('test');
@@ -191,12 +193,12 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
   const headPhase = await trainLoop({
     jobId,
     phase: 'head',
-    forward: (x) => head.logits.apply(x, { training: true }) as tf.Tensor2D,
+    forward: (x) => hoisted.logits.apply(x, { training: true }) as tf.Tensor2D,
     regularization,
     variables: headVars,
     snapshotWeights: head.model.weights,
-    train: featureTrainSource(trainItems, base.featureShape),
-    val: valItems.length ? featureValSource(valItems, base.featureShape, head.model) : null,
+    train: featureTrainSource(trainItems, hoisted.inputShape),
+    val: valItems.length ? featureValSource(valItems, hoisted.inputShape, hoisted.model) : null,
     config,
     learningRate: config.learningRate,
     epochs: config.epochs,
@@ -253,7 +255,7 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
     stage('evaluate', 0, items.length);
     const src = fineTuned
       ? imageValSource(items, pixel, base, head.model)
-      : featureValSource(items, base.featureShape, head.model);
+      : featureValSource(items, hoisted.inputShape, hoisted.model);
     const probs = await probsOf(src, 64);
     stage('evaluate', items.length, items.length);
     return evaluatePredictions(split, scan.classes, {
