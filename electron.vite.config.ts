@@ -14,6 +14,10 @@ const mainBuild = {
       index: resolve(__dirname, 'src/main/index.ts'),
       // The engine process (utilityProcess entry): out/main/engine-host.js.
       'engine-host': resolve(__dirname, 'src/main/engine-host/process.ts'),
+      // Worker threads of the engine process, found beside the bundles that start them:
+      // one per training run (out/main/run-worker.js) and the feature-extraction pool's.
+      'run-worker': resolve(__dirname, 'src/main/engine-host/run-worker.ts'),
+      'extract-worker': resolve(__dirname, 'src/main/engine/extract/extract-worker.ts'),
     },
     external: nativeExternals,
   },

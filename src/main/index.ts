@@ -4,12 +4,13 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { app, BrowserWindow, dialog, Menu, nativeTheme, session } from 'electron';
+import { app, BrowserWindow, dialog, Menu, nativeTheme, session, shell } from 'electron';
 import type { WebFrameMain } from 'electron';
 import type { Settings } from '../shared/ipc/settings-schema';
 import { createAppCore } from './core/app-core';
 import { registerImageScheme, handleImageProtocol } from './electron/image-protocol';
 import { registerIpc } from './electron/ipc-bridge';
+import { taskbarProgress } from './core/progress';
 import { buildMenu } from './electron/menu';
 import { utilityEngineLauncher } from './electron/utility-launcher';
 import { createMainWindow } from './electron/window';
@@ -63,12 +64,22 @@ async function start() {
     fsRoots: null,
     fallbackCacheDir: path.join(app.getPath('userData'), 'cache'),
     pickFolder: async (title) => {
-      const opts = { title: title ?? 'Open Dataset', properties: ['openDirectory' as const] };
+      const opts = {
+        title: title ?? 'Open Dataset',
+        properties: ['openDirectory' as const, 'createDirectory' as const],
+      };
       const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
     onSettingsChanged: refreshMenu,
+    showItemInFolder: (p) => shell.showItemInFolder(p),
   });
+  // Taskbar/dock progress while a long job (training, export, scan) runs.
+  core.events.subscribe(
+    taskbarProgress((f) => {
+      if (win && !win.isDestroyed()) win.setProgressBar(f === null ? -1 : f);
+    }),
+  );
 
   const requestOpen = (p: string) => core.events.emit('openDatasetRequested', { path: p });
   const menuActions = {

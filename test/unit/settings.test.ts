@@ -36,6 +36,7 @@ describe('settings schema', () => {
       cacheDir: null,
       windowBounds: null,
       theme: 'system',
+      customBases: [],
     });
   });
 

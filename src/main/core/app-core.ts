@@ -11,12 +11,14 @@ import type { EngineLauncher } from '../engine-host/launcher';
 import { resolveDatasetImage } from '../images/confine';
 import { ImageService } from '../images/thumbs';
 import type { RenderedImage } from '../images/thumbs';
+import { RunHistoryStore } from '../settings/run-history';
 import type { SettingsStore } from '../settings/store';
 import { DatasetRegistry } from './datasets';
 import { EventBus } from './events';
 import { createFsPolicy } from './fs-policy';
 import { createHandlers } from './handlers';
 import type { HandlerContext, Handlers } from './handlers';
+import { RunRegistry } from './runs';
 
 export interface AppCoreOptions {
   mode: 'electron' | 'browser';
@@ -27,6 +29,7 @@ export interface AppCoreOptions {
   fsRoots: string[] | null;
   pickFolder?: HandlerContext['pickFolder'];
   onSettingsChanged?: HandlerContext['onSettingsChanged'];
+  showItemInFolder?: HandlerContext['showItemInFolder'];
   /** Cache dir when the settings do not name one. */
   fallbackCacheDir?: string;
 }
@@ -38,6 +41,7 @@ export interface AppCore {
   events: EventBus;
   engine: EngineHost;
   datasets: DatasetRegistry;
+  runs: RunRegistry;
   cacheDir(): string;
   /** Serve one image request (protocol or HTTP): confinement first, then sharp. */
   image(kind: ImageKind, datasetId: string, rel: string, signal?: AbortSignal): Promise<ImageAnswer>;
@@ -50,6 +54,12 @@ export function createAppCore(o: AppCoreOptions): AppCore {
   const datasets = new DatasetRegistry();
   const cacheDir = () => o.settings.get('cacheDir') ?? o.fallbackCacheDir ?? defaultCacheDir();
   const images = new ImageService(() => path.join(cacheDir(), 'images'));
+  // The run history lives beside the settings file.
+  const runs = new RunRegistry(
+    new RunHistoryStore(path.join(path.dirname(o.settings.location), 'runs.json')),
+    engine,
+    events,
+  );
   const handlers = createHandlers({
     mode: o.mode,
     version: o.version,
@@ -58,7 +68,10 @@ export function createAppCore(o: AppCoreOptions): AppCore {
     datasets,
     events,
     fsPolicy: createFsPolicy(o.fsRoots),
+    runs,
+    cacheDir,
     pickFolder: o.pickFolder,
+    showItemInFolder: o.showItemInFolder,
     onSettingsChanged: o.onSettingsChanged,
   });
   return {
@@ -66,6 +79,7 @@ export function createAppCore(o: AppCoreOptions): AppCore {
     events,
     engine,
     datasets,
+    runs,
     cacheDir,
     async image(kind, datasetId, rel, signal) {
       const r = await resolveDatasetImage(datasets.rootOf, datasetId, rel);

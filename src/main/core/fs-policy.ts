@@ -17,6 +17,11 @@ export interface FsPolicy {
   roots(): string[];
   /** Resolve a user-typed path (~ expanded) and check it is allowed; throws ApiException otherwise. */
   resolveAllowed(p: string): Promise<string>;
+  /**
+   * A folder to write into, which may not exist yet: its nearest existing ancestor is resolved and
+   * checked, the missing rest appended. Throws ApiException when it is not allowed.
+   */
+  resolveWritable(p: string): Promise<string>;
 }
 
 export function expandHome(p: string): string {
@@ -52,6 +57,30 @@ export function createFsPolicy(roots: string[] | null): FsPolicy {
           `${real} is outside the folders this server may open (${list.join(', ')}); start it with --root <folder> to allow more`,
         );
       return real;
+    },
+    async resolveWritable(p) {
+      const abs = path.resolve(expandHome(p.trim()));
+      const missing: string[] = [];
+      let probe = abs;
+      for (;;) {
+        try {
+          const real = await realpath(probe);
+          if (!(await stat(real)).isDirectory() && missing.length > 0)
+            throw new ApiException('BAD_REQUEST', `${real} is a file, not a folder`);
+          if (list && !(await getRealRoots()).some((r) => isInside(r, real)))
+            throw new ApiException(
+              'FORBIDDEN',
+              `${abs} is outside the folders this server may write to (${list.join(', ')})`,
+            );
+          return path.join(real, ...missing.reverse());
+        } catch (e) {
+          if (e instanceof ApiException) throw e;
+          const up = path.dirname(probe);
+          if (up === probe) throw new ApiException('NOT_FOUND', `no existing folder above ${abs}`);
+          missing.push(path.basename(probe));
+          probe = up;
+        }
+      }
     },
   };
 }

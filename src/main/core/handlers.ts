@@ -16,6 +16,8 @@ import type { EventBus } from './events';
 import { listDir } from './fs-policy';
 import type { FsPolicy } from './fs-policy';
 import { runJob } from './jobs';
+import type { RunRegistry } from './runs';
+import { createTrainHandlers } from './train-handlers';
 
 export interface HandlerContext {
   mode: 'electron' | 'browser';
@@ -25,8 +27,13 @@ export interface HandlerContext {
   datasets: DatasetRegistry;
   events: EventBus;
   fsPolicy: FsPolicy;
+  runs: RunRegistry;
+  /** The feature/model cache root (settings or the default). */
+  cacheDir(): string;
   /** Native folder dialog; absent in browser mode. */
   pickFolder?: (title?: string) => Promise<string | null>;
+  /** Reveal a path in the OS file manager; absent in browser mode. */
+  showItemInFolder?: (path: string) => void;
   /** Called after settings change (Electron rebuilds its Recent menu). */
   onSettingsChanged?: (settings: Settings) => void;
 }
@@ -42,6 +49,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   };
 
   return {
+    ...createTrainHandlers(ctx),
+
     async getAppInfo() {
       return {
         mode: ctx.mode,

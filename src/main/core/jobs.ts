@@ -25,7 +25,54 @@ export function forwardEngineEvent(events: EventBus, jobId: string, kind: JobKin
   }
 }
 
-/** Start a job, announce it (jobState running → done/failed/cancelled) and stream its events. */
+export interface StartedJob<K extends JobKind> {
+  jobId: string;
+  result: Promise<JobResult<K>>;
+}
+
+/**
+ * Start a job, announce it (jobState running → done/failed/cancelled) and stream its events; returns at
+ * once. `onEvent` sees each engine event too (after it is forwarded), for callers that keep state.
+ */
+export function startJob<K extends JobKind>(
+  engine: EngineHost,
+  events: EventBus,
+  kind: K,
+  payload: JobPayload<K>,
+  label: string,
+  onEvent?: (jobId: string, e: EngineEvent) => void,
+): StartedJob<K> {
+  let id = '';
+  const { jobId, result } = engine.run(kind, payload, {
+    label,
+    onEvent: (e) => {
+      forwardEngineEvent(events, id, kind, e);
+      onEvent?.(id, e);
+    },
+  });
+  id = jobId;
+  events.emit('jobState', { jobId, kind, label, state: 'running' });
+  const announced = result.then(
+    (r) => {
+      events.emit('jobState', { jobId, kind, label, state: 'done' });
+      return r;
+    },
+    (e: unknown) => {
+      const error = toApiError(e);
+      events.emit('jobState', {
+        jobId,
+        kind,
+        label,
+        state: error.code === 'CANCELLED' ? 'cancelled' : 'failed',
+        error,
+      });
+      throw e;
+    },
+  );
+  return { jobId, result: announced };
+}
+
+/** Start a job and wait for its result (see startJob). */
 export async function runJob<K extends JobKind>(
   engine: EngineHost,
   events: EventBus,
@@ -33,26 +80,5 @@ export async function runJob<K extends JobKind>(
   payload: JobPayload<K>,
   label: string,
 ): Promise<JobResult<K>> {
-  let id = '';
-  const { jobId, result } = engine.run(kind, payload, {
-    label,
-    onEvent: (e) => forwardEngineEvent(events, id, kind, e),
-  });
-  id = jobId;
-  events.emit('jobState', { jobId, kind, label, state: 'running' });
-  try {
-    const r = await result;
-    events.emit('jobState', { jobId, kind, label, state: 'done' });
-    return r;
-  } catch (e) {
-    const error = toApiError(e);
-    events.emit('jobState', {
-      jobId,
-      kind,
-      label,
-      state: error.code === 'CANCELLED' ? 'cancelled' : 'failed',
-      error,
-    });
-    throw e;
-  }
+  return startJob(engine, events, kind, payload, label).result;
 }

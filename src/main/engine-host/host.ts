@@ -17,7 +17,8 @@ import type {
 } from '../../shared/ipc/engine-protocol';
 import type { EngineChild, EngineExit, EngineLauncher } from './launcher';
 
-export type EngineJobErrorCode = 'CANCELLED' | 'ENGINE_CRASHED' | 'DATASET_ERROR' | 'INTERNAL';
+export type EngineJobErrorCode =
+  'CANCELLED' | 'ENGINE_CRASHED' | 'DATASET_ERROR' | 'NOT_FOUND' | 'BAD_REQUEST' | 'IO_ERROR' | 'INTERNAL';
 
 export class EngineJobError extends Error {
   override name = 'EngineJobError';
@@ -49,11 +50,20 @@ export interface EngineHostOptions {
   stopGraceMs?: number;
 }
 
-/** Maps the engine's error class names to API error codes. */
+/** The engine's error class names → API error codes. */
+const ERROR_CODES: Record<string, EngineJobErrorCode> = {
+  DatasetError: 'DATASET_ERROR',
+  AbortError: 'CANCELLED',
+  // Feature extraction's answer to a stop.
+  StoppedError: 'CANCELLED',
+  RunNotFoundError: 'NOT_FOUND',
+  BaseNotFoundError: 'NOT_FOUND',
+  ModelLoadError: 'BAD_REQUEST',
+  ExportError: 'IO_ERROR',
+};
+
 function codeFor(error: EngineErrorInfo): EngineJobErrorCode {
-  if (error.name === 'DatasetError') return 'DATASET_ERROR';
-  if (error.name === 'AbortError') return 'CANCELLED';
-  return 'INTERNAL';
+  return Object.prototype.hasOwnProperty.call(ERROR_CODES, error.name) ? ERROR_CODES[error.name] : 'INTERNAL';
 }
 
 export function describeExit(exit: EngineExit): string {
@@ -136,6 +146,30 @@ export class EngineHost {
       this.stopping.set(jobId, timer);
     }
     this.emitStatus();
+    return true;
+  }
+
+  /**
+   * Ask a job to wind down and still answer (training keeps its best weights and evaluates them). Unlike
+   * `cancel`, its promise settles with the engine's answer; if none comes within `graceMs`, the job is
+   * cancelled (and an unresponsive engine replaced).
+   */
+  stop(jobId: string, graceMs = 30_000): boolean {
+    if (!this.jobs.has(jobId)) return false;
+    this.send({ type: 'stop', jobId });
+    const timer = setTimeout(() => this.cancel(jobId), graceMs);
+    timer.unref();
+    const job = this.jobs.get(jobId)!;
+    const settle = () => clearTimeout(timer);
+    const { resolve, reject } = job;
+    job.resolve = (r) => {
+      settle();
+      resolve(r);
+    };
+    job.reject = (e) => {
+      settle();
+      reject(e);
+    };
     return true;
   }
 

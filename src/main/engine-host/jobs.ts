@@ -31,7 +31,20 @@ export function throttledProgress(ms: number, emit: (done: number, total: number
   };
 }
 
+/*
+ * Runners that need tfjs (or the engine's heavier modules) are imported on first use: a scan never
+ * loads tfjs, and the status bar says "not started" until something does.
+ */
 export const jobRunners: { [K in JobKind]: JobRunner<K> } = {
+  // Training (and the trained model) lives in a worker thread per run: see runners/run-workers.ts.
+  train: async (p, ctx) => (await import('./runners/run-workers')).trainInWorker(p, ctx),
+  predict: async (p) => (await import('./runners/run-workers')).predictInWorker(p),
+  export: async (p, ctx) => (await import('./runners/run-workers')).exportInWorker(p, ctx),
+  releaseRun: async ({ runId }) => ({
+    released: await (await import('./runners/run-workers')).releaseWorker(runId),
+  }),
+  augmentPreview: async (p, ctx) => (await import('./runners/augment-preview')).augmentPreviewJob(p, ctx),
+  describeBase: async (p, ctx) => (await import('./runners/describe-base')).describeBaseJob(p, ctx),
   scan: async ({ root, split }, { jobId, signal, emit }) => {
     const progress = throttledProgress(50, (done, total) =>
       emit({ type: 'stage', jobId, stage: 'scan', done, total }),

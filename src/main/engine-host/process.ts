@@ -3,7 +3,13 @@
  * start/stop/status messages, runs jobs from the job table, streams their events, reports status.
  */
 import type { EngineEvent } from '../../shared/events';
-import type { EngineProcessStatus, EngineToHost, HostToEngine } from '../../shared/ipc/engine-protocol';
+import type {
+  EngineProcessStatus,
+  EngineToHost,
+  HostToEngine,
+  JobKind,
+  JobResult,
+} from '../../shared/ipc/engine-protocol';
 import { jobRunners } from './jobs';
 import type { JobRunner } from './jobs';
 import { runtimeInfo } from './runtime';
@@ -69,15 +75,16 @@ function errorInfo(e: unknown) {
 }
 
 async function start(jobId: string, run: () => Promise<unknown>) {
+  let answer: EngineToHost;
   try {
-    const result = await run();
-    port.send({ type: 'result', jobId, result } as EngineToHost);
+    answer = { type: 'result', jobId, result: (await run()) as JobResult<JobKind> };
   } catch (e) {
-    port.send({ type: 'error', jobId, error: errorInfo(e) });
-  } finally {
-    running.delete(jobId);
-    port.send({ type: 'status', status: status() });
+    answer = { type: 'error', jobId, error: errorInfo(e) };
   }
+  running.delete(jobId);
+  // Status first: whoever awaits the answer then sees the runtime the job set up.
+  port.send({ type: 'status', status: status() });
+  port.send(answer);
 }
 
 port.onMessage((msg) => {

@@ -1,8 +1,11 @@
 /**
  * What the engine process knows about its compute runtime. Job runners that initialise tfjs call
- * `setTfRuntime` so status reports carry the backend, device and tensor memory; before that the
- * status says 'not started' (null) instead of loading tfjs just to report on it.
+ * `setTfRuntime` so status reports carry the backend, device and tensor memory; run workers (worker
+ * threads with their own tfjs) report theirs with `reportWorkerRuntime`. Before any of that the status
+ * says 'not started' (null) instead of loading tfjs just to report on it.
  */
+import type { WorkerRuntime } from './run-worker-protocol';
+
 interface TfLike {
   getBackend(): string;
   memory(): { numTensors: number; numBytes: number };
@@ -10,10 +13,17 @@ interface TfLike {
 
 let tf: TfLike | null = null;
 let device: string | null = null;
+const workers = new Map<string, WorkerRuntime>();
 
 export function setTfRuntime(tfModule: TfLike, deviceName: string): void {
   tf = tfModule;
   device = deviceName;
+}
+
+/** A run worker's latest runtime report, or null when it is gone. */
+export function reportWorkerRuntime(id: string, runtime: WorkerRuntime | null): void {
+  if (runtime) workers.set(id, runtime);
+  else workers.delete(id);
 }
 
 export function runtimeInfo(): {
@@ -22,7 +32,14 @@ export function runtimeInfo(): {
   tensors: number | null;
   tensorBytes: number | null;
 } {
-  if (!tf) return { backend: null, device: null, tensors: null, tensorBytes: null };
-  const m = tf.memory();
-  return { backend: tf.getBackend(), device, tensors: m.numTensors, tensorBytes: m.numBytes };
+  const ws = [...workers.values()];
+  if (!tf && ws.length === 0) return { backend: null, device: null, tensors: null, tensorBytes: null };
+  const m = tf?.memory() ?? { numTensors: 0, numBytes: 0 };
+  const latest = ws.at(-1);
+  return {
+    backend: tf?.getBackend() ?? latest?.backend ?? null,
+    device: device ?? latest?.device ?? null,
+    tensors: m.numTensors + ws.reduce((a, w) => a + w.tensors, 0),
+    tensorBytes: m.numBytes + ws.reduce((a, w) => a + w.tensorBytes, 0),
+  };
 }

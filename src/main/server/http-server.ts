@@ -144,7 +144,8 @@ export async function startStudioServer(o: StudioServerOptions): Promise<StudioS
     send(res, 200, body, { 'content-type': type, 'cache-control': cache });
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
+  // Large enough for one uploaded image (browser mode's Try it, see MAX_UPLOAD_BASE64).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 32 * 1024 * 1024 });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const refuse = (status: number, text: string) => {

@@ -4,9 +4,20 @@
  * `window.api` are all derived from this one file.
  */
 import { z } from 'zod';
+import { AugmentSpec } from '../augment';
 import { DatasetLayout, SplitName, SplitOptions } from '../dataset';
+import { ResizeMode, TrainConfig } from '../train';
 import type { DatasetProblem } from '../dataset';
 import type { BatchMetrics, EpochMetrics, Stage } from '../events';
+import {
+  AugmentPreviewItem,
+  BaseCard,
+  BaseDescription,
+  ExportFormat,
+  ExportOutcome,
+  Prediction,
+  RunView,
+} from './runs';
 import { RENDERER_WRITABLE_SETTINGS, SettingsObject, settingsSchema } from './settings-schema';
 import type { RendererWritableSetting, Settings } from './settings-schema';
 
@@ -21,6 +32,10 @@ export const ApiErrorCode = z.enum([
   'DATASET_ERROR',
   'CANCELLED',
   'ENGINE_CRASHED',
+  /** The request clashes with the current state (e.g. a second training while one runs). */
+  'CONFLICT',
+  /** A file or folder could not be written or read (export target not writable, …). */
+  'IO_ERROR',
   /** Browser mode: the WebSocket to the server dropped before an answer came. */
   'DISCONNECTED',
   'INTERNAL',
@@ -139,6 +154,9 @@ const SetSettingRequest = z.union(writableSettingSchemas) as unknown as z.ZodTyp
 
 const Empty = z.object({});
 
+/** One uploaded image (browser mode's Try it), base64: ~20 MB of file. */
+export const MAX_UPLOAD_BASE64 = 28_000_000;
+
 // ---------- request channels ----------
 
 export const channels = {
@@ -168,6 +186,95 @@ export const channels = {
     response: z.object({ cancelled: z.boolean() }),
   },
   getEngineStatus: { request: Empty, response: EngineStatus },
+
+  // ----- model -----
+  /** Registry bases and the user's model folders, with whether each is on this machine. */
+  listBases: { request: Empty, response: z.object({ bases: z.array(BaseCard) }) },
+  /** Load a base in the engine: its layers and feature shape (download: fetch it first if needed). */
+  describeBase: {
+    request: z.object({ base: z.string().min(1).max(4096), download: z.boolean().default(false) }),
+    response: BaseDescription,
+  },
+  /** Check a tfjs layers-model folder and remember it as a base. */
+  addLocalBase: {
+    request: z.object({ path: z.string().min(1).max(4096) }),
+    response: z.object({ base: BaseDescription, bases: z.array(BaseCard) }),
+  },
+  removeLocalBase: {
+    request: z.object({ path: z.string().min(1).max(4096) }),
+    response: z.object({ bases: z.array(BaseCard) }),
+  },
+
+  // ----- augment -----
+  /** Augmented variants of dataset images, made by the engine's own augment function. */
+  augmentPreview: {
+    request: z.object({
+      datasetId: z.string().min(1),
+      rels: z.array(z.string().min(1)).min(1).max(16),
+      variants: z.number().int().min(1).max(16),
+      seed: z.number().int(),
+      spec: AugmentSpec,
+      /** Square side in pixels (default: the chosen base's input size, 224). */
+      size: z.number().int().min(32).max(512).default(224),
+      resize: ResizeMode.default('stretch'),
+    }),
+    response: z.object({ items: z.array(AugmentPreviewItem), ms: z.number() }),
+  },
+
+  // ----- train -----
+  /** Remember the draft configuration for a dataset (restored when it is opened again). */
+  saveTrainConfig: {
+    request: z.object({ datasetId: z.string().min(1), config: TrainConfig }),
+    response: z.object({ saved: z.boolean() }),
+  },
+  /** Start training on an opened dataset (its current split). Answers at once; progress arrives as events. */
+  startTraining: {
+    request: z.object({ datasetId: z.string().min(1), config: TrainConfig }),
+    response: RunView,
+  },
+  /** Stop a run: it keeps its best weights and evaluates them. */
+  stopTraining: {
+    request: z.object({ runId: z.string().min(1) }),
+    response: z.object({ stopping: z.boolean() }),
+  },
+  /** The running run (if any) and the run history, newest first. */
+  listRuns: { request: Empty, response: z.object({ runs: z.array(RunView) }) },
+  deleteRun: {
+    request: z.object({ runId: z.string().min(1) }),
+    response: z.object({ runs: z.array(RunView) }),
+  },
+
+  // ----- evaluate / export -----
+  /** Top-k predictions of a run's model: files or folders by path, or uploaded bytes (base64). */
+  predictImages: {
+    request: z.object({
+      runId: z.string().min(1),
+      items: z
+        .array(
+          z.union([
+            z.object({ name: z.string().max(1024), path: z.string().min(1).max(4096) }),
+            z.object({ name: z.string().max(1024), data: z.string().min(1).max(MAX_UPLOAD_BASE64) }),
+          ]),
+        )
+        .min(1)
+        .max(64),
+      k: z.number().int().min(1).max(20).default(5),
+    }),
+    response: z.object({ predictions: z.array(Prediction), ms: z.number() }),
+  },
+  exportModel: {
+    request: z.object({
+      runId: z.string().min(1),
+      outDir: z.string().min(1).max(4096),
+      format: ExportFormat,
+    }),
+    response: ExportOutcome,
+  },
+  /** Reveal a file or folder in the OS file manager (Electron only; UNSUPPORTED in browser mode). */
+  showInFolder: {
+    request: z.object({ path: z.string().min(1).max(4096) }),
+    response: z.object({ shown: z.boolean() }),
+  },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 export type Channels = typeof channels;
@@ -206,6 +313,8 @@ export const events = {
   jobBatch: z.custom<{ jobId: string } & BatchMetrics>(),
   jobEpoch: z.custom<{ jobId: string } & EpochMetrics>(),
   engineStatus: EngineStatus,
+  /** A run started, changed status (stopping, stopped) or ended (with its summary). */
+  runUpdate: RunView,
   /** Main asks the renderer to open a dataset (app menu, recent list, second instance). */
   openDatasetRequested: z.object({ path: z.string() }),
 } as const satisfies Record<string, z.ZodType>;

@@ -61,6 +61,8 @@ export const settingsSchema = {
   /** null → a centred default-size window. */
   windowBounds: setting(WindowBounds.nullable(), null),
   theme: setting(Theme, 'system'),
+  /** Model folders the user added as bases (Model screen → "Add a local model folder"). */
+  customBases: setting(z.array(z.string().min(1)).max(50), []),
 };
 
 export type SettingsSchema = typeof settingsSchema;
@@ -76,6 +78,7 @@ export const SettingsObject = z.object({
   cacheDir: settingsSchema.cacheDir.schema,
   windowBounds: settingsSchema.windowBounds.schema,
   theme: settingsSchema.theme.schema,
+  customBases: settingsSchema.customBases.schema,
 } satisfies { [K in SettingKey]: SettingsSchema[K]['schema'] });
 
 export function defaultSettings(): Settings {

@@ -1,0 +1,71 @@
+/**
+ * A run worker (worker thread in the engine process): trains one run, then keeps its model for
+ * predict/export requests until released. Training here leaves the engine's main thread free to
+ * receive Stop, report status and run other jobs — the training loop itself never yields to the
+ * event loop between batches, so a stop arrives through a shared-memory flag instead of a message.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { EngineEvent } from '../../shared/events';
+import { tf } from '../engine/tf';
+import type { JobContext } from './jobs';
+import type { FromRunWorker, RunWorkerData, ToRunWorker } from './run-worker-protocol';
+import { exportJob } from './runners/export';
+import { releaseRun } from './runners/live-runs';
+import { predictJob } from './runners/predict';
+import { trainJob } from './runners/train';
+
+const data = workerData as RunWorkerData;
+const port = parentPort!;
+const send = (m: FromRunWorker) => port.postMessage(m);
+const errorInfo = (e: unknown) =>
+  e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
+
+const stopFlag = new Int32Array(data.stop);
+const controller = new AbortController();
+// A real AbortSignal whose `aborted` reads the shared flag, so checks between batches see a stop at once.
+Object.defineProperty(controller.signal, 'aborted', { get: () => Atomics.load(stopFlag, 0) === 1 });
+
+let lastRuntime = 0;
+const runtime = (force = false) => {
+  if (!force && Date.now() - lastRuntime < 500) return;
+  lastRuntime = Date.now();
+  const m = tf.memory();
+  send({
+    type: 'runtime',
+    runtime: { backend: tf.getBackend(), device: 'CPU', tensors: m.numTensors, tensorBytes: m.numBytes },
+  });
+};
+
+const ctx = (jobId: string, signal: AbortSignal): JobContext => ({
+  jobId,
+  signal,
+  emit: (event: EngineEvent) => {
+    send({ type: 'event', event });
+    runtime();
+  },
+});
+
+port.on('message', (m: ToRunWorker) => {
+  if (m.type === 'release') {
+    releaseRun(data.runId);
+    runtime(true);
+    port.close();
+    return;
+  }
+  const run =
+    m.type === 'predict'
+      ? predictJob(m.payload, ctx(data.runId, new AbortController().signal))
+      : exportJob(m.payload, ctx(m.jobId, new AbortController().signal));
+  run.then(
+    (result) => send({ type: 'reply', reqId: m.reqId, ok: true, result }),
+    (e) => send({ type: 'reply', reqId: m.reqId, ok: false, error: errorInfo(e) }),
+  );
+});
+
+trainJob(data.payload, ctx(data.runId, controller.signal)).then(
+  (summary) => {
+    runtime(true);
+    send({ type: 'trained', summary });
+  },
+  (e) => send({ type: 'failed', error: errorInfo(e) }),
+);

@@ -1,0 +1,58 @@
+/** The 'train' job: runTraining with thinned batch events, the finished run kept for later jobs. */
+import type { JobPayload, JobResult } from '../../../shared/ipc/engine-protocol';
+import { describeBackend, initBackend } from '../../engine/backend';
+import { tf } from '../../engine/tf';
+import { runTraining } from '../../engine/train/run';
+import type { TrainRun } from '../../engine/train/run';
+import type { JobContext } from '../jobs';
+import { setTfRuntime } from '../runtime';
+import { batchThrottle } from '../throttle';
+import { keepRun } from './live-runs';
+
+/** IPC budget for batch reports: ≤ 10 per second. */
+export const BATCH_INTERVAL_MS = 100;
+
+export function summarize(run: TrainRun): JobResult<'train'> {
+  return {
+    classes: run.classes,
+    history: run.history,
+    stopped: run.stopped,
+    earlyStopped: run.earlyStopped,
+    fineTuned: run.fineTuned,
+    evaluation: run.evaluation,
+    accuracy: run.accuracy,
+    features: run.features,
+    timings: run.timings,
+    backend: describeBackend(run.backend),
+    problems: run.problems.length,
+    base: {
+      id: run.base.id,
+      displayName: run.base.displayName,
+      inputSize: run.base.inputSize,
+      featureShape: run.base.featureShape,
+    },
+  };
+}
+
+export async function trainJob(p: JobPayload<'train'>, ctx: JobContext): Promise<JobResult<'train'>> {
+  // Initialised here too (runTraining reuses it) so the status bar shows the backend from the start.
+  const backend = await initBackend(p.backend);
+  setTfRuntime(tf, backend.device);
+  const throttle = batchThrottle(BATCH_INTERVAL_MS, ctx.emit);
+  const run = await runTraining({
+    dataDir: p.root,
+    config: p.config,
+    jobId: ctx.jobId,
+    cacheDir: p.cacheDir,
+    backend: p.backend,
+    signal: ctx.signal,
+    onEvent: (e) => {
+      if (e.type === 'batch') return throttle.push(e);
+      if (e.type === 'epoch') throttle.epochEnd();
+      if (e.type === 'stage' && e.stage === 'evaluate') throttle.flush();
+      ctx.emit(e);
+    },
+  });
+  keepRun(ctx.jobId, run);
+  return summarize(run);
+}
