@@ -31,8 +31,16 @@ interface Sidecar {
 
 const rank4 = (shape: (number | null)[] | (number | null)[][]) => Array.isArray(shape) && shape.length === 4;
 
-/** The layer whose output is the last 4-D feature map (used for user-supplied folders). */
-function guessFeatureLayer(model: tf.LayersModel): string {
+/**
+ * Where to cut a user-supplied model: the feature map that feeds its first global pooling or flatten
+ * (the `include_top=False` point of a classifier), else its last 4-D output.
+ */
+export function guessFeatureLayer(model: tf.LayersModel): string {
+  const pooling = model.layers.find((l) =>
+    /^(GlobalAveragePooling2D|GlobalMaxPooling2D|Flatten)$/.test(l.getClassName()),
+  );
+  const feeding = pooling?.inboundNodes[0]?.inboundLayers[0];
+  if (feeding && rank4(feeding.outputShape as (number | null)[])) return feeding.name;
   for (let i = model.layers.length - 1; i >= 0; i--) {
     const l = model.layers[i];
     if (rank4(l.outputShape as (number | null)[])) return l.name;
