@@ -2,17 +2,32 @@ import { useCallback, useEffect, useState } from 'react';
 import { SettingsDialog } from './components/SettingsDialog';
 import { StatusBar } from './components/StatusBar';
 import { StepNav } from './components/StepNav';
+import { AugmentScreen } from './screens/augment/AugmentScreen';
 import { DatasetScreen } from './screens/dataset/DatasetScreen';
-import { Placeholder } from './screens/Placeholder';
+import { EvaluateScreen } from './screens/evaluate/EvaluateScreen';
+import { ExportScreen } from './screens/export/ExportScreen';
+import { ModelScreen } from './screens/model/ModelScreen';
+import { TrainScreen } from './screens/train/TrainScreen';
 import { AppStateProvider, useAppState } from './state/app-state';
+import { ConfigProvider } from './state/config';
 import { DatasetProvider, useDataset } from './state/dataset';
+import { RunsProvider, useRuns } from './state/runs';
 import { useFolderDrop } from './state/use-folder-drop';
-import { STEPS } from './steps';
 import type { StepId } from './steps';
+
+const SCREENS: Record<StepId, () => React.JSX.Element> = {
+  dataset: DatasetScreen,
+  augment: AugmentScreen,
+  model: ModelScreen,
+  train: TrainScreen,
+  evaluate: EvaluateScreen,
+  export: ExportScreen,
+};
 
 function Frame() {
   const { settings, crash, dismissCrash, info } = useAppState();
   const { dataset, open } = useDataset();
+  const { active } = useRuns();
   const [step, setStep] = useState<StepId>('dataset');
   const [notice, setNotice] = useState<string | null>(null);
   const [showSettings, setShowSettings] = useState(false);
@@ -33,7 +48,7 @@ function Frame() {
     document.title = dataset ? `${dataset.name} — Transfer Studio` : 'Transfer Studio';
   }, [dataset]);
 
-  const current = STEPS.find((s) => s.id === step)!;
+  const Screen = SCREENS[step];
   return (
     <div className="app" data-mode={info?.mode}>
       <header className="topbar">
@@ -69,9 +84,9 @@ function Frame() {
         </div>
       )}
       <div className="body">
-        <StepNav current={step} onSelect={setStep} />
+        <StepNav current={step} onSelect={setStep} training={!!active} />
         <main className="content">
-          {step === 'dataset' ? <DatasetScreen /> : <Placeholder step={current} />}
+          <Screen />
         </main>
       </div>
       <StatusBar />
@@ -84,7 +99,11 @@ export function App() {
   return (
     <AppStateProvider>
       <DatasetProvider>
-        <Frame />
+        <ConfigProvider>
+          <RunsProvider>
+            <Frame />
+          </RunsProvider>
+        </ConfigProvider>
       </DatasetProvider>
     </AppStateProvider>
   );

@@ -1,4 +1,5 @@
 import { useAppState } from '../state/app-state';
+import { useRuns } from '../state/runs';
 import { formatBytes, percent } from '../lib/format';
 
 const STATE_TEXT = {
@@ -11,8 +12,17 @@ const STATE_TEXT = {
 
 export function StatusBar() {
   const { engine, jobs, connection, info } = useAppState();
+  const { active, lastBatch } = useRuns();
   const running = Object.values(jobs);
-  const job = running[0];
+  // Training is the job worth reporting when there is one; its epochs say more than a stage percentage.
+  const job = running.find((j) => j.kind === 'train') ?? running[0];
+  const epochs = active ? active.config.epochs + (active.config.fineTune?.epochs ?? 0) : 0;
+  const training = job?.kind === 'train' && lastBatch?.jobId === job.jobId ? lastBatch : null;
+  const progress = training
+    ? ` — epoch ${training.epoch}/${epochs}`
+    : job && job.total > 0
+      ? ` — ${job.kind === 'train' && job.stage ? `${job.stage} ` : ''}${percent(job.done, job.total)}%`
+      : '…';
   const mem = engine?.memory;
   return (
     <footer className="statusbar" aria-label="Status">
@@ -48,7 +58,7 @@ export function StatusBar() {
       </span>
       <span className="status-item status-job" data-testid="status-job">
         {job
-          ? `${job.label}${job.total > 0 ? ` — ${percent(job.done, job.total)}%` : '…'}${running.length > 1 ? ` (+${running.length - 1} more)` : ''}`
+          ? `${job.label}${progress}${running.length > 1 ? ` (+${running.length - 1} more)` : ''}`
           : 'No job running'}
       </span>
     </footer>

@@ -1,7 +1,16 @@
 import { STEPS } from '../steps';
 import type { StepId } from '../steps';
 
-export function StepNav({ current, onSelect }: { current: StepId; onSelect(id: StepId): void }) {
+export function StepNav({
+  current,
+  onSelect,
+  training,
+}: {
+  current: StepId;
+  onSelect(id: StepId): void;
+  /** A run is training: the Train step says so wherever the user is. */
+  training: boolean;
+}) {
   return (
     <nav className="steps" aria-label="Steps">
       <ol>
@@ -16,7 +25,11 @@ export function StepNav({ current, onSelect }: { current: StepId; onSelect(id: S
             >
               <span className="step-num">{i + 1}</span>
               <span className="step-label">{s.label}</span>
-              {s.coming && <span className="step-soon">soon</span>}
+              {s.id === 'train' && training && (
+                <span className="step-soon" data-testid="nav-training">
+                  training…
+                </span>
+              )}
             </button>
           </li>
         ))}

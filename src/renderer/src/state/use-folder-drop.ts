@@ -12,8 +12,13 @@ export function useFolderDrop(
   const [over, setOver] = useState(false);
   useEffect(() => {
     let depth = 0;
-    const hasFiles = (e: DragEvent) => !!e.dataTransfer && Array.from(e.dataTransfer.types).includes('Files');
+    // Drop zones that take files themselves (Evaluate's "Try it") are marked data-own-drop.
+    const owned = (e: DragEvent) => e.target instanceof Element && !!e.target.closest('[data-own-drop]');
+    const hasFiles = (e: DragEvent) =>
+      !!e.dataTransfer && Array.from(e.dataTransfer.types).includes('Files') && !owned(e);
     const enter = (e: DragEvent) => {
+      // Over a zone that takes the files itself: no "open a dataset" overlay.
+      if (owned(e)) return setOver(false);
       if (!hasFiles(e)) return;
       depth++;
       setOver(true);
@@ -29,6 +34,11 @@ export function useFolderDrop(
       if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
     };
     const drop = (e: DragEvent) => {
+      if (owned(e)) {
+        depth = 0;
+        setOver(false);
+        return;
+      }
       if (!hasFiles(e)) return;
       e.preventDefault();
       depth = 0;

@@ -8,10 +8,14 @@ export function FolderBrowser({
   start,
   onPick,
   onClose,
+  title = 'Choose a dataset folder',
+  action = 'Open this folder',
 }: {
   start: string | null;
   onPick(path: string): void;
   onClose(): void;
+  title?: string;
+  action?: string;
 }) {
   const [listing, setListing] = useState<DirListing | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -46,9 +50,9 @@ export function FolderBrowser({
   }, []);
 
   return (
-    <Modal label="Choose a dataset folder" className="folder-browser" onClose={onClose}>
+    <Modal label={title} className="folder-browser" onClose={onClose}>
       <header className="modal-head">
-        <h2>Choose a dataset folder</h2>
+        <h2>{title}</h2>
         <button type="button" className="icon" aria-label="Close" onClick={onClose}>
           ×
         </button>
@@ -93,7 +97,7 @@ export function FolderBrowser({
           disabled={!listing?.path}
           onClick={() => listing?.path && onPick(listing.path)}
         >
-          Open this folder
+          {action}
         </button>
       </footer>
     </Modal>

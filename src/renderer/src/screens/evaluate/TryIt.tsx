@@ -1,0 +1,179 @@
+/**
+ * "Try it": drop images or a folder (or choose files) and get the run's top-k predictions. Electron
+ * sends paths (folders are expanded by main); a browser cannot reveal paths, so it uploads the bytes.
+ */
+import { useState } from 'react';
+import type { DragEvent } from 'react';
+import type { RequestInput } from '../../../../shared/ipc/contract';
+import type { Prediction, RunView } from '../../../../shared/ipc/runs';
+import { api, call, errorText } from '../../api/client';
+import { ProbBars } from './ProbBars';
+
+type Item = RequestInput<'predictImages'>['items'][number];
+const IMAGE = /\.(jpe?g|png|webp|gif|bmp|tiff?|avif)$/i;
+const MAX_FILES = 100;
+/** Per request: a few images, a few MB of base64 (browser mode's WebSocket frame stays small). */
+const CHUNK_ITEMS = 8;
+const CHUNK_BYTES = 8_000_000;
+
+function readBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result).split(',')[1] ?? '');
+    r.onerror = () => reject(r.error ?? new Error(`cannot read ${file.name}`));
+    r.readAsDataURL(file);
+  });
+}
+
+/** Files inside dropped folders (browser mode), via the File and Directory Entries API. */
+async function filesFromEntries(entries: FileSystemEntry[]): Promise<File[]> {
+  const out: File[] = [];
+  const walk = async (e: FileSystemEntry): Promise<void> => {
+    if (out.length >= MAX_FILES) return;
+    if (e.isFile) {
+      if (IMAGE.test(e.name))
+        out.push(await new Promise<File>((res, rej) => (e as FileSystemFileEntry).file(res, rej)));
+      return;
+    }
+    const reader = (e as FileSystemDirectoryEntry).createReader();
+    for (;;) {
+      const batch = await new Promise<FileSystemEntry[]>((res, rej) => reader.readEntries(res, rej));
+      if (batch.length === 0) break;
+      for (const child of batch) await walk(child);
+    }
+  };
+  for (const e of entries) await walk(e);
+  return out;
+}
+
+export function TryIt({ run }: { run: RunView }) {
+  const [results, setResults] = useState<Prediction[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [over, setOver] = useState(false);
+  const k = Math.min(5, run.classes.length);
+
+  const predict = async (items: Item[]) => {
+    if (items.length === 0) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const chunks: Item[][] = [[]];
+      let bytes = 0;
+      for (const it of items) {
+        const size = 'data' in it ? it.data.length : 0;
+        const cur = chunks[chunks.length - 1];
+        if (cur.length >= CHUNK_ITEMS || (cur.length > 0 && bytes + size > CHUNK_BYTES)) {
+          chunks.push([]);
+          bytes = 0;
+        }
+        chunks[chunks.length - 1].push(it);
+        bytes += size;
+      }
+      for (const c of chunks) {
+        const r = await call('predictImages', { runId: run.id, items: c, k });
+        setResults((prev) => [...r.predictions, ...prev].slice(0, 200));
+      }
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const fromFiles = async (files: File[]) => {
+    const getPath = api().getPathForFile;
+    if (getPath) return predict(files.map((f) => ({ name: f.name, path: getPath(f) })));
+    const images = files.filter((f) => IMAGE.test(f.name) || f.type.startsWith('image/')).slice(0, MAX_FILES);
+    if (images.length === 0) return setError('No images among the dropped files.');
+    return predict(await Promise.all(images.map(async (f) => ({ name: f.name, data: await readBase64(f) }))));
+  };
+
+  const onDrop = async (e: DragEvent) => {
+    e.preventDefault();
+    e.stopPropagation();
+    setOver(false);
+    const dt = e.dataTransfer;
+    const files = Array.from(dt.files);
+    if (api().getPathForFile) return fromFiles(files);
+    const entries = Array.from(dt.items)
+      .map((i) => i.webkitGetAsEntry?.())
+      .filter((x): x is FileSystemEntry => !!x);
+    if (entries.some((en) => en.isDirectory)) return fromFiles(await filesFromEntries(entries));
+    return fromFiles(files);
+  };
+
+  return (
+    <div className="card tryit" data-testid="try-it">
+      <h2>Try it</h2>
+      {!run.live && (
+        <p className="muted">
+          This run's model is no longer in memory (the app or engine restarted, or newer runs replaced it).
+          Train again to try it.
+        </p>
+      )}
+      <div
+        className={`drop-zone${over ? ' over' : ''}${!run.live ? ' disabled' : ''}`}
+        data-own-drop=""
+        data-testid="tryit-drop"
+        onDragEnter={(e) => {
+          e.preventDefault();
+          e.stopPropagation();
+          setOver(true);
+        }}
+        onDragOver={(e) => {
+          e.preventDefault();
+          e.stopPropagation();
+          e.dataTransfer.dropEffect = run.live ? 'copy' : 'none';
+        }}
+        onDragLeave={(e) => {
+          e.stopPropagation();
+          if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(false);
+        }}
+        onDrop={(e) => (run.live ? void onDrop(e) : e.preventDefault())}
+      >
+        <span>Drop images or a folder here</span>
+        <label className="file-button">
+          <input
+            type="file"
+            accept="image/*"
+            multiple
+            disabled={!run.live || busy}
+            data-testid="tryit-input"
+            onChange={(e) => {
+              const files = Array.from(e.target.files ?? []);
+              e.target.value = '';
+              void fromFiles(files);
+            }}
+          />
+          Choose images…
+        </label>
+        {busy && <span className="muted">predicting…</span>}
+        {results.length > 0 && (
+          <button type="button" onClick={() => setResults([])}>
+            Clear
+          </button>
+        )}
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <ul className="tryit-results">
+        {results.map((p, i) => (
+          <li key={`${p.name}-${i}`} data-testid="tryit-result">
+            {p.thumb ? <img src={p.thumb} alt={p.name} /> : <span className="miss-noimg">?</span>}
+            <div>
+              <div className="tryit-name" title={p.name}>
+                <strong data-testid="tryit-top">{p.top[0]?.label ?? '—'}</strong>{' '}
+                <span className="muted small">{p.name}</span>
+              </div>
+              {p.error ? <p className="error small">{p.error}</p> : <ProbBars rows={p.top} />}
+            </div>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+/** Step 3: base model, head (visual editor) and fine-tuning. */
+import { inferHead } from '../../../../shared/head-shape';
+import { trainableParams, unfrozenLayers } from '../../lib/fine-tune';
+import { useConfig, useFeatureShape } from '../../state/config';
+import { useDataset } from '../../state/dataset';
+import { BaseCards } from './BaseCards';
+import { FineTunePanel } from './FineTunePanel';
+import { HeadEditor } from './HeadEditor';
+import './model.css';
+
+export function ModelScreen() {
+  const { dataset } = useDataset();
+  const { draft, update, description, bases } = useConfig();
+  const featureShape = useFeatureShape();
+  const card = bases?.find((b) => b.id === draft.base);
+  const numClasses = dataset?.classes.length ?? 2;
+  const info = featureShape ? inferHead(draft.head, featureShape, numClasses) : null;
+  const unfrozen = description ? unfrozenLayers(description, draft.fineTune) : [];
+  return (
+    <section className="screen model-screen" aria-label="Model">
+      <div className="screen-head">
+        <h1>Model</h1>
+        <span className="muted">
+          A pretrained base turns each image into features; the head you build here learns your {numClasses}{' '}
+          classes{dataset ? '' : ' (open a dataset to set the class count)'}.
+        </span>
+      </div>
+      <BaseCards />
+      <div className="model-layout">
+        <HeadEditor
+          head={draft.head}
+          onChange={(head) => update({ head })}
+          info={info}
+          baseName={description?.displayName ?? card?.displayName ?? draft.base}
+          baseParams={description?.params ?? card?.params ?? null}
+          featureShape={featureShape}
+          numClasses={numClasses}
+          unfrozenParams={unfrozen.reduce((a, l) => a + trainableParams(l), 0)}
+        />
+        <FineTunePanel
+          spec={draft.fineTune}
+          description={description}
+          onChange={(fineTune) => update({ fineTune })}
+        />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,191 @@
+/**
+ * Training runs, app-wide so a run survives moving between screens: the history from main, the live
+ * run's curves (folded in from jobEpoch/jobBatch/jobProgress events), which run Evaluate and Export
+ * look at, and which two runs are compared.
+ */
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import type { ReactNode } from 'react';
+import { appendBatchPoint } from '../../../shared/ipc/runs';
+import type { RunView } from '../../../shared/ipc/runs';
+import type { BatchMetrics } from '../../../shared/events';
+import type { TrainConfig } from '../../../shared/train';
+import { call, errorText } from '../api/client';
+import { useAppState } from './app-state';
+import { useEvent } from './events';
+
+interface RunsState {
+  runs: RunView[];
+  /** The run training right now (running or stopping), if any. */
+  active: RunView | null;
+  /** The run Evaluate and Export show: the user's pick, else the newest finished one. */
+  selected: RunView | null;
+  select(id: string | null): void;
+  compare: string[];
+  toggleCompare(id: string): void;
+  starting: boolean;
+  error: string | null;
+  clearError(): void;
+  start(datasetId: string, config: TrainConfig): Promise<void>;
+  stop(): void;
+  remove(id: string): void;
+  /** When the user pressed Stop (ms since epoch), for the "stopping…" display. */
+  stopRequestedAt: number | null;
+  /** The latest batch report of the active run (throughput, ETA). */
+  lastBatch: (BatchMetrics & { jobId: string }) | null;
+}
+
+const Ctx = createContext<RunsState | null>(null);
+const isActive = (r: RunView) => r.status === 'running' || r.status === 'stopping';
+
+export function RunsProvider({ children }: { children: ReactNode }) {
+  const { connection } = useAppState();
+  const [runs, setRuns] = useState<RunView[]>([]);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [compare, setCompare] = useState<string[]>([]);
+  const [starting, setStarting] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [stopRequestedAt, setStopRequestedAt] = useState<number | null>(null);
+  const [lastBatch, setLastBatch] = useState<RunsState['lastBatch']>(null);
+
+  useEffect(() => {
+    if (connection !== 'open') return;
+    // (Re)load after every (re)connect: a run may have progressed or ended meanwhile.
+    void call('listRuns', {}).then(
+      (r) => setRuns(r.runs),
+      () => undefined,
+    );
+  }, [connection]);
+
+  const patch = useCallback((id: string, f: (r: RunView) => RunView) => {
+    setRuns((all) => {
+      const i = all.findIndex((r) => r.id === id);
+      if (i < 0 || !isActive(all[i])) return all;
+      const next = all.slice();
+      next[i] = f(all[i]);
+      return next;
+    });
+  }, []);
+
+  useEvent('runUpdate', (v) => {
+    setRuns((all) =>
+      all.some((r) => r.id === v.id) ? all.map((r) => (r.id === v.id ? v : r)) : [v, ...all],
+    );
+    if (!isActive(v)) setStopRequestedAt(null);
+  });
+  useEvent('jobEpoch', (e) =>
+    patch(e.jobId, (r) => {
+      if (r.epochs.some((p) => p.epoch === e.epoch)) return r;
+      const { jobId: _id, ...m } = e;
+      void _id;
+      const ft = r.fineTuneStart ?? (e.phase === 'fine-tune' ? e.epoch - 1 : null);
+      return { ...r, epochs: [...r.epochs, m], fineTuneStart: ft };
+    }),
+  );
+  useEvent('jobBatch', (e) => {
+    setLastBatch(e);
+    patch(e.jobId, (r) => {
+      const x = e.epoch - 1 + e.batch / e.batches;
+      const last = r.batches.at(-1);
+      if (last && last.x >= x) return r;
+      const ft = r.fineTuneStart ?? (e.phase === 'fine-tune' ? e.epoch - 1 : null);
+      return {
+        ...r,
+        batches: appendBatchPoint(r.batches, { x, phase: e.phase, loss: e.loss, acc: e.acc }),
+        fineTuneStart: ft,
+      };
+    });
+  });
+  useEvent('jobProgress', (e) =>
+    patch(e.jobId, (r) => ({ ...r, stage: { stage: e.stage, done: e.done, total: e.total } })),
+  );
+
+  const start = useCallback(async (datasetId: string, config: TrainConfig) => {
+    setStarting(true);
+    setError(null);
+    try {
+      const v = await call('startTraining', { datasetId, config });
+      setRuns((all) => [v, ...all.filter((r) => r.id !== v.id)]);
+      setSelectedId(null);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setStarting(false);
+    }
+  }, []);
+
+  const active = runs.find(isActive) ?? null;
+  const activeId = active?.id ?? null;
+  const stop = useCallback(() => {
+    if (!activeId) return;
+    setStopRequestedAt(Date.now());
+    call('stopTraining', { runId: activeId }).then(
+      (r) => {
+        if (!r.stopping) setStopRequestedAt(null);
+      },
+      (e) => {
+        setStopRequestedAt(null);
+        setError(errorText(e));
+      },
+    );
+  }, [activeId]);
+
+  const remove = useCallback((id: string) => {
+    call('deleteRun', { runId: id }).then(
+      (r) => {
+        setRuns(r.runs);
+        setCompare((c) => c.filter((x) => x !== id));
+        setSelectedId((s) => (s === id ? null : s));
+      },
+      (e) => setError(errorText(e)),
+    );
+  }, []);
+
+  const toggleCompare = useCallback((id: string) => {
+    // Two at most: picking a third replaces the older pick.
+    setCompare((c) => (c.includes(id) ? c.filter((x) => x !== id) : [...c, id].slice(-2)));
+  }, []);
+
+  const selected =
+    (selectedId ? runs.find((r) => r.id === selectedId) : undefined) ?? runs.find((r) => r.summary) ?? null;
+  const clearError = useCallback(() => setError(null), []);
+  const value = useMemo(
+    () => ({
+      runs,
+      active,
+      selected,
+      select: setSelectedId,
+      compare,
+      toggleCompare,
+      starting,
+      error,
+      clearError,
+      start,
+      stop,
+      remove,
+      stopRequestedAt,
+      lastBatch,
+    }),
+    [
+      runs,
+      active,
+      selected,
+      compare,
+      toggleCompare,
+      starting,
+      error,
+      clearError,
+      start,
+      stop,
+      remove,
+      stopRequestedAt,
+      lastBatch,
+    ],
+  );
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+export function useRuns(): RunsState {
+  const v = useContext(Ctx);
+  if (!v) throw new Error('useRuns outside RunsProvider');
+  return v;
+}

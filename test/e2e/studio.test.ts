@@ -1,0 +1,356 @@
+/**
+ * Augment → Model → Train → Evaluate → Export in real Chromium against browser mode (`npm run serve`),
+ * on ../shared/datasets/hymenoptera_data with MobileNet v1 0.25 from ../shared/models. The server gets
+ * a fresh data dir (so the feature cache starts cold); the second run reuses the first run's features.
+ * Screenshots of each screen land in test-results/e2e/.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { HEAD_PRESETS, HeadSpec } from '../../src/shared/head';
+import { inferHead } from '../../src/shared/head-shape';
+import { tempDir } from '../unit/helpers';
+import { HYMENOPTERA, launchBrowser, screenshot, SHARED, startServe } from './fixtures';
+import type { Browser, ServeHandle } from './fixtures';
+
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+let serve: ServeHandle;
+let browser: Browser;
+let page: Page;
+const BASE = 'mobilenet_v1_0.25_224';
+const VAL_SIZE = 153;
+
+function step(name: string, fn: () => Promise<void>, timeout?: number) {
+  it(
+    name,
+    async ({ onTestFailed }) => {
+      onTestFailed(async () => {
+        const file = await screenshot(page, `FAILED-studio-${name}`);
+        console.error(`screenshot: ${file}\nserver output:\n${serve.output().slice(-3000)}`);
+      });
+      await fn();
+    },
+    timeout,
+  );
+}
+
+const poll = <T>(fn: () => Promise<T> | T, o: { timeout?: number } = {}) =>
+  expect.poll(fn, { timeout: 30_000, interval: 100, ...o });
+const goto = (label: string) => page.locator('.steps button', { hasText: label }).click();
+const variantSrcs = () =>
+  page.getByTestId('aug-variant').evaluateAll((els) => els.map((e) => e.getAttribute('src') ?? ''));
+const attr = (testId: string, name: string) => page.getByTestId(testId).first().getAttribute(name);
+
+// Page-side code, as source text: this file is type-checked without the DOM library.
+/** Click Stop and resolve with the milliseconds until the run status reads "stopped". */
+const TIMED_STOP = `new Promise((resolve, reject) => {
+  const status = () => document.querySelector('[data-testid=run-status]')?.getAttribute('data-status');
+  const t = performance.now();
+  const obs = new MutationObserver(() => {
+    if (status() === 'stopped') {
+      obs.disconnect();
+      resolve(performance.now() - t);
+    }
+  });
+  obs.observe(document.body, { subtree: true, attributes: true, childList: true });
+  document.querySelector('[data-testid=stop]').click();
+  setTimeout(() => reject(new Error('still ' + status() + ' after 10 s')), 10000);
+})`;
+/** Drop a file (base64 bytes) on Try it's zone with a real DataTransfer. */
+const DROP_FILE = `(b64, name) => {
+  const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const dt = new DataTransfer();
+  dt.items.add(new File([bin], name, { type: 'image/jpeg' }));
+  const zone = document.querySelector('[data-testid=tryit-drop]');
+  for (const type of ['dragenter', 'dragover', 'drop'])
+    zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+}`;
+
+/** Remember whether the export progress bar ever appears. */
+const WATCH_PROGRESS = `(() => {
+  window.__sawExportProgress = false;
+  const obs = new MutationObserver(() => {
+    if (document.querySelector('[data-testid=export-progress] [role=progressbar]')) {
+      window.__sawExportProgress = true;
+      obs.disconnect();
+    }
+  });
+  obs.observe(document.body, { subtree: true, childList: true });
+})()`;
+
+beforeAll(async () => {
+  tmp = await tempDir('ts-e2e-studio-');
+  serve = await startServe({ roots: [SHARED, tmp.dir], dataDir: path.join(tmp.dir, 'state') });
+  browser = await launchBrowser();
+  page = browser.page;
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+  await tmp?.cleanup();
+});
+
+describe('the studio screens in Chromium', () => {
+  step('opens hymenoptera_data', async () => {
+    await page.goto(serve.url);
+    await poll(() => page.getByTestId('status-connection').textContent()).toContain('connected');
+    await page.getByLabel('Dataset folder path').fill(HYMENOPTERA);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.getByTestId('class-table').waitFor({ timeout: 60_000 });
+  });
+
+  step('Augment: the engine’s previews follow the options', async () => {
+    await goto('Augment');
+    await poll(async () => (await variantSrcs()).length, { timeout: 60_000 }).toBe(16);
+    // No augmentation: every variant is the original, pixel for pixel (same JPEG bytes).
+    const original = (await page.getByTestId('aug-original').getAttribute('src'))!;
+    expect(original).toMatch(/^data:image\/jpeg;base64,/);
+    expect(new Set(await variantSrcs())).toEqual(new Set([original]));
+
+    const before = await variantSrcs();
+    const t0 = Date.now();
+    await page.getByTestId('aug-rotation').fill('40');
+    await poll(async () => (await variantSrcs()).join() !== before.join()).toBe(true);
+    console.log(`[e2e] rotation ±40°: 16 new previews in ${Date.now() - t0} ms (debounce + engine + decode)`);
+    const rotated = await variantSrcs();
+    expect(new Set(rotated).size).toBe(16);
+    expect(rotated).not.toContain(original);
+
+    await page.getByRole('button', { name: 'Keras recipe' }).click();
+    await poll(async () => (await variantSrcs()).join() !== rotated.join()).toBe(true);
+    const keras = await variantSrcs();
+    await page.getByTestId('aug-reseed').click();
+    await poll(async () => (await variantSrcs()).join() !== keras.join()).toBe(true);
+
+    await page.getByRole('button', { name: 'Random per class' }).click();
+    await poll(() => page.locator('.aug-row-images').count()).toBe(4);
+    await poll(async () => (await variantSrcs()).length).toBe(16);
+    await screenshot(page, 'studio-1-augment');
+    // Train on clean images below: one feature pass per image keeps the suite quick.
+    await page.getByRole('button', { name: 'None' }).click();
+  });
+
+  step(
+    'Model: the Keras head built in the editor shows the engine’s shapes and parameter counts',
+    async () => {
+      await goto('Model');
+      await page.locator(`[data-base="${BASE}"]`).click();
+      await poll(() => page.getByTestId('base-shape').textContent(), { timeout: 60_000 }).toBe('[7, 7, 256]');
+      await page.getByLabel('Head preset').selectOption('clear');
+      await poll(() => page.getByTestId('head-block').count()).toBe(0);
+      await page.getByRole('button', { name: '+ Flatten' }).click();
+      await page.getByRole('button', { name: '+ Dense' }).click();
+      await page.getByTestId('head-block').nth(1).getByLabel('units').fill('256');
+      await page.getByRole('button', { name: '+ Dropout' }).click();
+
+      const expected = inferHead(HeadSpec.parse(HEAD_PRESETS.keras), [7, 7, 256], 2);
+      expect(expected.error).toBeUndefined();
+      const blocks = page.getByTestId('head-block');
+      await poll(() => blocks.count()).toBe(3);
+      for (let i = 0; i < 3; i++) {
+        const b = blocks.nth(i);
+        expect(await b.getAttribute('data-type')).toBe(HEAD_PRESETS.keras.layers[i].type);
+        expect(await b.getByTestId('block-shape').textContent()).toBe(
+          `[${expected.layers[i].outputShape.join(', ')}]`,
+        );
+        expect(await b.getByTestId('block-params').textContent()).toBe(
+          expected.layers[i].params.toLocaleString('en-US'),
+        );
+      }
+      const cls = page.getByTestId('head-classifier');
+      expect(await cls.getByTestId('block-shape').textContent()).toBe('[2]');
+      expect(await cls.getByTestId('block-params').textContent()).toBe(
+        expected.layers[3].params.toLocaleString('en-US'),
+      );
+      expect(await attr('head-total', 'data-value')).toBe(String(expected.totalParams));
+      expect(await attr('head-trainable', 'data-value')).toBe(String(expected.trainableParams));
+      await screenshot(page, 'studio-2-model');
+    },
+  );
+
+  step('Model: an invalid stack is marked at the offending block; drag and delete fix it', async () => {
+    await page.getByRole('button', { name: '+ Global average pooling' }).click();
+    const blocks = page.getByTestId('head-block');
+    const bad = blocks.nth(3);
+    await poll(() => bad.getAttribute('aria-invalid')).toBe('true');
+    const expected = inferHead(
+      { layers: [...HeadSpec.parse(HEAD_PRESETS.keras).layers, { type: 'globalAveragePooling' }] },
+      [7, 7, 256],
+      2,
+    );
+    expect(expected.error?.index).toBe(3);
+    expect(await bad.getByTestId('block-error').textContent()).toBe(expected.error!.message);
+    for (let i = 0; i < 3; i++) expect(await blocks.nth(i).getAttribute('aria-invalid')).toBe('false');
+    await screenshot(page, 'studio-3-invalid-head');
+    // Train refuses to start and says why.
+    await goto('Train');
+    expect(await page.getByTestId('start').isDisabled()).toBe(true);
+    expect(await page.getByTestId('start-problems').textContent()).toContain('layer 4');
+    await goto('Model');
+    // Dragging pooling to the top makes a valid stack (pooling first, then Flatten of a vector).
+    await blocks.nth(3).dragTo(blocks.nth(0));
+    await poll(() => blocks.nth(0).getAttribute('data-type')).toBe('globalAveragePooling');
+    expect(await page.locator('[data-testid=head-block][aria-invalid=true]').count()).toBe(0);
+    await blocks.nth(0).getByRole('button', { name: 'Delete Global average pooling' }).click();
+    await poll(() => blocks.evaluateAll((els) => els.map((e) => e.getAttribute('data-type')))).toEqual([
+      'flatten',
+      'dense',
+      'dropout',
+    ]);
+  });
+
+  step(
+    'Train: a run streams points into the charts, survives navigation, and Stop answers within a second',
+    async () => {
+      await goto('Train');
+      await page.getByLabel('Epochs', { exact: true }).fill('40');
+      await page.getByLabel('Early stopping').uncheck();
+      await poll(() => page.getByTestId('start').isEnabled()).toBe(true);
+      const t0 = Date.now();
+      await page.getByTestId('start').click();
+      await poll(() => attr('run-status', 'data-status')).toBe('running');
+      await page.getByTestId('stage-progress').waitFor({ timeout: 60_000 });
+      await poll(() => page.getByTestId('nav-training').count()).toBe(1);
+      await poll(async () => Number(await attr('loss-chart', 'data-points')), {
+        timeout: 120_000,
+      }).toBeGreaterThan(0);
+      console.log(`[e2e] first training point ${Date.now() - t0} ms after Start (cold feature cache)`);
+      const first = Number(await attr('loss-chart', 'data-points'));
+      await poll(async () => Number(await attr('loss-chart', 'data-points'))).toBeGreaterThan(first);
+      // Leave and come back: the run and its curves are still there, still growing.
+      await goto('Dataset');
+      await page.getByTestId('class-table').waitFor();
+      await goto('Train');
+      const back = Number(await attr('loss-chart', 'data-points'));
+      expect(back).toBeGreaterThan(first);
+      await poll(async () => Number(await attr('loss-chart', 'data-points'))).toBeGreaterThan(back);
+      // Two epochs in: real dots in the SVG for train and validation.
+      await poll(() => page.locator('[data-testid=loss-chart] .recharts-line-dot').count(), {
+        timeout: 60_000,
+      }).toBeGreaterThanOrEqual(4);
+      await screenshot(page, 'studio-4-training');
+
+      // Stop, timed in the page: click → the status reads "stopped".
+      const ms = (await page.evaluate(TIMED_STOP)) as number;
+      console.log(`[e2e] Stop → "stopped" shown in ${ms.toFixed(0)} ms`);
+      expect(ms).toBeLessThan(1000);
+      await page.getByTestId('run-summary').waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('run-status').textContent()).toContain('kept the best weights');
+      await poll(() => page.getByTestId('start').count()).toBe(1);
+      await screenshot(page, 'studio-5-stopped');
+    },
+    240_000,
+  );
+
+  step('Evaluate: a 2×2 confusion matrix over the 153 validation images, metrics and mistakes', async () => {
+    await goto('Evaluate');
+    const cells = page.getByTestId('cm-cell');
+    await poll(() => cells.count()).toBe(4);
+    const counts = (await cells.evaluateAll((els) =>
+      els.map((e) => Number(e.getAttribute('data-count'))),
+    )) as number[];
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(VAL_SIZE);
+    const diagonal = (await page
+      .locator('[data-testid=cm-cell].cm-diag')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count'))))) as number[];
+    const correct = diagonal.reduce((a, b) => a + b, 0);
+    expect(await page.getByTestId('eval-accuracy').textContent()).toBe(
+      `${((correct / VAL_SIZE) * 100).toFixed(1)}%`,
+    );
+    expect(await page.locator('[data-testid=class-metrics] tbody tr').count()).toBe(2);
+    expect(await page.getByTestId('miss-item').count()).toBe(VAL_SIZE - correct);
+    if (VAL_SIZE - correct > 0) {
+      await page.getByTestId('miss-item').first().click();
+      await page.getByTestId('miss-preview').waitFor();
+      await screenshot(page, 'studio-6b-misclassified');
+      await page.keyboard.press('Escape');
+    }
+    await page.getByRole('button', { name: 'Row %' }).click();
+    await screenshot(page, 'studio-6-evaluate');
+  });
+
+  step('Evaluate: Try it predicts chosen and dropped images', async () => {
+    const ant = path.join(
+      HYMENOPTERA,
+      'val',
+      'ants',
+      (await readdir(path.join(HYMENOPTERA, 'val', 'ants'))).sort()[0],
+    );
+    await page.getByTestId('tryit-input').setInputFiles(ant);
+    await poll(() => page.getByTestId('tryit-result').count()).toBe(1);
+    expect(['ants', 'bees']).toContain(await page.getByTestId('tryit-top').first().textContent());
+
+    // A real drop: a DataTransfer holding a file made from a bee photo's bytes.
+    const beeFile = (await readdir(path.join(HYMENOPTERA, 'val', 'bees'))).sort()[0];
+    const bytes = readFileSync(path.join(HYMENOPTERA, 'val', 'bees', beeFile)).toString('base64');
+    await page.evaluate(`(${DROP_FILE})(${JSON.stringify(bytes)}, ${JSON.stringify(beeFile)})`);
+    await poll(() => page.getByTestId('tryit-result').count()).toBe(2);
+    const top = page.getByTestId('tryit-result').first();
+    expect(await top.textContent()).toContain(beeFile);
+    expect(['ants', 'bees']).toContain(await top.getByTestId('tryit-top').textContent());
+    // The window's "drop a dataset folder" handler left it alone.
+    expect(await page.locator('.drop-overlay').count()).toBe(0);
+    expect(await page.locator('.topbar-dataset').textContent()).toBe('hymenoptera_data');
+    await screenshot(page, 'studio-7-try-it');
+  });
+
+  step('Export: both formats; the paths are shown and exist on disk', async () => {
+    await goto('Export');
+    const parent = path.join(tmp.dir, 'exports');
+    await page.getByLabel('Into folder (on the server)').fill(parent);
+    await page.getByLabel('Both').check();
+    await page.evaluate(WATCH_PROGRESS);
+    await page.getByTestId('export-button').click();
+    await page.getByTestId('export-result').waitFor({ timeout: 60_000 });
+    // The progress bar was on screen while the engine wrote (however briefly).
+    expect(await page.evaluate('window.__sawExportProgress')).toBe(true);
+    const paths = (await page
+      .getByTestId('export-path')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-path')))) as string[];
+    expect(paths).toHaveLength(3);
+    const [outDir, tfjs, saved] = paths;
+    expect(path.dirname(outDir)).toBe(parent);
+    expect(existsSync(path.join(tfjs, 'model.json'))).toBe(true);
+    expect(existsSync(path.join(tfjs, 'weights.bin'))).toBe(true);
+    expect(existsSync(path.join(saved, 'saved_model.pb'))).toBe(true);
+    expect(saved).toBe(path.join(outDir, 'savedmodel', '1'));
+    for (const p of paths) expect(await page.getByText(p, { exact: true }).count()).toBeGreaterThan(0);
+    await screenshot(page, 'studio-8-export');
+  });
+
+  step(
+    'Train: a second run reuses the cached features; the history compares both runs on one chart',
+    async () => {
+      await goto('Train');
+      await page.getByLabel('Epochs', { exact: true }).fill('3');
+      await page.getByTestId('start').click();
+      await poll(() => attr('run-status', 'data-status'), { timeout: 120_000 }).toBe('done');
+      expect(await page.getByTestId('run-summary').textContent()).toContain(
+        '0 images through the base, 398 from the cache',
+      );
+      const rows = page.locator('[data-testid=run-history] tbody tr');
+      expect(await rows.count()).toBe(2);
+      await rows.nth(0).getByRole('checkbox').check();
+      await rows.nth(1).getByRole('checkbox').check();
+      const chart = page.getByTestId('compare-chart');
+      await chart.waitFor();
+      await poll(() => chart.locator('.recharts-line').count()).toBe(2);
+      // Reopen the first (stopped) run: its curves come back from the history.
+      await rows.nth(1).getByRole('button', { name: 'Open' }).click();
+      await poll(() => attr('run-status', 'data-status')).toBe('stopped');
+      await screenshot(page, 'studio-9-history-compare');
+      // The history is on disk, with config and curves.
+      const saved = JSON.parse(readFileSync(path.join(tmp.dir, 'state', 'runs.json'), 'utf8')) as {
+        runs: { status: string; config: { head: unknown; epochs: number }; epochs: unknown[] }[];
+      };
+      expect(saved.runs.map((r) => r.status)).toEqual(['done', 'stopped']);
+      expect(saved.runs[0].epochs).toHaveLength(3);
+      expect(saved.runs[1].config.head).toEqual(HeadSpec.parse(HEAD_PRESETS.keras));
+    },
+    180_000,
+  );
+});
