@@ -6,6 +6,15 @@ export class ExportError extends Error {
   override name = 'ExportError';
 }
 
+function ioError(what: string, e: unknown): ExportError {
+  const err = e as NodeJS.ErrnoException;
+  const hint =
+    err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS'
+      ? ' (the folder is not writable)'
+      : '';
+  return new ExportError(`${what}: ${err.code ?? err.message}${hint}`);
+}
+
 /**
  * Build a folder in a temp sibling, then rename it into place: readers never see a half-written result.
  * An existing `target` is replaced only after the new one is complete (moved aside, then removed).
@@ -46,7 +55,7 @@ export async function writeDirAtomic(
       await rename(tmp, target);
     }
   } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw e;
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    throw e instanceof Error && 'code' in e ? ioError(`writing ${target} failed`, e) : e;
   }
 }

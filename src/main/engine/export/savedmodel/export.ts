@@ -1,6 +1,6 @@
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { ExportError, writeDirAtomic } from '../../util/atomic';
 import type * as tfTypes from '@tensorflow/tfjs';
 import {
   CLASS_INDEX_NAME,
@@ -35,15 +35,6 @@ export interface SavedModelExportResult {
   bytes: number;
   /** Nodes in the GraphDef. */
   nodes: number;
-}
-
-function ioError(what: string, e: unknown): SavedModelExportError {
-  const err = e as NodeJS.ErrnoException;
-  const hint =
-    err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS'
-      ? ' (the folder is not writable)'
-      : '';
-  return new SavedModelExportError(`${what}: ${err.code ?? err.message}${hint}`);
 }
 
 function checkOptions(opts: SavedModelExportOptions): number {
@@ -106,45 +97,21 @@ export async function exportSavedModel(
   const modelDir = path.resolve(opts.outDir, opts.name);
   const target = path.join(modelDir, String(version));
   try {
-    await mkdir(modelDir, { recursive: true });
+    await writeDirAtomic(target, async (tmp) => {
+      await writeFile(path.join(tmp, 'saved_model.pb'), pb);
+      await mkdir(path.join(tmp, 'variables'));
+      await mkdir(path.join(tmp, 'assets.extra'));
+      await writeFile(
+        path.join(tmp, 'assets.extra', 'labels.json'),
+        `${JSON.stringify(opts.classNames, null, 2)}\n`,
+      );
+      await writeFile(
+        path.join(tmp, 'assets.extra', 'metadata.json'),
+        `${JSON.stringify(metadata, null, 2)}\n`,
+      );
+    });
   } catch (e) {
-    throw ioError(`cannot create ${modelDir}`, e);
-  }
-  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const tmp = path.join(modelDir, `.${version}.tmp-${tag}`);
-  try {
-    await mkdir(tmp);
-  } catch (e) {
-    throw ioError(`cannot write to ${modelDir}`, e);
-  }
-  try {
-    await writeFile(path.join(tmp, 'saved_model.pb'), pb);
-    await mkdir(path.join(tmp, 'variables'));
-    await mkdir(path.join(tmp, 'assets.extra'));
-    await writeFile(
-      path.join(tmp, 'assets.extra', 'labels.json'),
-      `${JSON.stringify(opts.classNames, null, 2)}\n`,
-    );
-    await writeFile(
-      path.join(tmp, 'assets.extra', 'metadata.json'),
-      `${JSON.stringify(metadata, null, 2)}\n`,
-    );
-    const exists = await stat(target).then(
-      () => true,
-      () => false,
-    );
-    if (exists) {
-      // Replace only now that the new export is complete: move the old one aside, swap, then delete it.
-      const old = path.join(modelDir, `.${version}.old-${tag}`);
-      await rename(target, old);
-      await rename(tmp, target);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(tmp, target);
-    }
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
-    throw e instanceof SavedModelExportError ? e : ioError(`writing ${target} failed`, e);
+    throw e instanceof ExportError ? new SavedModelExportError(e.message) : e;
   }
   opts.onProgress?.(total, total);
   return { dir: target, bytes: pb.length, nodes };
