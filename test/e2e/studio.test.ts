@@ -58,12 +58,12 @@ const TIMED_STOP = `new Promise((resolve, reject) => {
   document.querySelector('[data-testid=stop]').click();
   setTimeout(() => reject(new Error('still ' + status() + ' after 10 s')), 10000);
 })`;
-/** Drop a file (base64 bytes) on Try it's zone with a real DataTransfer. */
-const DROP_FILE = `(b64, name) => {
+/** Drop a file (base64 bytes) on an element with a real DataTransfer. */
+const DROP_FILE = `(selector, b64, name) => {
   const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   const dt = new DataTransfer();
   dt.items.add(new File([bin], name, { type: 'image/jpeg' }));
-  const zone = document.querySelector('[data-testid=tryit-drop]');
+  const zone = document.querySelector(selector);
   for (const type of ['dragenter', 'dragover', 'drop'])
     zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
 }`;
@@ -123,8 +123,12 @@ describe('the studio screens in Chromium', () => {
     await page.getByRole('button', { name: 'Keras recipe' }).click();
     await poll(async () => (await variantSrcs()).join() !== rotated.join()).toBe(true);
     const keras = await variantSrcs();
+    const t1 = Date.now();
     await page.getByTestId('aug-reseed').click();
     await poll(async () => (await variantSrcs()).join() !== keras.join()).toBe(true);
+    console.log(
+      `[e2e] reseed: 16 new previews in ${Date.now() - t1} ms; ${await page.getByTestId('aug-timing').textContent()}`,
+    );
 
     await page.getByRole('button', { name: 'Random per class' }).click();
     await poll(() => page.locator('.aug-row-images').count()).toBe(4);
@@ -287,7 +291,9 @@ describe('the studio screens in Chromium', () => {
     // A real drop: a DataTransfer holding a file made from a bee photo's bytes.
     const beeFile = (await readdir(path.join(HYMENOPTERA, 'val', 'bees'))).sort()[0];
     const bytes = readFileSync(path.join(HYMENOPTERA, 'val', 'bees', beeFile)).toString('base64');
-    await page.evaluate(`(${DROP_FILE})(${JSON.stringify(bytes)}, ${JSON.stringify(beeFile)})`);
+    // Dropped onto the screen's heading: anywhere on the Evaluate screen takes images.
+    const args = ['.evaluate-screen h1', bytes, beeFile].map((a) => JSON.stringify(a)).join(', ');
+    await page.evaluate(`(${DROP_FILE})(${args})`);
     await poll(() => page.getByTestId('tryit-result').count()).toBe(2);
     const top = page.getByTestId('tryit-result').first();
     expect(await top.textContent()).toContain(beeFile);

@@ -105,6 +105,9 @@ export class RunRegistry {
         }),
       (e: unknown) => {
         const err = toApiError(e);
+        // Cancelled outright (not stopped): the engine may still finish it; nobody wants that model.
+        if (err.code === 'CANCELLED' && this.engine.status().pid !== null)
+          this.engine.run('releaseRun', { runId: record.id }).result.catch(() => undefined);
         this.finish(
           record.id,
           err.code === 'CANCELLED' ? { status: 'cancelled' } : { status: 'failed', error: err.message },

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EngineEvent } from '../../shared/events';
+import { currentBackend } from '../engine/backend';
 import { tf } from '../engine/tf';
 import type { JobContext } from './jobs';
 import type { FromRunWorker, RunWorkerData, ToRunWorker } from './run-worker-protocol';
@@ -32,7 +33,12 @@ const runtime = (force = false) => {
   const m = tf.memory();
   send({
     type: 'runtime',
-    runtime: { backend: tf.getBackend(), device: 'CPU', tensors: m.numTensors, tensorBytes: m.numBytes },
+    runtime: {
+      backend: tf.getBackend(),
+      device: currentBackend()?.device ?? 'CPU',
+      tensors: m.numTensors,
+      tensorBytes: m.numBytes,
+    },
   });
 };
 

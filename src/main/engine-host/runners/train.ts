@@ -1,11 +1,12 @@
-/** The 'train' job: runTraining with thinned batch events, the finished run kept for later jobs. */
+/**
+ * The 'train' job as a run worker runs it (see run-worker.ts): runTraining with thinned batch events,
+ * the finished run kept in this thread for the worker's later predict/export requests.
+ */
 import type { JobPayload, JobResult } from '../../../shared/ipc/engine-protocol';
 import { describeBackend, initBackend } from '../../engine/backend';
-import { tf } from '../../engine/tf';
 import { runTraining } from '../../engine/train/run';
 import type { TrainRun } from '../../engine/train/run';
 import type { JobContext } from '../jobs';
-import { setTfRuntime } from '../runtime';
 import { batchThrottle } from '../throttle';
 import { keepRun } from './live-runs';
 
@@ -35,9 +36,9 @@ export function summarize(run: TrainRun): JobResult<'train'> {
 }
 
 export async function trainJob(p: JobPayload<'train'>, ctx: JobContext): Promise<JobResult<'train'>> {
-  // Initialised here too (runTraining reuses it) so the status bar shows the backend from the start.
+  // Initialised before the run (runTraining reuses it) so the worker can report its backend at once.
   const backend = await initBackend(p.backend);
-  setTfRuntime(tf, backend.device);
+  ctx.emit({ type: 'log', jobId: ctx.jobId, level: 'info', message: `backend: ${describeBackend(backend)}` });
   const throttle = batchThrottle(BATCH_INTERVAL_MS, ctx.emit);
   const run = await runTraining({
     dataDir: p.root,

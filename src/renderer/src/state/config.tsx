@@ -109,16 +109,6 @@ export function ConfigProvider({ children }: { children: ReactNode }) {
     }
   }, []);
 
-  // Describe the chosen base when it is on this machine (its layers feed the fine-tune list).
-  const card = bases?.find((b) => b.id === draft.base);
-  const known = !!descriptions[draft.base];
-  const cardId = card?.state === 'local' ? card.id : null;
-  useEffect(() => {
-    if (known || !cardId) return;
-    const t = setTimeout(() => void describe(cardId), 0);
-    return () => clearTimeout(t);
-  }, [known, cardId, describe]);
-
   const value = useMemo(
     () => ({
       draft,
@@ -159,4 +149,20 @@ export function useConfig(): ConfigState {
 export function useFeatureShape(): number[] | null {
   const { description, bases, draft } = useConfig();
   return description?.featureShape ?? bases?.find((b) => b.id === draft.base)?.featureShape ?? null;
+}
+
+/**
+ * Describe the chosen base when it is on this machine (its layers feed the fine-tune list). Called by
+ * the Model screen only, so the engine loads a model when the user looks at models, not at start-up.
+ */
+export function useDescribeChosenBase(): void {
+  const { bases, draft, descriptions, describe } = useConfig();
+  const card = bases?.find((b) => b.id === draft.base);
+  const known = !!descriptions[draft.base];
+  const cardId = card?.state === 'local' ? card.id : null;
+  useEffect(() => {
+    if (known || !cardId) return;
+    const t = setTimeout(() => void describe(cardId), 0);
+    return () => clearTimeout(t);
+  }, [known, cardId, describe]);
 }

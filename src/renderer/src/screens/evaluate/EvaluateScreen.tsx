@@ -1,5 +1,6 @@
 /** Step 5: how the chosen run did on held-out images, where it errs, and "try it" on new images. */
 import { useState } from 'react';
+import type { RunView } from '../../../../shared/ipc/runs';
 import { RunPicker } from '../../components/RunPicker';
 import { useAppState } from '../../state/app-state';
 import { useDataset } from '../../state/dataset';
@@ -7,21 +8,46 @@ import { useRuns } from '../../state/runs';
 import { ClassMetrics } from './ClassMetrics';
 import { ConfusionMatrix } from './ConfusionMatrix';
 import { Misclassified } from './Misclassified';
-import { TryIt } from './TryIt';
+import { TryIt, useTryIt } from './TryIt';
 import './evaluate.css';
 
 export function EvaluateScreen() {
+  const { selected, active } = useRuns();
+  const run = selected?.summary ? selected : null;
+  if (!run)
+    return (
+      <section className="screen evaluate-screen" aria-label="Evaluate">
+        <div className="screen-head">
+          <h1>Evaluate</h1>
+        </div>
+        <div className="card empty-state" data-testid="no-run">
+          <p>
+            {active
+              ? 'A run is training: its evaluation appears here when it finishes (or when you stop it).'
+              : 'No finished run yet — train one in step 4.'}
+          </p>
+        </div>
+      </section>
+    );
+  // Keyed by run: Try it's results belong to the model that made them.
+  return <RunEvaluation key={run.id} run={run} />;
+}
+
+function RunEvaluation({ run }: { run: RunView }) {
   const { info } = useAppState();
   const { dataset } = useDataset();
-  const { selected, active } = useRuns();
   const [split, setSplit] = useState<'val' | 'test'>('val');
-  const run = selected?.summary ? selected : null;
-  const evals = run?.summary?.evaluation;
+  const tryIt = useTryIt(run)!;
+  const evals = run.summary?.evaluation;
   const evaluation = (split === 'test' ? evals?.test : evals?.val) ?? evals?.val ?? evals?.test ?? null;
-  const datasetId = dataset && run && dataset.root === run.datasetRoot ? dataset.id : null;
+  const datasetId = dataset && dataset.root === run.datasetRoot ? dataset.id : null;
 
   return (
-    <section className="screen evaluate-screen" aria-label="Evaluate">
+    <section
+      className={`screen evaluate-screen${tryIt.over ? ' drop-over' : ''}`}
+      aria-label="Evaluate"
+      {...tryIt.dropProps}
+    >
       <div className="screen-head">
         <h1>Evaluate</h1>
         <RunPicker />
@@ -44,21 +70,19 @@ export function EvaluateScreen() {
           </div>
         )}
       </div>
-      {!run && (
-        <div className="card empty-state" data-testid="no-run">
-          <p>
-            {active
-              ? 'A run is training: its evaluation appears here when it finishes (or when you stop it).'
-              : 'No finished run yet — train one in step 4.'}
-          </p>
+      {tryIt.over && (
+        <div className="tryit-overlay" aria-hidden="true">
+          <div>
+            {run.live ? 'Drop images or a folder to classify them' : 'This run’s model is not in memory'}
+          </div>
         </div>
       )}
-      {run && !evaluation && (
+      {!evaluation && (
         <div className="card empty-state">
           <p>This run has no validation or test images to evaluate on.</p>
         </div>
       )}
-      {run && evaluation && (
+      {evaluation && (
         <>
           <div className="eval-top">
             <ConfusionMatrix classes={run.classes} confusion={evaluation.confusion} />
@@ -72,7 +96,7 @@ export function EvaluateScreen() {
           />
         </>
       )}
-      {run && <TryIt run={run} />}
+      <TryIt state={tryIt} />
     </section>
   );
 }

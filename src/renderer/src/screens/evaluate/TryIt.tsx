@@ -1,9 +1,10 @@
 /**
- * "Try it": drop images or a folder (or choose files) and get the run's top-k predictions. Electron
- * sends paths (folders are expanded by main); a browser cannot reveal paths, so it uploads the bytes.
+ * "Try it": drop images or a folder anywhere on the Evaluate screen (or choose files) and get the run's
+ * top-k predictions. Electron sends paths (folders are expanded by main); a browser cannot reveal
+ * paths, so it uploads the bytes.
  */
 import { useState } from 'react';
-import type { DragEvent } from 'react';
+import type { DragEvent, HTMLAttributes } from 'react';
 import type { RequestInput } from '../../../../shared/ipc/contract';
 import type { Prediction, RunView } from '../../../../shared/ipc/runs';
 import { api, call, errorText } from '../../api/client';
@@ -46,15 +47,30 @@ async function filesFromEntries(entries: FileSystemEntry[]): Promise<File[]> {
   return out;
 }
 
-export function TryIt({ run }: { run: RunView }) {
+export interface TryItState {
+  run: RunView;
+  results: Prediction[];
+  busy: boolean;
+  error: string | null;
+  /** Files are being dragged over the screen. */
+  over: boolean;
+  fromFiles(files: File[]): Promise<void>;
+  clear(): void;
+  /** Spread on the element that takes drops (the whole screen): marks it as its own drop zone. */
+  dropProps: HTMLAttributes<HTMLElement> & { 'data-own-drop': string };
+}
+
+const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer.types).includes('Files');
+
+export function useTryIt(run: RunView | null): TryItState | null {
   const [results, setResults] = useState<Prediction[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [over, setOver] = useState(false);
-  const k = Math.min(5, run.classes.length);
+  const k = Math.min(5, run?.classes.length ?? 1);
 
   const predict = async (items: Item[]) => {
-    if (items.length === 0) return;
+    if (items.length === 0 || !run) return;
     setBusy(true);
     setError(null);
     try {
@@ -90,8 +106,6 @@ export function TryIt({ run }: { run: RunView }) {
   };
 
   const onDrop = async (e: DragEvent) => {
-    e.preventDefault();
-    e.stopPropagation();
     setOver(false);
     const dt = e.dataTransfer;
     const files = Array.from(dt.files);
@@ -103,6 +117,35 @@ export function TryIt({ run }: { run: RunView }) {
     return fromFiles(files);
   };
 
+  const live = !!run?.live;
+  const dropProps: TryItState['dropProps'] = {
+    'data-own-drop': '',
+    onDragEnter: (e) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      setOver(true);
+    },
+    onDragOver: (e) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = live ? 'copy' : 'none';
+    },
+    onDragLeave: (e) => {
+      if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(false);
+    },
+    onDrop: (e) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      if (live) void onDrop(e);
+      else setOver(false);
+    },
+  };
+  if (!run) return null;
+  return { run, results, busy, error, over, fromFiles, clear: () => setResults([]), dropProps };
+}
+
+export function TryIt({ state }: { state: TryItState }) {
+  const { run, results, busy, error, over, fromFiles } = state;
   return (
     <div className="card tryit" data-testid="try-it">
       <h2>Try it</h2>
@@ -114,25 +157,9 @@ export function TryIt({ run }: { run: RunView }) {
       )}
       <div
         className={`drop-zone${over ? ' over' : ''}${!run.live ? ' disabled' : ''}`}
-        data-own-drop=""
         data-testid="tryit-drop"
-        onDragEnter={(e) => {
-          e.preventDefault();
-          e.stopPropagation();
-          setOver(true);
-        }}
-        onDragOver={(e) => {
-          e.preventDefault();
-          e.stopPropagation();
-          e.dataTransfer.dropEffect = run.live ? 'copy' : 'none';
-        }}
-        onDragLeave={(e) => {
-          e.stopPropagation();
-          if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(false);
-        }}
-        onDrop={(e) => (run.live ? void onDrop(e) : e.preventDefault())}
       >
-        <span>Drop images or a folder here</span>
+        <span>Drop images or a folder anywhere on this screen</span>
         <label className="file-button">
           <input
             type="file"
@@ -150,7 +177,7 @@ export function TryIt({ run }: { run: RunView }) {
         </label>
         {busy && <span className="muted">predicting…</span>}
         {results.length > 0 && (
-          <button type="button" onClick={() => setResults([])}>
+          <button type="button" onClick={state.clear}>
             Clear
           </button>
         )}

@@ -1,7 +1,7 @@
 /** Step 3: base model, head (visual editor) and fine-tuning. */
 import { inferHead } from '../../../../shared/head-shape';
 import { trainableParams, unfrozenLayers } from '../../lib/fine-tune';
-import { useConfig, useFeatureShape } from '../../state/config';
+import { useConfig, useDescribeChosenBase, useFeatureShape } from '../../state/config';
 import { useDataset } from '../../state/dataset';
 import { BaseCards } from './BaseCards';
 import { FineTunePanel } from './FineTunePanel';
@@ -11,6 +11,7 @@ import './model.css';
 export function ModelScreen() {
   const { dataset } = useDataset();
   const { draft, update, description, bases } = useConfig();
+  useDescribeChosenBase();
   const featureShape = useFeatureShape();
   const card = bases?.find((b) => b.id === draft.base);
   const numClasses = dataset?.classes.length ?? 2;
