@@ -353,7 +353,7 @@ describe('browser mode in Chromium', () => {
 
   step('keeps the dataset across the other steps and remembers the recent dataset', async () => {
     await page.locator('.steps button', { hasText: 'Train' }).click();
-    await page.getByRole('heading', { name: 'Train' }).waitFor();
+    await page.getByRole('heading', { name: 'Train', exact: true }).waitFor();
     await page.getByTestId('start').waitFor();
     await screenshot(page, '8-train-step');
     await page.locator('.steps button', { hasText: 'Dataset' }).click();
