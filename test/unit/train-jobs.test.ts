@@ -192,6 +192,26 @@ describe('engine jobs for the studio screens', () => {
     expect(summary.evaluation.val).not.toBeNull();
   });
 
+  it('fine-tunes the top base layers in the run worker after the head phase', async () => {
+    const phases: string[] = [];
+    const summary = await host.run(
+      'train',
+      {
+        root: data,
+        config: config({
+          epochs: 1,
+          fineTune: { layers: 2, fromLayer: 'conv_pw_13', epochs: 1, learningRate: 1e-5 },
+        }),
+        cacheDir,
+        backend: 'auto',
+      },
+      { onEvent: (e) => e.type === 'epoch' && phases.push(e.phase) },
+    ).result;
+    expect(summary.fineTuned).toBe(true);
+    expect(phases).toEqual(['head', 'fine-tune']);
+    expect(summary.history.map((h) => h.phase)).toEqual(['head', 'fine-tune']);
+  }, 120_000);
+
   it('releases a kept run; its model is gone afterwards (NOT_FOUND)', async () => {
     expect(await host.run('releaseRun', { runId }).result).toEqual({ released: true });
     expect(await host.run('releaseRun', { runId }).result).toEqual({ released: false });

@@ -8,10 +8,13 @@ import { formatParams } from '../../lib/smooth';
 export function FineTunePanel({
   spec,
   description,
+  loading,
   onChange,
 }: {
   spec: FineTuneSpec | null;
   description: BaseDescription | null;
+  /** The base is being loaded in the engine. */
+  loading: boolean;
   onChange(spec: FineTuneSpec | null): void;
 }) {
   const on = !!spec && (spec.layers > 0 || !!spec.fromLayer);
@@ -46,7 +49,11 @@ export function FineTunePanel({
         lower learning rate, on augmented images (slower: every image goes through the base each epoch).
       </p>
       {!description && (
-        <p className="muted small">Load the base (choose one on this machine) to see its layers.</p>
+        <p className="muted small">
+          {loading
+            ? 'Loading the base’s layers…'
+            : 'Choose a base that is on this machine to see its layers.'}
+        </p>
       )}
       {on && description && spec && (
         <>

@@ -145,6 +145,8 @@ export function HeadEditor({
               <div className="head-block-error error" data-testid="block-error" role="alert">
                 {classifier.error}
               </div>
+            ) : info?.error ? (
+              <div className="head-block-meta muted">waiting for a valid stack above</div>
             ) : (
               <div className="head-block-meta muted">
                 →{' '}

@@ -10,7 +10,7 @@ import './model.css';
 
 export function ModelScreen() {
   const { dataset } = useDataset();
-  const { draft, update, description, bases } = useConfig();
+  const { draft, update, description, bases, describing } = useConfig();
   useDescribeChosenBase();
   const featureShape = useFeatureShape();
   const card = bases?.find((b) => b.id === draft.base);
@@ -41,6 +41,7 @@ export function ModelScreen() {
         <FineTunePanel
           spec={draft.fineTune}
           description={description}
+          loading={describing === draft.base}
           onChange={(fineTune) => update({ fineTune })}
         />
       </div>
