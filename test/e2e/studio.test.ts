@@ -68,6 +68,19 @@ const DROP_FILE = `(selector, b64, name) => {
     zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
 }`;
 
+/** Frame intervals (ms) over two seconds of requestAnimationFrame. */
+const FRAME_TIMES = `new Promise((resolve) => {
+  const out = [];
+  let last = performance.now();
+  const end = last + 2000;
+  const tick = (t) => {
+    out.push(t - last);
+    last = t;
+    if (t < end) requestAnimationFrame(tick);
+    else resolve(out);
+  };
+  requestAnimationFrame(tick);
+})`;
 /** Remember whether the export progress bar ever appears. */
 const WATCH_PROGRESS = `(() => {
   window.__sawExportProgress = false;
@@ -237,6 +250,13 @@ describe('the studio screens in Chromium', () => {
         timeout: 60_000,
       }).toBeGreaterThanOrEqual(4);
       await screenshot(page, 'studio-4-training');
+      // How smooth the page stays while points stream in (measured, not asserted: bench territory).
+      const frames = (await page.evaluate(FRAME_TIMES)) as number[];
+      frames.sort((a, b) => a - b);
+      console.log(
+        `[e2e] while training: ${frames.length} frames in 2 s, median ${frames[frames.length >> 1].toFixed(1)} ms, ` +
+          `p95 ${frames[Math.floor(frames.length * 0.95)].toFixed(1)} ms`,
+      );
 
       // Stop, timed in the page: click → the status reads "stopped".
       const ms = (await page.evaluate(TIMED_STOP)) as number;

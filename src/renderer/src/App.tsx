@@ -11,7 +11,7 @@ import { TrainScreen } from './screens/train/TrainScreen';
 import { AppStateProvider, useAppState } from './state/app-state';
 import { ConfigProvider } from './state/config';
 import { DatasetProvider, useDataset } from './state/dataset';
-import { RunsProvider, useRuns } from './state/runs';
+import { RunsProvider } from './state/runs';
 import { useFolderDrop } from './state/use-folder-drop';
 import type { StepId } from './steps';
 
@@ -27,7 +27,6 @@ const SCREENS: Record<StepId, () => React.JSX.Element> = {
 function Frame() {
   const { settings, crash, dismissCrash, info } = useAppState();
   const { dataset, open } = useDataset();
-  const { active } = useRuns();
   const [step, setStep] = useState<StepId>('dataset');
   const [notice, setNotice] = useState<string | null>(null);
   const [showSettings, setShowSettings] = useState(false);
@@ -84,7 +83,7 @@ function Frame() {
         </div>
       )}
       <div className="body">
-        <StepNav current={step} onSelect={setStep} training={!!active} />
+        <StepNav current={step} onSelect={setStep} />
         <main className="content">
           <Screen />
         </main>

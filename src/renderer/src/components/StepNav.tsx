@@ -1,16 +1,10 @@
+import { useRuns } from '../state/runs';
 import { STEPS } from '../steps';
 import type { StepId } from '../steps';
 
-export function StepNav({
-  current,
-  onSelect,
-  training,
-}: {
-  current: StepId;
-  onSelect(id: StepId): void;
-  /** A run is training: the Train step says so wherever the user is. */
-  training: boolean;
-}) {
+export function StepNav({ current, onSelect }: { current: StepId; onSelect(id: StepId): void }) {
+  // A run is training: the Train step says so wherever the user is.
+  const training = !!useRuns().active;
   return (
     <nav className="steps" aria-label="Steps">
       <ol>

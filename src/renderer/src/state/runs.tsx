@@ -3,7 +3,7 @@
  * run's curves (folded in from jobEpoch/jobBatch/jobProgress events), which run Evaluate and Export
  * look at, and which two runs are compared.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { appendBatchPoint } from '../../../shared/ipc/runs';
 import type { RunView } from '../../../shared/ipc/runs';
@@ -35,6 +35,8 @@ interface RunsState {
 }
 
 const Ctx = createContext<RunsState | null>(null);
+/** How often batch reports are applied to the charts. */
+const BATCH_FLUSH_MS = 250;
 const isActive = (r: RunView) => r.status === 'running' || r.status === 'stopping';
 
 export function RunsProvider({ children }: { children: ReactNode }) {
@@ -66,34 +68,63 @@ export function RunsProvider({ children }: { children: ReactNode }) {
     });
   }, []);
 
+  // Batch reports (≤ 10/s from main) are applied together every BATCH_FLUSH_MS: one chart redraw for
+  // several points keeps the page smooth while training competes for the CPU. Epochs apply at once.
+  const pendingBatches = useRef<(BatchMetrics & { jobId: string })[]>([]);
+  const flushTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const flushBatches = useCallback(() => {
+    flushTimer.current = null;
+    const list = pendingBatches.current;
+    pendingBatches.current = [];
+    if (list.length === 0) return;
+    setLastBatch(list[list.length - 1]);
+    setRuns((all) =>
+      all.map((r) => {
+        if (!isActive(r)) return r;
+        let next = r;
+        for (const e of list) {
+          if (e.jobId !== r.id) continue;
+          const x = e.epoch - 1 + e.batch / e.batches;
+          const last = next.batches.at(-1);
+          if (last && last.x >= x) continue;
+          next = {
+            ...next,
+            batches: appendBatchPoint(next.batches, { x, phase: e.phase, loss: e.loss, acc: e.acc }),
+            fineTuneStart: next.fineTuneStart ?? (e.phase === 'fine-tune' ? e.epoch - 1 : null),
+          };
+        }
+        return next;
+      }),
+    );
+  }, []);
+  useEffect(
+    () => () => {
+      if (flushTimer.current) clearTimeout(flushTimer.current);
+    },
+    [],
+  );
   useEvent('runUpdate', (v) => {
     setRuns((all) =>
       all.some((r) => r.id === v.id) ? all.map((r) => (r.id === v.id ? v : r)) : [v, ...all],
     );
     if (!isActive(v)) setStopRequestedAt(null);
   });
-  useEvent('jobEpoch', (e) =>
+  useEvent('jobEpoch', (e) => {
+    if (flushTimer.current) {
+      clearTimeout(flushTimer.current);
+      flushBatches();
+    }
     patch(e.jobId, (r) => {
       if (r.epochs.some((p) => p.epoch === e.epoch)) return r;
       const { jobId: _id, ...m } = e;
       void _id;
       const ft = r.fineTuneStart ?? (e.phase === 'fine-tune' ? e.epoch - 1 : null);
       return { ...r, epochs: [...r.epochs, m], fineTuneStart: ft };
-    }),
-  );
-  useEvent('jobBatch', (e) => {
-    setLastBatch(e);
-    patch(e.jobId, (r) => {
-      const x = e.epoch - 1 + e.batch / e.batches;
-      const last = r.batches.at(-1);
-      if (last && last.x >= x) return r;
-      const ft = r.fineTuneStart ?? (e.phase === 'fine-tune' ? e.epoch - 1 : null);
-      return {
-        ...r,
-        batches: appendBatchPoint(r.batches, { x, phase: e.phase, loss: e.loss, acc: e.acc }),
-        fineTuneStart: ft,
-      };
     });
+  });
+  useEvent('jobBatch', (e) => {
+    pendingBatches.current.push(e);
+    flushTimer.current ??= setTimeout(flushBatches, BATCH_FLUSH_MS);
   });
   useEvent('jobProgress', (e) =>
     patch(e.jobId, (r) => ({ ...r, stage: { stage: e.stage, done: e.done, total: e.total } })),
