@@ -77,6 +77,10 @@ describe('training channels', () => {
     const e = fail(await call('addLocalBase', { path: data }));
     expect(e.code).toBe('NOT_FOUND');
     expect(fail(await call('addLocalBase', { path: '/etc' })).code).toBe('FORBIDDEN');
+    expect(fail(await call('describeBase', { base: '/usr/share' })).code).toBe('FORBIDDEN');
+    expect(
+      fail(await call('startTraining', { datasetId, config: config({ base: '/usr/share' }) })).code,
+    ).toBe('FORBIDDEN');
   });
 
   it('makes augment previews for dataset images only', async () => {

@@ -75,6 +75,8 @@ export function createTrainHandlers(ctx: HandlerContext): TrainHandlers {
     described.set(d.dir, d);
     return d;
   };
+  /** A registry id as is; a model folder only where this mode may read (browser mode: the allowed roots). */
+  const baseRef = async (base: string) => (findBase(base) ? base : ctx.fsPolicy.resolveAllowed(base));
   const liveRun = (runId: string) => {
     const r = runs.get(runId);
     if (!r) throw new ApiException('NOT_FOUND', `no run ${runId}`);
@@ -92,7 +94,7 @@ export function createTrainHandlers(ctx: HandlerContext): TrainHandlers {
     },
 
     async describeBase(req) {
-      return describe(req.base, req.download);
+      return describe(await baseRef(req.base), req.download);
     },
 
     async addLocalBase(req) {
@@ -144,7 +146,7 @@ export function createTrainHandlers(ctx: HandlerContext): TrainHandlers {
     async startTraining(req) {
       const d = dataset(req.datasetId);
       // Train on the split the user sees on the Dataset screen.
-      const config = { ...req.config, split: d.split };
+      const config = { ...req.config, base: await baseRef(req.config.base), split: d.split };
       const featureShape = findBase(config.base)?.featureShape ?? described.get(config.base)?.featureShape;
       if (featureShape) {
         const info = inferHead(config.head, [...featureShape], d.scan.classes.length);
