@@ -38,7 +38,8 @@ describe('a real run: MobileNet v1 0.25, frozen base, hymenoptera', () => {
     expect(first.classes).toEqual(['ants', 'bees']);
     expect(first.features.computed).toBe(398);
     expect(first.evaluation.val?.count).toBe(153);
-    // Measured over repeated runs: 0.86–0.89 (dropout draws differ run to run).
+    // Runs are reproducible (seeded shuffles, init and dropout masks): the default seed gives 0.876;
+    // seeds 1–6 gave 0.843–0.876 (mean 0.858). Linear probe on these features: 0.876 (shared/README).
     expect(first.accuracy).toBeGreaterThanOrEqual(0.85);
     const cm = first.evaluation.val!.confusion;
     expect(cm.flat().reduce((a, b) => a + b, 0)).toBe(153);

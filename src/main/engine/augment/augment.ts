@@ -1,7 +1,7 @@
 /**
  * Seeded image augmentation with Keras `ImageDataGenerator` semantics (get_random_transform +
- * apply_transform), as a pure function over raw RGB bytes. No tfjs/sharp: the renderer imports it
- * for previews, so a preview shows exactly what training sees for the same seed.
+ * apply_transform), as a pure function over raw RGB bytes (no tfjs/sharp). The engine makes the UI's
+ * previews with this same function, so a preview shows exactly what training sees for the same seed.
  *
  * Pipeline (Keras order, plus contrast last): one affine warp about the image centre (rotation,
  * shift, shear, zoom; bilinear = Keras' order-1 spline) → flips → brightness multiplier (clip 255)

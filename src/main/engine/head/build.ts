@@ -68,3 +68,13 @@ export function buildHead(spec: HeadSpec, featureShape: number[], numClasses: nu
 export function applyLayers(layers: tf.layers.Layer[], x: tf.SymbolicTensor): tf.SymbolicTensor {
   return layers.reduce((t, l) => l.apply(t) as tf.SymbolicTensor, x);
 }
+
+/**
+ * Give every dropout layer a fresh seed before a training step. tfjs draws an unseeded mask from
+ * Math.random (runs not reproducible) and a seeded layer reuses one mask forever; a seed per step from
+ * the run's seed gives new masks each step and the same run every time. `null` clears it again.
+ */
+export function reseedDropout(layers: tf.layers.Layer[], seed: number | null): void {
+  for (const l of layers)
+    if (l.getClassName() === 'Dropout') (l as unknown as { seed?: number }).seed = seed ?? undefined;
+}

@@ -97,6 +97,9 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       let count = 0;
       const epochStart = Date.now();
       for (let b = 0; b < batches; b++) {
+        // Yield to the event loop between batches: a Stop message (or any other work of the process)
+        // gets through even when batches come from memory without awaiting anything.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         if (o.signal?.aborted) {
           stopped = true;
           break;

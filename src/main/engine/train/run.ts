@@ -14,7 +14,8 @@ import { extractFeatures, type FeatureItem } from '../extract/features';
 import { LazyExtractor } from '../extract/lazy';
 import type { PixelOptions } from '../extract/batch';
 import { evaluatePredictions } from '../evaluate/metrics';
-import { applyLayers, buildHead, type Head } from '../head/build';
+import { applyLayers, buildHead, reseedDropout, type Head } from '../head/build';
+import { mixSeed } from '../util/random';
 import { tf } from '../tf';
 import { defaultCacheDir } from '../util/paths';
 import { hoistPooling } from './hoist';
@@ -75,12 +76,16 @@ export interface TrainRun {
 
 function unfreeze(base: FeatureBase, spec: NonNullable<TrainConfig['fineTune']>): tf.layers.Layer[] {
   const layers = base.model.layers;
-  let from = layers.length - spec.layers;
+  const withWeights = layers.filter((l) => l.weights.length > 0);
+  let chosen: tf.layers.Layer[];
   if (spec.fromLayer) {
-    from = layers.findIndex((l) => l.name === spec.fromLayer);
+    const from = layers.findIndex((l) => l.name === spec.fromLayer);
     if (from < 0) throw new Error(`fine-tune layer "${spec.fromLayer}" is not in base ${base.id}`);
+    chosen = layers.slice(Math.max(1, from)).filter((l) => l.weights.length > 0);
+  } else {
+    // "Top N layers" counts layers that hold weights, as the UI lists them.
+    chosen = withWeights.slice(Math.max(0, withWeights.length - spec.layers));
   }
-  const chosen = layers.slice(Math.max(1, from)).filter((l) => l.weights.length > 0);
   for (const l of layers) l.trainable = false;
   for (const l of chosen) l.trainable = true;
   return chosen;
@@ -185,6 +190,7 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
   const classWeights = config.classWeight === 'balanced' ? balancedClassWeights(counts) : null;
 
   t = Date.now();
+  let step = 0;
   const headVars = head.model.trainableWeights.map((w) => w.read() as tf.Variable);
   const regularization = () => {
     const losses = head.model.calculateLosses();
@@ -193,7 +199,10 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
   const headPhase = await trainLoop({
     jobId,
     phase: 'head',
-    forward: (x) => hoisted.logits.apply(x, { training: true }) as tf.Tensor2D,
+    forward: (x) => {
+      reseedDropout(head.layers, mixSeed(config.seed, ++step));
+      return hoisted.logits.apply(x, { training: true }) as tf.Tensor2D;
+    },
     regularization,
     variables: headVars,
     snapshotWeights: head.model.weights,
@@ -224,10 +233,11 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
       jobId,
       phase: 'fine-tune',
       // The base runs in inference mode: BatchNorm keeps its ImageNet statistics (Keras' advice).
-      forward: (x) =>
-        head.logits.apply(base.model.apply(x, { training: false }) as tf.Tensor, {
-          training: true,
-        }) as tf.Tensor2D,
+      forward: (x) => {
+        reseedDropout(head.layers, mixSeed(config.seed, ++step));
+        const features = base.model.apply(x, { training: false }) as tf.Tensor;
+        return head.logits.apply(features, { training: true }) as tf.Tensor2D;
+      },
       regularization,
       variables: vars,
       snapshotWeights: [...head.model.weights, ...unfrozen.flatMap((l) => l.weights)],
@@ -249,6 +259,7 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
     timings.fineTuneMs = Date.now() - t;
   }
 
+  reseedDropout(head.layers, null);
   t = Date.now();
   const evalSplit = async (items: FeatureItem[], split: 'val' | 'test'): Promise<Evaluation | null> => {
     if (!items.length) return null;
