@@ -37,8 +37,9 @@ export function runtimeInfo(): {
   const m = tf?.memory() ?? { numTensors: 0, numBytes: 0 };
   const latest = ws.at(-1);
   return {
-    backend: tf?.getBackend() ?? latest?.backend ?? null,
-    device: device ?? latest?.device ?? null,
+    // A training worker's backend is the one doing the heavy work: it wins over the main thread's.
+    backend: latest?.backend ?? tf?.getBackend() ?? null,
+    device: latest?.device ?? device ?? null,
     tensors: m.numTensors + ws.reduce((a, w) => a + w.tensors, 0),
     tensorBytes: m.numBytes + ws.reduce((a, w) => a + w.tensorBytes, 0),
   };
