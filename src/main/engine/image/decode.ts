@@ -21,6 +21,24 @@ export async function decodeImage(
   height: number,
   mode: ResizeMode,
 ): Promise<RgbImage> {
+  // libvips' error buffer is shared by its threads, so a failure's message can be lost to another
+  // decode clearing it ("Unknown error"). Failing files are rare: retry them for a reason the user can act on.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await decodeOnce(input, width, height, mode);
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof DecodeError) || !/unknown error|^cannot decode: $/i.test(e.message))
+        throw e;
+    }
+  }
+}
+
+async function decodeOnce(
+  input: string | Buffer,
+  width: number,
+  height: number,
+  mode: ResizeMode,
+): Promise<RgbImage> {
   try {
     const { data, info } = await sharp(input, { limitInputPixels: MAX_PIXELS, failOn: 'truncated', pages: 1 })
       .rotate()
