@@ -2,6 +2,9 @@
 // Before `npm test`: the E2E tests drive Debian's Chromium (Playwright cannot download a browser here).
 // Install it when missing and we can (root on Debian/Ubuntu); otherwise say exactly what to run.
 import { execSync } from 'node:child_process';
+import process from 'node:process';
+
+const { console } = globalThis;
 
 const has = (cmd) => {
   try {

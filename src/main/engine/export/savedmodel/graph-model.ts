@@ -68,4 +68,3 @@ export async function loadAsGraphModel(g: GraphDefObj): Promise<tf.GraphModel> {
   const artifacts = graphModelArtifacts(g);
   return tf.loadGraphModel({ load: async () => artifacts });
 }
-
