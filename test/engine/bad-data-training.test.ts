@@ -72,8 +72,10 @@ describe('training on a folder full of bad input', () => {
     expect(val.count + trainSeen).toBe(ds.goodFiles.length);
   });
 
-  it('keeps the empty class as a class, with no images', () => {
-    expect(run.classes).toEqual(ds.classes);
+  it('leaves the empty class folder out of the model (reported, not a dead output)', () => {
     expect(run.scan.emptyClasses).toEqual(ds.emptyClasses);
+    expect(run.classes).toEqual(ds.classes.filter((c) => !ds.emptyClasses.includes(c)));
+    expect(run.evaluation.val!.confusion).toHaveLength(run.classes.length);
+    for (const f of run.scan.files) expect(run.classes[f.classIndex]).toBe(f.rel.split('/')[0]);
   });
 });

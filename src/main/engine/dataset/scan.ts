@@ -202,3 +202,22 @@ export function assertTrainable(scan: DatasetScan): void {
     );
   void noVal;
 }
+
+/**
+ * The scan without its empty class folders: a class with no usable image cannot be learned, and an
+ * output for it would only ever be wrong. Class indices are renumbered; names stay sorted.
+ */
+export function withoutEmptyClasses(scan: DatasetScan): DatasetScan {
+  if (scan.emptyClasses.length === 0) return scan;
+  const keep = scan.classes.map((c) => !scan.emptyClasses.includes(c));
+  const newIndex: number[] = [];
+  let n = 0;
+  for (const k of keep) newIndex.push(k ? n++ : -1);
+  const pick = (arr: number[]) => arr.filter((_, i) => keep[i]);
+  return {
+    ...scan,
+    classes: scan.classes.filter((_, i) => keep[i]),
+    counts: { train: pick(scan.counts.train), val: pick(scan.counts.val), test: pick(scan.counts.test) },
+    files: scan.files.map((f) => ({ ...f, classIndex: newIndex[f.classIndex] })),
+  };
+}

@@ -8,7 +8,7 @@ import { TrainConfig, type TrainConfigInput } from '../../../shared/train';
 import { initBackend, type BackendPreference, type BackendReport } from '../backend';
 import { loadBase, type FeatureBase } from '../bases/load';
 import { resolveBase } from '../bases/resolve';
-import { assertTrainable, scanDataset } from '../dataset/scan';
+import { assertTrainable, scanDataset, withoutEmptyClasses } from '../dataset/scan';
 import { FeatureCache } from '../extract/cache';
 import { extractFeatures, type FeatureItem } from '../extract/features';
 import { LazyExtractor } from '../extract/lazy';
@@ -126,11 +126,19 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
   };
 
   const backend = await initBackend(opts.backend ?? 'auto');
-  const scan = await scanDataset(opts.dataDir, {
+  const scanned = await scanDataset(opts.dataDir, {
     ...config.split,
     onProgress: (d, t) => stage('scan', d, t),
   });
-  for (const p of scan.problems) emit({ type: 'problem', jobId, problem: p });
+  for (const p of scanned.problems) emit({ type: 'problem', jobId, problem: p });
+  for (const c of scanned.emptyClasses)
+    emit({
+      type: 'log',
+      jobId,
+      level: 'warn',
+      message: `class folder "${c}" has no usable image: left out of the model`,
+    });
+  const scan = withoutEmptyClasses(scanned);
   assertTrainable(scan);
   timings.scanMs = Date.now() - t0;
 
