@@ -77,12 +77,14 @@ describe('train CLI', () => {
     writeFileSync(path.join(none, 'b', 'y.png'), 'text');
     const r2 = await cli(['train', '--data', none]);
     expect(r2.code).toBe(2);
-    // The skipped files are listed with their reasons, then the one-line error.
+    // The skipped files are listed with their reasons (and the classes they empty), then the one-line error.
     const lines = r2.stderr.trim().split('\n');
     expect(lines.at(-1)).toMatch(/^error: no readable images in .*none \(2 files skipped\)$/);
     expect(lines.slice(0, -1).sort()).toEqual([
       'skipped a/x.jpg: empty file (0 bytes)',
       expect.stringMatching(/^skipped b\/y.png: not an image/),
+      'warning: class folder "a" has no usable image: left out of the model',
+      'warning: class folder "b" has no usable image: left out of the model',
     ]);
   });
 
