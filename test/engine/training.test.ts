@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EngineEvent, EpochMetrics } from '../../src/shared/events';
-import { HEAD_PRESETS } from '../../src/shared/head';
+import { HEAD_PRESETS, HeadSpec } from '../../src/shared/head';
 import { exportRun } from '../../src/main/engine/export';
 import { prepareBatch } from '../../src/main/engine/extract/batch';
 import { fileModelHandler } from '../../src/main/engine/model/io';
@@ -95,6 +95,32 @@ describe('a real run: MobileNet v1 0.25, frozen base, hymenoptera', () => {
     expect(valProbs.count).toBe(153);
     tf.dispose([x]);
     reloaded.dispose();
+  });
+});
+
+describe('reproducibility', () => {
+  it('the same seed gives the same run, dropout included; another seed gives another', async () => {
+    const head = HeadSpec.parse({
+      layers: [
+        { type: 'globalAveragePooling' },
+        { type: 'dropout', rate: 0.3 },
+        { type: 'dense', units: 32 },
+        { type: 'dropout', rate: 0.5 },
+      ],
+    });
+    const losses = async (seed: number) => {
+      const r = await runTraining({
+        dataDir: HYMENOPTERA,
+        config: { base, head, epochs: 3, seed },
+        cacheDir,
+        mirrorDir: MODELS,
+      });
+      r.dispose();
+      return r.history.map((h) => h.loss);
+    };
+    const a = await losses(5);
+    expect(await losses(5)).toEqual(a);
+    expect(await losses(6)).not.toEqual(a);
   });
 });
 
