@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../util/write-atomic';
 
 /**
  * Features on disk, one raw float32 file per (image content, view), under a folder named for everything
@@ -31,12 +32,12 @@ export class FeatureCache {
     }
   }
 
+  /** Atomic, with a unique temp name: two identical images in one dataset may be written at once. */
   async put(variant: string, contentHash: string, features: Float32Array): Promise<void> {
-    const target = this.file(variant, contentHash);
-    await mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${process.pid}.tmp`;
-    await writeFile(tmp, new Uint8Array(features.buffer, features.byteOffset, features.byteLength));
-    await rename(tmp, target);
+    await writeFileAtomic(
+      this.file(variant, contentHash),
+      new Uint8Array(features.buffer, features.byteOffset, features.byteLength),
+    );
   }
 }
 
