@@ -4,6 +4,7 @@
  */
 import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,9 @@ import { makeDataset, writeJpeg } from '../unit/helpers';
 
 export { makeDataset, writeJpeg };
 export const REPO = path.resolve(import.meta.dirname, '../..');
-export const SHARED = path.resolve(REPO, '../shared');
+// The app shows and remembers folders by their real path (symlinks resolved for confinement), and
+// ../shared may itself be a symlink, as CI lays it out: the tests speak in real paths too.
+export const SHARED = realpathOr(path.resolve(REPO, '../shared'));
 export const HYMENOPTERA = path.join(SHARED, 'datasets', 'hymenoptera_data');
 export const RESULTS = path.join(REPO, 'test-results', 'e2e');
 
@@ -132,4 +135,12 @@ export async function makeLargeDataset(root: string, n: number): Promise<void> {
   for (let i = 8; i < n; i++)
     await symlink(`src_${i % 8}.jpg`, path.join(sources, `img_${String(i).padStart(5, '0')}.jpg`));
   await makeDataset(root, { few: 40 });
+}
+
+function realpathOr(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
 }
