@@ -202,12 +202,10 @@ function layerEntry(raw: Json, withNodes: boolean): JsonObject {
     inner.name = name;
     return inner;
   }
+  if (typeof raw.module === 'string' && raw.module.startsWith('keras.src.ops'))
+    fail(name, cls, 'a keras.ops call in the model graph is not a layer tfjs can run');
   if (!(cls in registered())) {
-    const hint = /^(TFOpLambda|SlicingOpLambda|Lambda)$/.test(cls)
-      ? ' (it runs Python/TensorFlow code)'
-      : isObj(raw) && typeof raw.module === 'string' && raw.module.startsWith('keras.src.ops')
-        ? ' (a keras.ops call in the model graph)'
-        : '';
+    const hint = /^(TFOpLambda|SlicingOpLambda|Lambda)$/.test(cls) ? ' (it runs Python/TensorFlow code)' : '';
     fail(name, cls, `this layer type is not supported by tfjs-layers${hint}`);
   }
   const out: JsonObject = { class_name: cls, config: layerConfig(raw, name, cls) };

@@ -28,6 +28,16 @@ const asRef = (r: Json): Ref => {
 
 const entryName = (e: JsonObject) => String(e.name ?? (isObj(e.config) ? e.config.name : ''));
 
+/** The batch input shape a layer (or a nested model, through its first input) declares. */
+function inputShapeOf(e: JsonObject): Json[] | null {
+  const cfg = isObj(e.config) ? e.config : null;
+  if (!cfg) return null;
+  if (Array.isArray(cfg.batch_input_shape)) return cfg.batch_input_shape;
+  if (!isModelEntry(e) || !Array.isArray(cfg.layers)) return null;
+  const first = cfg.layers.find(isObj);
+  return first ? inputShapeOf(first) : null;
+}
+
 /** A Sequential's layers as a chain of calls from an explicit input layer. */
 function sequentialGraph(cfg: JsonObject): FlatGraph {
   const name = String(cfg.name ?? 'sequential');
@@ -36,10 +46,8 @@ function sequentialGraph(cfg: JsonObject): FlatGraph {
   let input: JsonObject;
   if (layers[0].class_name === 'InputLayer') input = layers.shift()!;
   else {
-    const first = layers[0];
-    const shape = isObj(first.config) ? first.config.batch_input_shape : undefined;
-    if (!Array.isArray(shape))
-      throw new KerasConfigError(`Sequential model "${name}" does not say its input shape`);
+    const shape = inputShapeOf(layers[0]);
+    if (!shape) throw new KerasConfigError(`Sequential model "${name}" does not say its input shape`);
     input = {
       class_name: 'InputLayer',
       config: { name: `${name}_input`, batch_input_shape: shape, dtype: 'float32' },

@@ -2,6 +2,7 @@
  * A thin layer over h5wasm (the HDF5 C library in WebAssembly) for Keras files: strings read as the
  * bytes h5py wrote (UTF-8, whatever the declared charset), Keras' split name lists, float datasets.
  */
+import path from 'node:path';
 import h5wasm, { type Dataset, type Group } from 'h5wasm/node';
 
 export class KerasFileError extends Error {
@@ -48,12 +49,18 @@ export async function withH5<T>(
   } catch (e) {
     throw new KerasFileError(
       mode === 'r'
-        ? `${file} is not a readable HDF5 file (${hdf5Reason(e)})`
+        ? `${file} is not a readable HDF5 file — truncated, damaged or another format (${hdf5Reason(e)})`
         : `cannot create ${file} (${hdf5Reason(e)})`,
     );
   }
   try {
     return await fn(f);
+  } catch (e) {
+    if (e instanceof KerasFileError) throw e;
+    // HDF5 errors deep in a read (a truncated or damaged file) come as multi-line stacks: keep one line.
+    throw new KerasFileError(
+      `${path.basename(file)}: HDF5 ${mode === 'r' ? 'read' : 'write'} failed (${hdf5Reason(e)})`,
+    );
   } finally {
     f.close();
   }
