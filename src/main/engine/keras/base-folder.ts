@@ -10,7 +10,15 @@ export interface BaseSidecar {
   displayName?: string;
   preprocessing?: Preprocessing;
   featureLayer?: string;
-  source?: { file: string; sha256: string; format: string; kerasVersion: string | null };
+  source?: {
+    file: string;
+    /** sha256 of the source file (user imports are keyed by it). */
+    sha256?: string;
+    /** The registry's Keras `file_hash` the weights were verified against. */
+    fileHash?: string;
+    format: string;
+    kerasVersion: string | null;
+  };
   weightsBytes?: number;
 }
 
