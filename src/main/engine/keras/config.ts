@@ -110,6 +110,11 @@ const LAYER_RULES: Record<string, Rule> = {
 function stripWrappers(x: Json): Json {
   if (Array.isArray(x)) return x.map(stripWrappers);
   if (!isObj(x)) return x;
+  // Tuples and shapes as TF-Keras' JSON encoder and Keras 3's serializer may write them.
+  if ((x.class_name === '__tuple__' || x.class_name === 'TensorShape') && Array.isArray(x.items))
+    return x.items.map(stripWrappers);
+  if (x.class_name === '__tuple__' && isObj(x.config) && Array.isArray(x.config.value))
+    return x.config.value.map(stripWrappers);
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(x)) {
     if (k === 'module' || k === 'registered_name' || k === 'build_config' || k === 'compile_config') continue;
