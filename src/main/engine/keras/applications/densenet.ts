@@ -1,5 +1,5 @@
 import type { tf } from '../../tf';
-import { KerasBuilder, channels, type ST } from './builder';
+import { KerasBuilder, channels, type ST, type Init } from './builder';
 
 /** Keras' DenseNet batch-norm epsilon (`keras/applications/densenet.py`). */
 const EPS = 1.001e-5;
@@ -33,8 +33,8 @@ function transition(k: KerasBuilder, x: ST, name: string): ST {
  * `DenseNet121(include_top=False)`, feature layer `relu`. Stem layer names keep the `conv1/conv` form of
  * the Keras 2 source the weight files were saved from (Keras 3 renamed them `conv1_conv`).
  */
-export function buildDenseNet121(size: [number, number]): tf.LayersModel {
-  const k = new KerasBuilder();
+export function buildDenseNet121(size: [number, number], init: Init = 'random'): tf.LayersModel {
+  const k = new KerasBuilder(init);
   const input = k.input(size);
   let x = k.zeroPadding2d(input, [
     [3, 3],

@@ -1,5 +1,5 @@
 import type { tf } from '../../tf';
-import { KerasBuilder, correctPad, type ST } from './builder';
+import { KerasBuilder, correctPad, type ST, type Init } from './builder';
 
 interface BlockArgs {
   kernel: number;
@@ -92,9 +92,10 @@ function block(k: KerasBuilder, inputs: ST, a: BlockArgs, dropRate: number, name
 export function buildEfficientNet(
   variant: keyof typeof EFFICIENTNET_VARIANTS,
   size: [number, number],
+  init: Init = 'random',
 ): tf.LayersModel {
   const [width, depth] = EFFICIENTNET_VARIANTS[variant];
-  const k = new KerasBuilder();
+  const k = new KerasBuilder(init);
   const input = k.input(size);
   let x = k.rescaling(input, 1 / 255);
   x = k.normalization(x);

@@ -1,5 +1,5 @@
 import type { tf } from '../../tf';
-import { KerasBuilder, type ST } from './builder';
+import { KerasBuilder, type ST, type Init } from './builder';
 
 /**
  * `inception_v3.conv2d_bn`: conv (no bias) → BN without scale → relu. InceptionV3's source names none
@@ -64,8 +64,8 @@ function mixed8x8(k: KerasBuilder, x: ST, i: number): ST {
 }
 
 /** `InceptionV3(include_top=False)` (`keras/applications/inception_v3.py`), feature layer `mixed10`. */
-export function buildInceptionV3(size: [number, number]): tf.LayersModel {
-  const k = new KerasBuilder();
+export function buildInceptionV3(size: [number, number], init: Init = 'random'): tf.LayersModel {
+  const k = new KerasBuilder(init);
   const input = k.input(size);
   let x = convBn(k, input, 32, 3, 3, { strides: 2, padding: 'valid' });
   x = convBn(k, x, 32, 3, 3, { padding: 'valid' });

@@ -1,5 +1,5 @@
 import type { tf } from '../../tf';
-import { KerasBuilder, channels, correctPad, type ST } from './builder';
+import { KerasBuilder, channels, correctPad, type ST, type Init } from './builder';
 
 /** `mobilenet_v2._make_divisible`. */
 function makeDivisible(v: number, divisor = 8): number {
@@ -70,8 +70,12 @@ const BLOCKS: [number, number, number][] = [
  * the first conv is 'same' with stride 2 — the older keras-applications build had a `Conv1_pad` layer
  * and a 'valid' conv, which computes the same thing at even input sizes. Feature layer `out_relu`.
  */
-export function buildMobileNetV2(alpha: number, size: [number, number]): tf.LayersModel {
-  const k = new KerasBuilder();
+export function buildMobileNetV2(
+  alpha: number,
+  size: [number, number],
+  init: Init = 'random',
+): tf.LayersModel {
+  const k = new KerasBuilder(init);
   const input = k.input(size);
   let x = k.conv2d(input, makeDivisible(32 * alpha, 8), 3, {
     strides: 2,

@@ -1,5 +1,5 @@
 import type { tf } from '../../tf';
-import { KerasBuilder, type ST } from './builder';
+import { KerasBuilder, type ST, type Init } from './builder';
 
 /** Keras' ResNet batch-norm epsilon (`keras/applications/resnet.py`). */
 const EPS = 1.001e-5;
@@ -88,8 +88,12 @@ const STACKS50: [number, number, number][] = [
 ];
 
 /** `resnet.ResNet` stem (7×7/2 conv, 3×3/2 max pool), the stacks, and for v2 the final BN + relu. */
-export function buildResNet(version: 'v1' | 'v2', size: [number, number]): tf.LayersModel {
-  const k = new KerasBuilder();
+export function buildResNet(
+  version: 'v1' | 'v2',
+  size: [number, number],
+  init: Init = 'random',
+): tf.LayersModel {
+  const k = new KerasBuilder(init);
   const preact = version === 'v2';
   const input = k.input(size);
   let x = k.zeroPadding2d(

@@ -1,5 +1,5 @@
 import type { tf } from '../../tf';
-import { KerasBuilder } from './builder';
+import { KerasBuilder, type Init } from './builder';
 
 /** Convolutions per block: VGG16 and VGG19 differ only in blocks 3–5 (`keras/applications/vgg16.py`, `vgg19.py`). */
 const VGG_BLOCKS = {
@@ -9,8 +9,12 @@ const VGG_BLOCKS = {
 const VGG_FILTERS = [64, 128, 256, 512, 512];
 
 /** `VGG16/VGG19(include_top=False)`: block{b}_conv{i} (3×3 same, relu) then block{b}_pool (2×2). */
-export function buildVgg(variant: keyof typeof VGG_BLOCKS, size: [number, number]): tf.LayersModel {
-  const k = new KerasBuilder();
+export function buildVgg(
+  variant: keyof typeof VGG_BLOCKS,
+  size: [number, number],
+  init: Init = 'random',
+): tf.LayersModel {
+  const k = new KerasBuilder(init);
   const input = k.input(size);
   let x = input;
   VGG_BLOCKS[variant].forEach((convs, b) => {

@@ -1,5 +1,5 @@
 import type { tf } from '../../tf';
-import { KerasBuilder, type ST } from './builder';
+import { KerasBuilder, type ST, type Init } from './builder';
 
 /** SeparableConv2D (3×3 same, no bias) → BN, named `${p}` and `${p}_bn` as Xception's source does. */
 function sepBn(k: KerasBuilder, x: ST, filters: number, p: string): ST {
@@ -28,8 +28,8 @@ function downBlock(k: KerasBuilder, x: ST, b: number, filters: [number, number],
 }
 
 /** `Xception(include_top=False)` (`keras/applications/xception.py`), feature layer `block14_sepconv2_act`. */
-export function buildXception(size: [number, number]): tf.LayersModel {
-  const k = new KerasBuilder();
+export function buildXception(size: [number, number], init: Init = 'random'): tf.LayersModel {
+  const k = new KerasBuilder(init);
   const input = k.input(size);
   let x = k.conv2d(input, 32, 3, { strides: 2, useBias: false, name: 'block1_conv1' });
   x = k.batchNorm(x, { name: 'block1_conv1_bn' });
