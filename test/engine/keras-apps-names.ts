@@ -93,90 +93,13 @@ function mobilenetV2(): string[] {
   return [...out, 'Conv_1', 'Conv_1_bn'];
 }
 
-export interface KerasExpectation {
-  /** Keras' `count_params()` for the notop model (the issue's numbers). */
-  params: number;
-  /** `len(model.layers)`, the input layer included. */
-  layers: number;
-  weighted: string[];
-  featureLayer: string;
-  featureShape: number[];
-}
-
-export const KERAS_EXPECTED: Record<string, KerasExpectation> = {
-  vgg16: {
-    params: 14_714_688,
-    layers: 19,
-    weighted: vgg([2, 2, 3, 3, 3]),
-    featureLayer: 'block5_pool',
-    featureShape: [7, 7, 512],
-  },
-  vgg19: {
-    params: 20_024_384,
-    layers: 22,
-    weighted: vgg([2, 2, 4, 4, 4]),
-    featureLayer: 'block5_pool',
-    featureShape: [7, 7, 512],
-  },
-  resnet50: {
-    params: 23_587_712,
-    layers: 175,
-    weighted: resnet50(),
-    featureLayer: 'conv5_block3_out',
-    featureShape: [7, 7, 2048],
-  },
-  resnet50v2: {
-    params: 23_564_800,
-    layers: 190,
-    weighted: resnet50v2(),
-    featureLayer: 'post_relu',
-    featureShape: [7, 7, 2048],
-  },
-  inceptionv3: {
-    params: 21_802_784,
-    layers: 311,
-    weighted: inceptionV3(),
-    featureLayer: 'mixed10',
-    featureShape: [8, 8, 2048],
-  },
-  xception: {
-    params: 20_861_480,
-    layers: 132,
-    weighted: xception(),
-    featureLayer: 'block14_sepconv2_act',
-    featureShape: [10, 10, 2048],
-  },
-  densenet121: {
-    params: 7_037_504,
-    layers: 427,
-    weighted: densenet121(),
-    featureLayer: 'relu',
-    featureShape: [7, 7, 1024],
-  },
-  efficientnetb0: {
-    params: 4_049_571,
-    // 237 in tf.keras before 2.9, which lacked the ImageNet variance fix-up `rescaling_1`.
-    layers: 238,
-    weighted: efficientnetB0(),
-    featureLayer: 'top_activation',
-    featureShape: [7, 7, 1280],
-  },
-  'mobilenet_v2_1.0_224_keras': {
-    params: 2_257_984,
-    layers: 154,
-    weighted: mobilenetV2(),
-    featureLayer: 'out_relu',
-    featureShape: [7, 7, 1280],
-  },
-};
-
 /**
  * `model.layers` of `keras.applications.InceptionV3(weights='imagenet', include_top=False)` in the
  * order Keras lists them, as printed by a Keras 2.0 user (`for i, layer in enumerate(base_model.layers):
  * print(i, layer.name)`), with the auto-names shifted to tf.keras' zero-based form. Keras loads the
  * notop file in this (topological) order, so a topological weight loader needs the same order here.
  */
-export const INCEPTION_V3_KERAS_ORDER: string[] = (() => {
+function inceptionV3KerasOrder(): string[] {
   const keras20 = `input_1 conv2d_1 batch_normalization_1 activation_1 conv2d_2 batch_normalization_2 activation_2
   conv2d_3 batch_normalization_3 activation_3 max_pooling2d_1 conv2d_4 batch_normalization_4 activation_4 conv2d_5
   batch_normalization_5 activation_5 max_pooling2d_2 conv2d_9 batch_normalization_9 activation_9 conv2d_7 conv2d_10
@@ -227,13 +150,13 @@ export const INCEPTION_V3_KERAS_ORDER: string[] = (() => {
     .trim()
     .split(/\s+/)
     .map((n) => n.replace(zeroBased, (_, p: string, i: string) => (i === '1' ? p : `${p}_${Number(i) - 1}`)));
-})();
+}
 
 /**
  * The start of ResNet50's `model.summary()` in Keras: the shortcut conv of a block comes after the
  * main path's second relu (Keras orders layers by depth, then by discovery).
  */
-export const RESNET50_KERAS_ORDER_HEAD = [
+const RESNET50_KERAS_ORDER_HEAD = [
   'input_1',
   'conv1_pad',
   'conv1_conv',
@@ -254,3 +177,118 @@ export const RESNET50_KERAS_ORDER_HEAD = [
   'conv2_block1_add',
   'conv2_block1_out',
 ];
+
+/**
+ * The start of Xception's `model.summary()` as a Keras 2 user printed it (auto-names shifted to
+ * zero-based): each unnamed residual conv comes after the main path's last BN, its BN after the pool.
+ */
+const XCEPTION_KERAS_ORDER_HEAD = [
+  'input_1',
+  'block1_conv1',
+  'block1_conv1_bn',
+  'block1_conv1_act',
+  'block1_conv2',
+  'block1_conv2_bn',
+  'block1_conv2_act',
+  'block2_sepconv1',
+  'block2_sepconv1_bn',
+  'block2_sepconv2_act',
+  'block2_sepconv2',
+  'block2_sepconv2_bn',
+  'conv2d',
+  'block2_pool',
+  'batch_normalization',
+  'add',
+  'block3_sepconv1_act',
+  'block3_sepconv1',
+  'block3_sepconv1_bn',
+  'block3_sepconv2_act',
+  'block3_sepconv2',
+  'block3_sepconv2_bn',
+  'conv2d_1',
+  'block3_pool',
+  'batch_normalization_1',
+  'add_1',
+];
+
+export interface KerasExpectation {
+  /** Keras' `count_params()` for the notop model (the issue's numbers). */
+  params: number;
+  /** `len(model.layers)`, the input layer included. */
+  layers: number;
+  weighted: string[];
+  featureLayer: string;
+  featureShape: number[];
+  /** The first layers of `model.layers` in Keras' (topological) order, where a real Keras listing is known. */
+  order?: string[];
+}
+
+export const KERAS_EXPECTED: Record<string, KerasExpectation> = {
+  vgg16: {
+    params: 14_714_688,
+    layers: 19,
+    weighted: vgg([2, 2, 3, 3, 3]),
+    featureLayer: 'block5_pool',
+    featureShape: [7, 7, 512],
+  },
+  vgg19: {
+    params: 20_024_384,
+    layers: 22,
+    weighted: vgg([2, 2, 4, 4, 4]),
+    featureLayer: 'block5_pool',
+    featureShape: [7, 7, 512],
+  },
+  resnet50: {
+    params: 23_587_712,
+    layers: 175,
+    weighted: resnet50(),
+    featureLayer: 'conv5_block3_out',
+    featureShape: [7, 7, 2048],
+    order: RESNET50_KERAS_ORDER_HEAD,
+  },
+  resnet50v2: {
+    params: 23_564_800,
+    layers: 190,
+    weighted: resnet50v2(),
+    featureLayer: 'post_relu',
+    featureShape: [7, 7, 2048],
+  },
+  inceptionv3: {
+    params: 21_802_784,
+    layers: 311,
+    weighted: inceptionV3(),
+    featureLayer: 'mixed10',
+    featureShape: [8, 8, 2048],
+    order: inceptionV3KerasOrder(),
+  },
+  xception: {
+    params: 20_861_480,
+    layers: 132,
+    weighted: xception(),
+    featureLayer: 'block14_sepconv2_act',
+    featureShape: [10, 10, 2048],
+    order: XCEPTION_KERAS_ORDER_HEAD,
+  },
+  densenet121: {
+    params: 7_037_504,
+    layers: 427,
+    weighted: densenet121(),
+    featureLayer: 'relu',
+    featureShape: [7, 7, 1024],
+  },
+  efficientnetb0: {
+    params: 4_049_571,
+    // 237 in tf.keras before 2.9, which lacked the ImageNet variance fix-up `rescaling_1`.
+    layers: 238,
+    weighted: efficientnetB0(),
+    featureLayer: 'top_activation',
+    featureShape: [7, 7, 1280],
+  },
+  'mobilenet_v2_1.0_224_keras': {
+    params: 2_257_984,
+    layers: 154,
+    weighted: mobilenetV2(),
+    featureLayer: 'out_relu',
+    featureShape: [7, 7, 1280],
+  },
+};

@@ -26,7 +26,7 @@ import {
   seedWeights,
   useWasm,
 } from './savedmodel-harness';
-import { INCEPTION_V3_KERAS_ORDER, KERAS_EXPECTED, RESNET50_KERAS_ORDER_HEAD } from './keras-apps-names';
+import { KERAS_EXPECTED } from './keras-apps-names';
 
 type Images = { data: Float32Array; n: number };
 const images = new Map<number, Images>();
@@ -86,9 +86,28 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
+/**
+ * compileBase walks the same emitters the SavedModel export does (verified above for every base), so
+ * the fast path is checked on the bases that bring the layer variants: EfficientNet (Normalization,
+ * per-channel Rescaling, squeeze-excite Multiply/Reshape, swish, Dropout with noise_shape), DenseNet
+ * (BN after Concatenate, not foldable), ResNet50V2 (pre-activation BN after Add), MobileNetV2 (ReLU6,
+ * depthwise), and the recipe's VGG16. ~4 s each on 2 cores; the rest would add ~15 s.
+ */
+const COMPILED = new Set([
+  'vgg16',
+  'resnet50v2',
+  'densenet121',
+  'efficientnetb0',
+  'mobilenet_v2_1.0_224_keras',
+]);
+
 describe.each(Object.keys(KERAS_EXPECTED))('Keras application %s', (id) => {
   const want = KERAS_EXPECTED[id];
   const info = findKerasApplication(id)!;
+  afterAll(() => {
+    built.get(id)?.dispose();
+    built.delete(id);
+  });
 
   it('builds exactly as keras.applications does with include_top=False', () => {
     expect(info, `table row for ${id}`).toBeDefined();
@@ -104,6 +123,8 @@ describe.each(Object.keys(KERAS_EXPECTED))('Keras application %s', (id) => {
     expect(m.outputs[0].shape.slice(1)).toEqual(want.featureShape);
     expect(info.featureShape).toEqual(want.featureShape);
     expect(m.inputs[0].shape).toEqual([null, info.inputSize, info.inputSize, 3]);
+    // Keras loads notop files in this order (a topological weight loader relies on it).
+    if (want.order) expect(m.layers.slice(0, want.order.length).map((l) => l.name)).toEqual(want.order);
   });
 
   it('runs a real photo, and its SavedModel export (base + Flatten → Dense head) reproduces it', async () => {
@@ -162,30 +183,22 @@ describe.each(Object.keys(KERAS_EXPECTED))('Keras application %s', (id) => {
     expect(Math.max(...p), 'the head is not saturated').toBeLessThan(0.9999);
   });
 
-  it('runs as the fast frozen-base graph (compileBase), checked against the layers model', async () => {
-    // Any input size works for a notop model; a small one keeps the probe cheap.
-    const small = buildKerasApplication(id, { size: 75, init: 'zeros' });
-    seed(small, 5);
-    const compiled = await compileBase({ model: small, inputSize: [75, 75] } as FeatureBase);
-    small.dispose();
-    expect(compiled.why ?? 'graph').toBe('graph');
-    expect(compiled.kind).toBe('graph');
-  });
+  it.runIf(COMPILED.has(id))(
+    'runs as the fast frozen-base graph (compileBase), checked against the layers model',
+    async () => {
+      // Any input size works for a notop model; a small one keeps the probe cheap.
+      const small = buildKerasApplication(id, { size: 75, init: 'zeros' });
+      seed(small, 5);
+      const compiled = await compileBase({ model: small, inputSize: [75, 75] } as FeatureBase);
+      small.dispose();
+      expect(compiled.why ?? 'graph').toBe('graph');
+      expect(compiled.kind).toBe('graph');
+    },
+  );
 
   it.todo(
     "weights written in Keras' weights-only HDF5 layout load back exactly — needs K1's HDF5 writer/loader (src/main/engine/keras/), enable after merging it",
   );
-});
-
-describe('Keras layer order (what a topological weight loader relies on)', () => {
-  it("InceptionV3 lists its 311 layers in Keras' own order", () => {
-    expect(model('inceptionv3').layers.map((l) => l.name)).toEqual(INCEPTION_V3_KERAS_ORDER);
-  });
-
-  it("ResNet50 lists a block's shortcut after its main path, as Keras' summary does", () => {
-    const names = model('resnet50').layers.map((l) => l.name);
-    expect(names.slice(0, RESNET50_KERAS_ORDER_HEAD.length)).toEqual(RESNET50_KERAS_ORDER_HEAD);
-  });
 });
 
 describe('EfficientNet B1–B3', () => {
