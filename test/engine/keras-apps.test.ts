@@ -10,6 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { decodeSavedModel, exportSavedModel } from '../../src/main/engine/export/savedmodel';
+import { exportTfjs } from '../../src/main/engine/export/tfjs';
+import { fileModelHandler } from '../../src/main/engine/model/io';
 import type { FeatureBase } from '../../src/main/engine/bases/load';
 import { compileBase } from '../../src/main/engine/extract/compiled-base';
 import {
@@ -199,6 +201,30 @@ describe.each(Object.keys(KERAS_EXPECTED))('Keras application %s', (id) => {
   it.todo(
     "weights written in Keras' weights-only HDF5 layout load back exactly — needs K1's HDF5 writer/loader (src/main/engine/keras/), enable after merging it",
   );
+});
+
+describe('saving as a tfjs layers model', () => {
+  it('EfficientNetB0 (custom Normalization, per-channel Rescaling) loads back from disk and predicts the same', async () => {
+    const m = buildKerasApplication('efficientnetb0', { init: 'zeros' });
+    seed(m, 3);
+    const dir = path.join(tmp, 'efficientnetb0-tfjs');
+    await exportTfjs(m, dir, [], {});
+    const back = await tf.loadLayersModel(fileModelHandler(dir));
+    expect(back.layers.map((l) => l.getClassName())).toEqual(m.layers.map((l) => l.getClassName()));
+    expect(back.getLayer('normalization').getConfig()).toMatchObject({ axis: -1 });
+    expect(back.getLayer('rescaling_1').getConfig().scale).toEqual(
+      m.getLayer('rescaling_1').getConfig().scale,
+    );
+    const img = images.get(224)!;
+    const x = tf.tensor4d(img.data, [1, 224, 224, 3]);
+    const [a, b] = [m.predict(x) as tf.Tensor, back.predict(x) as tf.Tensor];
+    const [fa, fb] = [(await a.data()) as Float32Array, (await b.data()) as Float32Array];
+    tf.dispose([x, a, b]);
+    expect(maxAbs(fa)).toBeGreaterThan(1e-3);
+    expect(maxAbsDiff(fa, fb)).toBe(0);
+    m.dispose();
+    back.dispose();
+  });
 });
 
 describe('EfficientNet B1–B3', () => {

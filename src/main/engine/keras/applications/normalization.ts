@@ -18,12 +18,27 @@ export class KerasNormalization extends tf.layers.Layer {
   private mean: LayerVariable | null = null;
   private variance: LayerVariable | null = null;
 
-  constructor(args: { axis?: number | number[] | null; name?: string; inputShape?: number[] } = {}) {
+  constructor(
+    args: {
+      axis?: number | number[] | null;
+      mean?: unknown;
+      variance?: unknown;
+      invert?: boolean;
+      name?: string;
+      inputShape?: number[];
+    } = {},
+  ) {
     super(args as tf.serialization.ConfigDict);
     const axis = Array.isArray(args.axis) ? args.axis : [args.axis ?? -1];
+    // Keras' image models normalise channels-last: axis -1 (or 3, EfficientNet's `bn_axis`).
     if (axis.length !== 1 || (axis[0] !== -1 && axis[0] !== 3))
       throw new Error(
         `Normalization "${this.name}": only the channel (last) axis is supported, got ${JSON.stringify(args.axis)}`,
+      );
+    // A config with fixed mean/variance (no weights) or `invert` computes something else: refuse it.
+    if ((args.mean ?? null) !== null || (args.variance ?? null) !== null || args.invert)
+      throw new Error(
+        `Normalization "${this.name}": mean/variance given in the config or invert=true is not supported`,
       );
     this.axis = -1;
   }
