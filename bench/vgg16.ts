@@ -87,8 +87,8 @@ export async function vgg16Extraction(
         base: 'vgg16 (Keras structure, random weights)',
         engines: extractor.started,
         images: files.length,
-        imagesPerSec: round(files.length / extractS, 1),
-        imagesPerSecWithStartup: round(files.length / (extractS + startupS), 1),
+        imagesPerSec: round(files.length / extractS),
+        imagesPerSecWithStartup: round(files.length / (extractS + startupS)),
         engineStartupS: round(startupS),
         extractS: round(extractS),
         preprocessing: base.preprocessing,
@@ -132,7 +132,7 @@ export async function torchVgg16Peer(files: DatasetFile[], python = '/usr/bin/py
     return {
       peer: 'torch_vgg16.py (PyTorch CPU, torchvision vgg16().features, decode included)',
       ...r,
-      imagesPerSec: round(r.images / r.seconds, 1),
+      imagesPerSec: round(r.images / r.seconds),
     };
   } catch (e) {
     return { peer: null, why: `peer failed: ${(e as Error).message.split('\n')[0]}` };
