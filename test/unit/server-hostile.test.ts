@@ -3,7 +3,8 @@
  * refusal, and after every one the server is still up and answering (issue 11, defects 1–2).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -186,6 +187,39 @@ describe('browser-mode server under hostile input', () => {
     expect(code).toBe(1007);
     expect(reason).toMatch(/UTF-8/);
     await stillServing();
+  });
+
+  it('confines the cacheDir setting to the allowed roots (it is written to)', async () => {
+    const outside = await mkdtemp(path.join(os.tmpdir(), 'ts-outside-'));
+    await symlink(outside, path.join(tmp.dir, 'link-out'));
+    await writeFile(path.join(tmp.dir, 'a-file'), 'x');
+    const ws = await connect();
+    try {
+      const set = (value: string | null) => rpc(ws, 3, 'setSetting', { key: 'cacheDir', value });
+      expect(await set(path.join(outside, 'cache'))).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      });
+      expect(await set(path.join(tmp.dir, 'link-out', 'cache'))).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      });
+      expect(await set(path.join(tmp.dir, 'a-file'))).toMatchObject({
+        ok: false,
+        error: { code: 'BAD_REQUEST' },
+      });
+      expect(core.cacheDir()).not.toContain(outside);
+      const ok = await set(path.join(tmp.dir, 'new', 'cache'));
+      expect(ok).toMatchObject({
+        ok: true,
+        data: { cacheDir: path.join(await realpath(tmp.dir), 'new', 'cache') },
+      });
+      expect((await set(null)).ok).toBe(true);
+      expect(await readdir(outside)).toEqual([]);
+    } finally {
+      ws.close();
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 
   it('survives a client that resets mid-upgrade and one that sends garbage', async () => {
