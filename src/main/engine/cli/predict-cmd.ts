@@ -1,13 +1,13 @@
-import { parseArgs } from 'node:util';
 import { scanDataset } from '../dataset/scan';
 import { evaluatePredictions } from '../evaluate/metrics';
 import { initBackend } from '../backend';
 import { loadExportedModel, predictFiles } from '../predict';
 import { intArg, UsageError } from './args';
+import { parseCli } from './parse';
 import { table } from './progress';
 
 export async function predictCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCli({
     args: argv,
     options: {
       model: { type: 'string' },
@@ -33,7 +33,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
 }
 
 export async function evalCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCli({
     args: argv,
     options: {
       model: { type: 'string' },
