@@ -18,9 +18,10 @@ export async function predictCommand(argv: string[]): Promise<number> {
   });
   if (!values.model || positionals.length === 0)
     throw new UsageError('usage: npm run predict -- --model <dir> [--top K] [--json] <images…>');
+  const top = intArg('--top', values.top, 1);
   await initBackend();
   const m = await loadExportedModel(values.model);
-  const preds = await predictFiles(m, positionals, intArg('--top', values.top, 1));
+  const preds = await predictFiles(m, positionals, top);
   for (const p of preds) {
     if (values.json) process.stdout.write(`${JSON.stringify(p)}\n`);
     else if ('error' in p) process.stdout.write(`${p.file}: error: ${p.error}\n`);
