@@ -6,6 +6,7 @@ import { BaseNotFoundError } from '../bases/resolve';
 import { DatasetError } from '../dataset/scan';
 import { HeadSpecError } from '../head/build';
 import { ModelLoadError } from '../model/io';
+import { OrtDeviceError } from '../onnx/devices';
 import { sharedDir } from '../util/paths';
 import { ExportError } from '../util/atomic';
 import { UsageError } from './args';
@@ -42,7 +43,15 @@ async function main(): Promise<number> {
   }
 }
 
-const EXPECTED = [UsageError, DatasetError, BaseNotFoundError, HeadSpecError, ModelLoadError, ExportError];
+const EXPECTED = [
+  UsageError,
+  DatasetError,
+  BaseNotFoundError,
+  HeadSpecError,
+  ModelLoadError,
+  ExportError,
+  OrtDeviceError,
+];
 
 main().then(
   (code) => process.exit(code),

@@ -5,13 +5,14 @@ import { TrainConfig, type TrainConfigInput } from '../../../shared/train';
 import { describeBackend, type BackendPreference } from '../backend';
 import { exportRun, type ExportFormat } from '../export';
 import { runTraining, type TrainRun } from '../train/run';
+import { EXTRACTION_DEVICES, type ExtractionDevice } from '../onnx/devices';
 import { augmentArg, headArg, intArg, numArg, UsageError } from './args';
 import { ProgressPrinter, table } from './progress';
 
 export const TRAIN_USAGE = `usage: npm run train -- --data <dir> [--base <id|dir>] [--head <preset|json>] [--augment <json|keras>]
        [--epochs N] [--fine-tune-layers N] [--out <dir>] [--cache-dir <dir>] [--json]
        [--format savedmodel|tfjs|both] [--lr X] [--batch-size N] [--seed N] [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu]
-       [--val-fraction X] [--views N] [--class-weight balanced] [--patience N]`;
+       [--device auto|cpu|cuda|dml|coreml|webgpu|tfjs] [--val-fraction X] [--views N] [--class-weight balanced] [--patience N]`;
 
 const slug = (s: string) => s.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
 
@@ -66,6 +67,7 @@ function printReport(
   w(
     `Features: ${run.features.computed} computed, ${run.features.cached} from cache · total ${(run.timings.totalMs / 1000).toFixed(1)}s`,
   );
+  w(`Frozen base: ${run.features.runtime}`);
   if (v) {
     w();
     w(
@@ -122,6 +124,7 @@ export async function trainCommand(
       'batch-size': { type: 'string' },
       seed: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
+      device: { type: 'string', default: 'auto' },
       'val-fraction': { type: 'string' },
       views: { type: 'string' },
       'class-weight': { type: 'string' },
@@ -142,6 +145,9 @@ export async function trainCommand(
   const backend = values.backend as BackendPreference;
   if (!['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'].includes(backend))
     throw new UsageError(`unknown --backend ${backend}`);
+  const device = values.device as ExtractionDevice;
+  if (!EXTRACTION_DEVICES.includes(device))
+    throw new UsageError(`unknown --device ${device} (expected ${EXTRACTION_DEVICES.join(', ')})`);
   const ftLayers = intArg('--fine-tune-layers', values['fine-tune-layers']);
   const patience = intArg('--patience', values.patience, 1);
   const valFraction = values['val-fraction'] === undefined ? undefined : Number(values['val-fraction']);
@@ -186,6 +192,7 @@ export async function trainCommand(
       config,
       cacheDir: values['cache-dir'],
       backend,
+      device,
       signal: controller.signal,
       onEvent,
     });
