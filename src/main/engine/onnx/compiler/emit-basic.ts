@@ -12,7 +12,7 @@ import {
 import { batchNormParams } from '../../graph/weights';
 import { clip, emitActivation } from './activations';
 import { attr, type AttrValue, type OnnxBuilder } from './builder';
-import { nchwAxis, samePads, toNchw, toNhwc } from './layout';
+import { nchwAxis, toNchw, toNhwc } from './layout';
 
 type OnnxEmitter = Emitter<OnnxBuilder>;
 const rankOf = (call: LayerCall, i = 0) => call.inputShapes[i].length;
@@ -78,14 +78,10 @@ function pooling(op: 'MaxPool' | 'AveragePool'): OnnxEmitter {
     };
     // TF's SAME pooling ignores the padded cells (max of real values, average over real values only).
     if (op === 'AveragePool') attrs.count_include_pad = attr.i(0);
-    if (kerasPadding(call) === 'same') {
-      const [, h, w] = call.inputShapes[0];
-      if (h && w) {
-        const [t, bt] = samePads(h, kh, sh, 1);
-        const [l, r] = samePads(w, kw, sw, 1);
-        attrs.pads = attr.ints([t, l, bt, r]);
-      } else attrs.auto_pad = attr.s('SAME_UPPER');
-    } else attrs.pads = attr.ints([0, 0, 0, 0]);
+    // auto_pad, not explicit pads: SAME_UPPER is TF's SAME (odd pixel after), and ORT's PadFusion only
+    // rewrites pools with explicit pads; it would fold a preceding ZeroPadding2D's zeros into the
+    // pool's pads, which MaxPool ignores (wrong wherever a window's real values are all negative).
+    attrs.auto_pad = attr.s(kerasPadding(call) === 'same' ? 'SAME_UPPER' : 'VALID');
     return b.op(`${call.base}/${op}`, op, [call.inputs[0]], attrs);
   };
 }

@@ -95,6 +95,17 @@ function geometry(call: LayerCall): ConvGeometry {
   };
 }
 
+/**
+ * tfjs-layers' DepthwiseConv2D ignores its dilation rate (it convolves undilated), so no graph can
+ * match both it and Keras: refuse, as the SavedModel export does, rather than disagree with one.
+ */
+function undilated(call: LayerCall): ConvGeometry {
+  const g = geometry(call);
+  if (g.dilations[0] !== 1 || g.dilations[1] !== 1)
+    throw unsupported(call, 'dilated depthwise convolutions are not supported');
+  return g;
+}
+
 function conv(
   b: OnnxBuilder,
   call: LayerCall,
@@ -129,7 +140,7 @@ export const emitDepthwiseConv2D: OnnxEmitter = (b, call) => {
   requireChannelsLast(call);
   const { kernel, bias } = finalKernel(call, 'depthwise_kernel');
   const w = depthwiseWeight(kernel);
-  const attrs = convAttrs(call, [w.dims[2], w.dims[3]], geometry(call), kernel.shape[2]);
+  const attrs = convAttrs(call, [w.dims[2], w.dims[3]], undilated(call), kernel.shape[2]);
   const y = conv(b, call, 'depthwise', call.inputs[0], w, bias, attrs);
   return emitActivation(b, call, y, call.config.activation, 4);
 };
@@ -139,7 +150,7 @@ export const emitSeparableConv2D: OnnxEmitter = (b, call) => {
   const { kernel: pointwise, bias, all } = finalKernel(call, 'pointwise_kernel');
   const dk = requireWeight(call.layer, all, 'depthwise_kernel');
   const dw = depthwiseWeight(dk);
-  const dwAttrs = convAttrs(call, [dw.dims[2], dw.dims[3]], geometry(call), dk.shape[2]);
+  const dwAttrs = convAttrs(call, [dw.dims[2], dw.dims[3]], undilated(call), dk.shape[2]);
   const d = conv(b, call, 'depthwise', call.inputs[0], dw, null, dwAttrs);
   const pw = convWeight(pointwise);
   const y = conv(b, call, 'pointwise', d, pw, bias, {
