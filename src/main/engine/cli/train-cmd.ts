@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { EngineEvent, Evaluation } from '../../../shared/events';
 import { TrainConfig, type TrainConfigInput } from '../../../shared/train';
 import { describeBackend, type BackendPreference } from '../backend';
-import { exportRun, type ExportFormat } from '../export';
+import { EXPORT_FORMATS, exportRun, type ExportFormat } from '../export';
 import { runTraining, type TrainRun } from '../train/run';
 import { EXTRACTION_DEVICES, type ExtractionDevice } from '../onnx/devices';
 import { augmentArg, headArg, intArg, numArg, UsageError } from './args';
@@ -11,7 +11,7 @@ import { ProgressPrinter, table } from './progress';
 
 export const TRAIN_USAGE = `usage: npm run train -- --data <dir> [--base <id|dir>] [--head <preset|json>] [--augment <json|keras>]
        [--epochs N] [--fine-tune-layers N] [--out <dir>] [--cache-dir <dir>] [--json]
-       [--format savedmodel|tfjs|both] [--lr X] [--batch-size N] [--seed N] [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu]
+       [--format savedmodel|tfjs|onnx|both|all] [--lr X] [--batch-size N] [--seed N] [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu]
        [--device auto|cpu|cuda|dml|coreml|webgpu|tfjs] [--val-fraction X] [--views N] [--class-weight balanced] [--patience N]`;
 
 const slug = (s: string) => s.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
@@ -49,7 +49,11 @@ export function summarize(run: TrainRun, exported: Awaited<ReturnType<typeof exp
     timings: run.timings,
     skipped: run.problems.map((p) => ({ file: p.rel, reason: p.reason, stage: p.stage })),
     out: exported?.outDir ?? null,
-    exports: exported && { tfjs: exported.tfjs?.dir ?? null, savedmodel: exported.savedmodel?.dir ?? null },
+    exports: exported && {
+      tfjs: exported.tfjs?.dir ?? null,
+      savedmodel: exported.savedmodel?.dir ?? null,
+      onnx: exported.onnx?.dir ?? null,
+    },
   };
 }
 
@@ -100,6 +104,7 @@ function printReport(
   w();
   if (exported.tfjs) w(`tfjs model:  ${exported.tfjs.dir}`);
   if (exported.savedmodel) w(`SavedModel:  ${exported.savedmodel.dir}`);
+  if (exported.onnx) w(`ONNX:        ${exported.onnx.dir}`);
 }
 
 export async function trainCommand(
@@ -140,8 +145,8 @@ export async function trainCommand(
   const data = values.data ?? defaults.data;
   if (!data) throw new UsageError(`--data <dir> is required\n${TRAIN_USAGE}`);
   const format = values.format as ExportFormat;
-  if (!['tfjs', 'savedmodel', 'both'].includes(format))
-    throw new UsageError(`--format must be savedmodel, tfjs or both`);
+  if (!(format in EXPORT_FORMATS))
+    throw new UsageError(`--format must be savedmodel, tfjs, onnx, both or all`);
   const backend = values.backend as BackendPreference;
   if (!['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'].includes(backend))
     throw new UsageError(`unknown --backend ${backend}`);
