@@ -5,7 +5,7 @@ import { TrainConfig, type TrainConfigInput } from '../../../shared/train';
 import { describeBackend, type BackendPreference } from '../backend';
 import { EXPORT_FORMATS, exportRun, type ExportFormat } from '../export';
 import { runTraining, type TrainRun } from '../train/run';
-import { EXTRACTION_DEVICES, type ExtractionDevice } from '../onnx/devices';
+import { assertDeviceAvailable, EXTRACTION_DEVICES, type ExtractionDevice } from '../onnx/devices';
 import { augmentArg, headArg, intArg, numArg, UsageError } from './args';
 import { ProgressPrinter, table } from './progress';
 
@@ -153,6 +153,7 @@ export async function trainCommand(
   const device = values.device as ExtractionDevice;
   if (!EXTRACTION_DEVICES.includes(device))
     throw new UsageError(`unknown --device ${device} (expected ${EXTRACTION_DEVICES.join(', ')})`);
+  if (device !== 'tfjs') assertDeviceAvailable(device); // a forced device that cannot work fails now
   const ftLayers = intArg('--fine-tune-layers', values['fine-tune-layers']);
   const patience = intArg('--patience', values.patience, 1);
   const valFraction = values['val-fraction'] === undefined ? undefined : Number(values['val-fraction']);
