@@ -128,6 +128,11 @@ async function extraction(files: DatasetFile[], spec: BaseSpec, rt: (typeof RUNT
         engineStartupS: round(result.startupS),
         extractS: round(result.extractS),
         ranOn: extractor.describe(),
+        // Noise-resistant view on a shared machine: own CPU time per image (decode + base, every thread),
+        // and the rate that implies if every core were ours and perfectly used (an optimistic bound).
+        cpuMsPerImage: load.ownCpuS === null ? null : round((load.ownCpuS * 1000) / files.length, 2),
+        imagesPerSecIdleEstimate:
+          load.ownCpuS === null ? null : round((os.availableParallelism() * files.length) / load.ownCpuS, 1),
         ...load,
       },
     };

@@ -31,6 +31,8 @@ async function cpuTimes(): Promise<{ system: number; own: number } | null> {
 
 export interface Load {
   loadAvg1AtStart: number;
+  /** CPU seconds this process (all its threads, and waited-for children) used. */
+  ownCpuS: number | null;
   foreignCpuS: number | null;
   foreignCpuShare: number | null;
 }
@@ -49,6 +51,7 @@ export async function measured<T>(
   const foreign = c0 && c1 ? Math.max(0, c1.system - c0.system - (c1.own - c0.own)) : null;
   const load: Load = {
     loadAvg1AtStart: round(load1),
+    ownCpuS: c0 && c1 ? round(c1.own - c0.own, 2) : null,
     foreignCpuS: foreign === null ? null : round(foreign, 1),
     foreignCpuShare: foreign === null ? null : round(foreign / (wallS * os.availableParallelism()), 3),
   };

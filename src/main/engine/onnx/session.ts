@@ -75,6 +75,9 @@ export async function createSession(
           interOpNumThreads: 1,
           graphOptimizationLevel: 'all',
           executionMode: 'sequential',
+          // Idle intra-op threads sleep instead of spinning: decoding (sharp) of the next batch runs on
+          // the same cores meanwhile, and on a busy machine spinning threads stall each other.
+          extra: { session: { intra_op: { allow_spinning: '0' } } },
         });
         why = opts.verify ? await opts.verify(session) : null;
       } catch (e) {
