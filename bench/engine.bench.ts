@@ -98,6 +98,7 @@ async function extraction(files: DatasetFile[], spec: BaseSpec, rt: (typeof RUNT
       await extractor.run([]); // starts the engines (compile + session, or workers loading the base)
       const startupS = (performance.now() - t0) / 1000;
       const t1 = performance.now();
+      const cpu0 = process.cpuUsage(); // every thread of this process (the ORT pool, tfjs workers, sharp)
       const set = await extractFeatures({
         files,
         base,
@@ -108,7 +109,13 @@ async function extraction(files: DatasetFile[], spec: BaseSpec, rt: (typeof RUNT
         views: 1,
         seed: 42,
       });
-      return { set, startupS, extractS: (performance.now() - t1) / 1000 };
+      const cpu = process.cpuUsage(cpu0);
+      return {
+        set,
+        startupS,
+        extractS: (performance.now() - t1) / 1000,
+        cpuS: (cpu.user + cpu.system) / 1e6,
+      };
     });
     if (result.set.computed !== files.length)
       throw new Error(
@@ -130,9 +137,8 @@ async function extraction(files: DatasetFile[], spec: BaseSpec, rt: (typeof RUNT
         ranOn: extractor.describe(),
         // Noise-resistant view on a shared machine: own CPU time per image (decode + base, every thread),
         // and the rate that implies if every core were ours and perfectly used (an optimistic bound).
-        cpuMsPerImage: load.ownCpuS === null ? null : round((load.ownCpuS * 1000) / files.length, 2),
-        imagesPerSecIdleEstimate:
-          load.ownCpuS === null ? null : round((os.availableParallelism() * files.length) / load.ownCpuS, 1),
+        cpuMsPerImage: round((result.cpuS * 1000) / files.length, 2),
+        imagesPerSecIdleEstimate: round((os.availableParallelism() * files.length) / result.cpuS, 1),
         ...load,
       },
     };
