@@ -6,6 +6,7 @@ import { BaseNotFoundError } from '../bases/resolve';
 import { DatasetError } from '../dataset/scan';
 import { HeadSpecError } from '../head/build';
 import { ModelLoadError } from '../model/io';
+import { OrtDeviceError } from '../onnx/devices';
 import { sharedDir } from '../util/paths';
 import { SavedModelExportError } from '../export/savedmodel/types';
 import { ExportError } from '../util/atomic';
@@ -51,6 +52,7 @@ const EXPECTED = [
   ModelLoadError,
   ExportError,
   SavedModelExportError,
+  OrtDeviceError,
 ];
 
 /** Bad input, or a machine problem the user must fix (a system call's error: EACCES, ENOSPC, ELOOP…). */

@@ -2,17 +2,18 @@ import path from 'node:path';
 import type { EngineEvent, Evaluation } from '../../../shared/events';
 import { SEED_RANGE, TrainConfig, type TrainConfigInput } from '../../../shared/train';
 import { describeBackend, type BackendPreference } from '../backend';
-import { exportRun, type ExportFormat } from '../export';
+import { EXPORT_FORMATS, exportRun, type ExportFormat } from '../export';
 import { StoppedError } from '../extract/features';
 import { runTraining, type TrainRun } from '../train/run';
+import { assertDeviceAvailable, EXTRACTION_DEVICES, type ExtractionDevice } from '../onnx/devices';
 import { augmentArg, headArg, intArg, numArg, UsageError } from './args';
 import { parseCli } from './parse';
 import { ProgressPrinter, table } from './progress';
 
 export const TRAIN_USAGE = `usage: npm run train -- --data <dir> [--base <id|dir>] [--head <preset|json>] [--augment <json|keras>]
        [--epochs N] [--fine-tune-layers N] [--out <dir>] [--cache-dir <dir>] [--json]
-       [--format savedmodel|tfjs|both] [--lr X] [--batch-size N] [--seed N] [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu]
-       [--val-fraction X] [--views N] [--class-weight balanced] [--patience N]`;
+       [--format savedmodel|tfjs|onnx|both|all] [--lr X] [--batch-size N] [--seed N] [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu]
+       [--device auto|cpu|cuda|dml|coreml|webgpu|tfjs] [--val-fraction X] [--views N] [--class-weight balanced] [--patience N]`;
 
 /** Ctrl+C before any epoch finished: 128 + SIGINT, as shells report an interrupted command. */
 export const STOPPED_EXIT_CODE = 130;
@@ -53,7 +54,11 @@ export function summarize(run: TrainRun, exported: Awaited<ReturnType<typeof exp
     timings: run.timings,
     skipped: run.problems.map((p) => ({ file: p.rel, reason: p.reason, stage: p.stage })),
     out: exported?.outDir ?? null,
-    exports: exported && { tfjs: exported.tfjs?.dir ?? null, savedmodel: exported.savedmodel?.dir ?? null },
+    exports: exported && {
+      tfjs: exported.tfjs?.dir ?? null,
+      savedmodel: exported.savedmodel?.dir ?? null,
+      onnx: exported.onnx?.dir ?? null,
+    },
   };
 }
 
@@ -71,6 +76,7 @@ function printReport(
   w(
     `Features: ${run.features.computed} computed, ${run.features.cached} from cache · total ${(run.timings.totalMs / 1000).toFixed(1)}s`,
   );
+  w(`Frozen base: ${run.features.runtime}`);
   if (v) {
     w();
     w(
@@ -103,6 +109,7 @@ function printReport(
   w();
   if (exported.tfjs) w(`tfjs model:  ${exported.tfjs.dir}`);
   if (exported.savedmodel) w(`SavedModel:  ${exported.savedmodel.dir}`);
+  if (exported.onnx) w(`ONNX:        ${exported.onnx.dir}`);
 }
 
 export async function trainCommand(
@@ -127,6 +134,7 @@ export async function trainCommand(
       'batch-size': { type: 'string' },
       seed: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
+      device: { type: 'string', default: 'auto' },
       'val-fraction': { type: 'string' },
       views: { type: 'string' },
       'class-weight': { type: 'string' },
@@ -142,11 +150,15 @@ export async function trainCommand(
   const data = values.data ?? defaults.data;
   if (!data) throw new UsageError('--data <dir> is required (see --help)');
   const format = values.format as ExportFormat;
-  if (!['tfjs', 'savedmodel', 'both'].includes(format))
-    throw new UsageError(`--format must be savedmodel, tfjs or both`);
+  if (!(format in EXPORT_FORMATS))
+    throw new UsageError(`--format must be savedmodel, tfjs, onnx, both or all`);
   const backend = values.backend as BackendPreference;
   if (!['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'].includes(backend))
     throw new UsageError(`unknown --backend ${backend}`);
+  const device = values.device as ExtractionDevice;
+  if (!EXTRACTION_DEVICES.includes(device))
+    throw new UsageError(`unknown --device ${device} (expected ${EXTRACTION_DEVICES.join(', ')})`);
+  if (device !== 'tfjs') assertDeviceAvailable(device); // a forced device that cannot work fails now
   const ftLayers = intArg('--fine-tune-layers', values['fine-tune-layers']);
   const patience = intArg('--patience', values.patience, 1);
   const valFraction = values['val-fraction'] === undefined ? undefined : Number(values['val-fraction']);
@@ -191,6 +203,7 @@ export async function trainCommand(
       config,
       cacheDir: values['cache-dir'],
       backend,
+      device,
       signal: controller.signal,
       onEvent,
     }).catch((e: unknown) => {

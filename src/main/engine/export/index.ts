@@ -1,14 +1,24 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { appRoot } from '../util/paths';
+import { exportOnnx } from './onnx';
 import { exportSavedModel } from './savedmodel';
 import { exportTfjs } from './tfjs';
 import type { TrainRun } from '../train/run';
 
-export type ExportFormat = 'tfjs' | 'savedmodel' | 'both';
+export type ExportFormat = 'tfjs' | 'savedmodel' | 'onnx' | 'both' | 'all';
+type SingleFormat = 'tfjs' | 'savedmodel' | 'onnx';
+/** What each --format value writes. */
+export const EXPORT_FORMATS: Readonly<Record<ExportFormat, readonly SingleFormat[]>> = {
+  tfjs: ['tfjs'],
+  savedmodel: ['savedmodel'],
+  onnx: ['onnx'],
+  both: ['tfjs', 'savedmodel'],
+  all: ['tfjs', 'savedmodel', 'onnx'],
+};
 
 export interface ExportOptions {
-  /** The run's output folder: `tfjs/` and `savedmodel/<version>/` go inside it. */
+  /** The run's output folder: `tfjs/`, `savedmodel/<version>/` and `onnx/` go inside it. */
   outDir: string;
   format: ExportFormat;
   version?: number;
@@ -19,6 +29,7 @@ export interface ExportResult {
   outDir: string;
   tfjs?: { dir: string; bytes: number };
   savedmodel?: { dir: string; bytes: number; nodes: number };
+  onnx?: { dir: string; bytes: number; nodes: number };
 }
 
 const appVersion = (): string => {
@@ -76,20 +87,30 @@ export async function exportRun(run: TrainRun, opts: ExportOptions): Promise<Exp
   const model = run.fullModel();
   const metadata = exportMetadata(run);
   const result: ExportResult = { outDir: path.resolve(opts.outDir) };
-  const steps = opts.format === 'both' ? 2 : 1;
+  const formats = EXPORT_FORMATS[opts.format];
+  const steps = formats.length;
   let step = 0;
-  if (opts.format === 'tfjs' || opts.format === 'both') {
+  if (formats.includes('tfjs')) {
     result.tfjs = await exportTfjs(model, path.join(result.outDir, 'tfjs'), run.classes, {
       ...metadata,
       format: 'tfjs-layers',
     });
     opts.onProgress?.(++step, steps);
   }
-  if (opts.format === 'savedmodel' || opts.format === 'both') {
+  if (formats.includes('savedmodel')) {
     result.savedmodel = await exportSavedModel(model, {
       outDir: result.outDir,
       name: 'savedmodel',
       version: opts.version ?? 1,
+      preprocessing: run.pixel.preprocessing,
+      classNames: run.classes,
+      metadata,
+    });
+    opts.onProgress?.(++step, steps);
+  }
+  if (formats.includes('onnx')) {
+    result.onnx = await exportOnnx(model, {
+      outDir: result.outDir,
       preprocessing: run.pixel.preprocessing,
       classNames: run.classes,
       metadata,

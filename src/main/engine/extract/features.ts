@@ -109,7 +109,7 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
   );
   const hashes: string[] = new Array(o.files.length);
   const failed = new Map<number, string>();
-  const batchSize = o.batchSize ?? 16;
+  const batchSize = o.batchSize ?? o.extractor.batchSize ?? 16;
   let done = 0;
   let cached = 0;
   let computed = 0;

@@ -18,6 +18,8 @@ export interface BatchResult {
 export interface Extractor {
   readonly engines: number;
   readonly forwardPasses: number;
+  /** Images per run() this extractor works best with (extractFeatures' default batch size). */
+  readonly batchSize?: number;
   run(items: ExtractItem[]): Promise<BatchResult>;
   close(): Promise<void>;
 }

@@ -9,9 +9,9 @@ import type { RgbImage } from './rgb';
  */
 export type Preprocessing = 'tf' | 'caffe' | 'torch' | 'none';
 
-const CAFFE_MEAN_BGR = [103.939, 116.779, 123.68];
-const TORCH_MEAN = [0.485, 0.456, 0.406];
-const TORCH_STD = [0.229, 0.224, 0.225];
+export const CAFFE_MEAN_BGR = [103.939, 116.779, 123.68];
+export const TORCH_MEAN = [0.485, 0.456, 0.406];
+export const TORCH_STD = [0.229, 0.224, 0.225];
 
 /** Write one image, preprocessed, into `out` at `offset` (floats). HWC order, 3 channels. */
 export function preprocessInto(img: RgbImage, mode: Preprocessing, out: Float32Array, offset = 0): void {

@@ -12,6 +12,7 @@ import { assertTrainable, scanDataset, withoutEmptyClasses } from '../dataset/sc
 import { FeatureCache } from '../extract/cache';
 import { extractFeatures, type FeatureItem } from '../extract/features';
 import { LazyExtractor } from '../extract/lazy';
+import type { ExtractionDevice } from '../onnx/devices';
 import type { PixelOptions } from '../extract/batch';
 import { evaluatePredictions } from '../evaluate/metrics';
 import { applyLayers, buildHead, reseedDropout, type Head } from '../head/build';
@@ -38,6 +39,8 @@ export interface RunOptions {
   /** Local model mirror (overrides download URLs). */
   mirrorDir?: string | null;
   backend?: BackendPreference;
+  /** What runs the frozen base: an ONNX Runtime device (`auto` picks the best) or `tfjs`. */
+  device?: ExtractionDevice;
   /** Extraction engines (worker threads) for single-threaded backends. Default: one per core. */
   engines?: number;
   /** Bytes of features kept in memory; beyond it they are read back from the cache per batch. */
@@ -64,7 +67,14 @@ export interface TrainRun {
   evaluation: { val: Evaluation | null; test: Evaluation | null };
   /** Validation accuracy of the returned weights. */
   accuracy: number | null;
-  features: { computed: number; cached: number; engines: number; views: number };
+  features: {
+    computed: number;
+    cached: number;
+    engines: number;
+    views: number;
+    /** What ran the frozen base and why better options were not used (one line). */
+    runtime: string;
+  };
   timings: Record<
     'scanMs' | 'loadBaseMs' | 'extractMs' | 'trainMs' | 'fineTuneMs' | 'evaluateMs' | 'totalMs',
     number
@@ -161,7 +171,7 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
   };
   const augment = isIdentityAugment(config.augment) ? null : config.augment;
   const engines = opts.engines ?? Math.max(1, os.availableParallelism());
-  const extractor = new LazyExtractor(base, backend, pixel, engines);
+  const extractor = new LazyExtractor(base, backend, pixel, engines, opts.device);
   const cacheRoot = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
   t = Date.now();
   let featureSet;
@@ -309,6 +319,7 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
       cached: featureSet.cached,
       engines: extractor.started,
       views: augment ? config.augmentViews : 1,
+      runtime: extractor.describe(),
     },
     timings,
     fullModel() {

@@ -3,6 +3,7 @@ import { GraphBuilder, attr, shapeProto } from './graph-builder';
 import { T } from './emit-common';
 import { emitPreprocessing } from './preprocess';
 import { countLayerCalls, walkContainer } from './walk';
+import { LayerGraphError } from '../../graph/errors';
 import {
   PREPROCESSING_MODES,
   SavedModelExportError,
@@ -80,7 +81,12 @@ export function buildServingGraph(
 
   const total = countLayerCalls(model);
   let done = 0;
-  const [out] = walkContainer(b, model, [x], '', () => opts.onLayer?.(++done, total));
+  let out: string;
+  try {
+    [out] = walkContainer(b, model, [x], '', () => opts.onLayer?.(++done, total));
+  } catch (e) {
+    throw e instanceof LayerGraphError ? new SavedModelExportError(e.message) : e;
+  }
 
   const last = b.nodes.find((n) => n.name === out);
   if (!last || last.op !== 'Softmax') {

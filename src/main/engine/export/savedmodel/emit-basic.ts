@@ -12,6 +12,7 @@ import {
   type LayerCall,
 } from './emit-common';
 import { batchNormParams } from './weights';
+import { axisOf, zeroPadding } from '../../graph/layer-call';
 
 const NHWC = attr.s('NHWC');
 const INT32 = attr.type('DT_INT32');
@@ -30,14 +31,6 @@ export const emitReLU: Emitter = (b, call) => {
 };
 
 export const emitIdentity: Emitter = (_b, call) => call.inputs[0];
-
-function axisOf(call: LayerCall, axis: unknown, rank: number): number {
-  const a = typeof axis === 'number' ? axis : -1;
-  const n = a < 0 ? a + rank : a;
-  if (!Number.isInteger(n) || n < 0 || n >= rank)
-    throw unsupported(call, `invalid axis ${String(axis)} for rank ${rank}`);
-  return n;
-}
 
 export const emitBatchNormalization: Emitter = (b, call) => {
   const rank = call.inputShapes[0].length;
@@ -77,17 +70,7 @@ export const emitBatchNormalization: Emitter = (b, call) => {
 
 export const emitZeroPadding2D: Emitter = (b, call) => {
   requireChannelsLast(call);
-  const p = call.config.padding;
-  let rows: [number, number];
-  let cols: [number, number];
-  if (typeof p === 'number') rows = cols = [p, p];
-  else if (Array.isArray(p) && p.length === 2 && p.every((q) => typeof q === 'number')) {
-    rows = [p[0], p[0]];
-    cols = [p[1], p[1]];
-  } else if (Array.isArray(p) && p.length === 2 && p.every((q) => Array.isArray(q) && q.length === 2)) {
-    rows = [p[0][0], p[0][1]];
-    cols = [p[1][0], p[1][1]];
-  } else throw unsupported(call, `invalid padding ${JSON.stringify(p)}`);
+  const [rows, cols] = zeroPadding(call);
   const pads = b.constInt32(
     `${call.base}/paddings`,
     [0, 0, rows[0], rows[1], cols[0], cols[1], 0, 0],

@@ -126,5 +126,4 @@ export const emitDense: Emitter = (b, call) => {
   return emitActivation(b, call.base, y, call.config.activation, call);
 };
 
-/** Layers a directly following BatchNormalization can be folded into (when their activation is linear). */
-export const FOLDABLE = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Dense']);
+export { FOLDABLE } from '../../graph/fold';

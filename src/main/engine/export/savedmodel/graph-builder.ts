@@ -1,3 +1,4 @@
+import { UniqueNames } from '../../graph/names';
 import type { AttrValueObj, DataTypeName, GraphDefObj, NodeDefObj, TensorShapeObj } from './types';
 
 /**
@@ -43,19 +44,15 @@ export function sanitizeName(name: string): string {
  */
 export class GraphBuilder {
   readonly nodes: NodeDefObj[] = [];
-  private readonly used = new Set<string>();
+  private readonly names: UniqueNames;
 
   constructor(reserved: string[] = []) {
-    for (const r of reserved) this.used.add(r);
+    this.names = new UniqueNames(reserved, sanitizeName);
   }
 
   /** A fresh name derived from `want` ("x", "x_1", "x_2", …). */
   uniqueName(want: string): string {
-    const base = sanitizeName(want);
-    let name = base;
-    for (let k = 1; this.used.has(name); k++) name = `${base}_${k}`;
-    this.used.add(name);
-    return name;
+    return this.names.take(want);
   }
 
   /** Add a node under an exact name that was reserved up front (signature tensors). */

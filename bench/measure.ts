@@ -1,0 +1,60 @@
+/**
+ * Measuring on a shared machine: wall time plus how much CPU other processes used meanwhile, so noisy
+ * numbers say they are noisy (`foreignCpuShare`: fraction of all cores' time used by others).
+ */
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+
+export const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
+export const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+
+const CLK_TCK = 100;
+/** CPU seconds: all cores busy, and this process (all threads) plus its waited-for children. */
+async function cpuTimes(): Promise<{ system: number; own: number } | null> {
+  try {
+    const stat = (await readFile('/proc/stat', 'utf8'))
+      .split('\n')[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    // user nice system idle iowait irq softirq steal: busy = all but idle and iowait.
+    const system = (stat[0] + stat[1] + stat[2] + stat[5] + stat[6] + (stat[7] ?? 0)) / CLK_TCK;
+    const self = (await readFile('/proc/self/stat', 'utf8')).split(') ')[1].split(' ');
+    // Fields after "(comm) ": utime=12, stime=13, cutime=14, cstime=15 (0-based from state).
+    const own = (Number(self[11]) + Number(self[12]) + Number(self[13]) + Number(self[14])) / CLK_TCK;
+    return { system, own };
+  } catch {
+    return null;
+  }
+}
+
+export interface Load {
+  loadAvg1AtStart: number;
+  /** CPU seconds this process (all its threads, and waited-for children) used. */
+  ownCpuS: number | null;
+  foreignCpuS: number | null;
+  foreignCpuShare: number | null;
+}
+
+export async function measured<T>(
+  label: string,
+  fn: () => Promise<T>,
+): Promise<{ result: T; wallS: number; load: Load }> {
+  log(`${label}…`);
+  const load1 = os.loadavg()[0];
+  const c0 = await cpuTimes();
+  const t0 = performance.now();
+  const result = await fn();
+  const wallS = (performance.now() - t0) / 1000;
+  const c1 = await cpuTimes();
+  const foreign = c0 && c1 ? Math.max(0, c1.system - c0.system - (c1.own - c0.own)) : null;
+  const load: Load = {
+    loadAvg1AtStart: round(load1),
+    ownCpuS: c0 && c1 ? round(c1.own - c0.own, 2) : null,
+    foreignCpuS: foreign === null ? null : round(foreign, 1),
+    foreignCpuShare: foreign === null ? null : round(foreign / (wallS * os.availableParallelism()), 3),
+  };
+  log(`${label}: ${wallS.toFixed(1)} s (others used ${load.foreignCpuS ?? '?'} CPU s)`);
+  return { result, wallS, load };
+}

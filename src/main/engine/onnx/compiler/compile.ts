@@ -1,0 +1,185 @@
+import type * as tfTypes from '@tensorflow/tfjs';
+import { LayerGraphError } from '../../graph/errors';
+import { countLayerCalls, walkContainer } from '../../graph/walk';
+import type { Preprocessing } from '../../image/preprocess';
+import { attr, OnnxBuilder } from './builder';
+import { ONNX_TARGET } from './emitters';
+import { toNchw, toNhwc } from './layout';
+import { ONNX_DTYPE, onnxType } from './onnx-proto';
+import { PREPROCESS_OPS, PREPROCESSING_MODES } from './preprocess';
+import { OnnxCompileError, type DimObj, type ModelObj, type ValueInfoObj } from './types';
+
+/** Opset 17 and IR 8: loads in ORT ≥ 1.15, TensorRT 8.6, onnx ≥ 1.12. */
+export const OPSET = 17;
+export const IR_VERSION = 8;
+export const PRODUCER = 'transfer-studio';
+export const BATCH_DIM = 'N';
+
+export interface CompileOptions {
+  /** Called after each layer call is emitted. */
+  onLayer?: (done: number, total: number) => void;
+}
+
+export interface CompiledModel {
+  /** model.onnx bytes. */
+  bytes: Uint8Array;
+  model: ModelObj;
+  /** [height, width, 3] */
+  inputShape: [number, number, number];
+  /** The output's shape without the batch dimension (NHWC for an image tensor). */
+  outputShape: number[];
+}
+
+function valueInfo(name: string, elemType: number, dims: (number | typeof BATCH_DIM)[]): ValueInfoObj {
+  const dim: DimObj[] = dims.map((d) => (d === BATCH_DIM ? { dimParam: d } : { dimValue: d }));
+  return { name, type: { tensorType: { elemType, shape: { dim } } } };
+}
+
+function imageInput(model: tfTypes.LayersModel): [number, number, number] {
+  if (model.inputs.length !== 1)
+    throw new OnnxCompileError(
+      `the model must have one input (an image batch), it has ${model.inputs.length}`,
+    );
+  if (model.outputs.length !== 1)
+    throw new OnnxCompileError(`the model must have one output, it has ${model.outputs.length}`);
+  const input = model.inputs[0];
+  const [, h, w, c] = input.shape;
+  if (input.shape.length !== 4 || c !== 3 || !h || !w)
+    throw new OnnxCompileError(
+      `the model input must be [batch, height, width, 3] with a known size, got [${input.shape.join(', ')}]`,
+    );
+  if (input.dtype !== 'float32')
+    throw new OnnxCompileError(`the model input must be float32, got ${input.dtype}`);
+  return [h, w, 3];
+}
+
+/** Walk the model from an NHWC tensor; returns its output in Keras layout (NHWC if an image). */
+function emitLayers(b: OnnxBuilder, model: tfTypes.LayersModel, nhwc: string, opts: CompileOptions): string {
+  const total = countLayerCalls(model);
+  let done = 0;
+  let out: string;
+  try {
+    [out] = walkContainer(ONNX_TARGET, b, model, [toNchw(b, 'input_to_nchw', nhwc)], '', () =>
+      opts.onLayer?.(++done, total),
+    );
+  } catch (e) {
+    throw e instanceof LayerGraphError ? new OnnxCompileError(e.message) : e;
+  }
+  return model.outputs[0].shape.length === 4 ? toNhwc(b, 'output_to_nhwc', out) : out;
+}
+
+function finish(
+  b: OnnxBuilder,
+  name: string,
+  inputs: ValueInfoObj[],
+  outputs: ValueInfoObj[],
+  metadata: Record<string, string>,
+  inputShape: [number, number, number],
+  outputShape: number[],
+): CompiledModel {
+  const model: ModelObj = {
+    irVersion: IR_VERSION,
+    opsetImport: [{ domain: '', version: OPSET }],
+    producerName: PRODUCER,
+    producerVersion: '1',
+    graph: { node: b.nodes, name, initializer: b.initializers, input: inputs, output: outputs },
+    metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
+  };
+  return { bytes: encodeModel(model), model, inputShape, outputShape };
+}
+
+/**
+ * A frozen base as ONNX: `images` (preprocessed, [N, H, W, 3]) → `features` (the model's output,
+ * NHWC as tfjs has it). NCHW inside, one transpose at each edge. Throws OnnxCompileError naming the
+ * layer and class it cannot compile.
+ */
+export function compileFeatureModel(model: tfTypes.LayersModel, opts: CompileOptions = {}): CompiledModel {
+  const [h, w] = imageInput(model);
+  const b = new OnnxBuilder(['images', 'features']);
+  const out = emitLayers(b, model, 'images', opts);
+  b.op('features', 'Identity', [out], {}, 'features');
+  const shape = model.outputs[0].shape.slice(1);
+  if (shape.some((d) => !d))
+    throw new OnnxCompileError(`the output shape [${shape.join(', ')}] is not fully known`);
+  return finish(
+    b,
+    model.name,
+    [valueInfo('images', ONNX_DTYPE.FLOAT, [BATCH_DIM, h, w, 3])],
+    [valueInfo('features', ONNX_DTYPE.FLOAT, [BATCH_DIM, ...(shape as number[])])],
+    {},
+    [h, w, 3],
+    shape as number[],
+  );
+}
+
+export const INPUT_NAME = 'images';
+export const PROBABILITIES_NAME = 'probabilities';
+export const CLASS_INDEX_NAME = 'class_index';
+
+/**
+ * A whole classifier as ONNX with the SavedModel export's contract: `images` raw 0–255 RGB
+ * [N, H, W, 3] with the base's preprocessing in the graph → `probabilities` [N, classes] (float32) and
+ * `class_index` [N] (int64). `metadata` goes to metadata_props.
+ */
+export function compileClassifier(
+  model: tfTypes.LayersModel,
+  preprocessing: Preprocessing,
+  metadata: Record<string, string> = {},
+  opts: CompileOptions = {},
+): CompiledModel & { numClasses: number } {
+  if (!PREPROCESSING_MODES.includes(preprocessing))
+    throw new OnnxCompileError(
+      `unknown preprocessing "${String(preprocessing)}" (expected one of ${PREPROCESSING_MODES.join(', ')})`,
+    );
+  const [h, w] = imageInput(model);
+  const outShape = model.outputs[0].shape;
+  const classes = outShape[1];
+  if (outShape.length !== 2 || !classes)
+    throw new OnnxCompileError(`the model output must be [batch, classes], got [${outShape.join(', ')}]`);
+  const b = new OnnxBuilder([INPUT_NAME, PROBABILITIES_NAME, CLASS_INDEX_NAME]);
+  const out = emitLayers(b, model, PREPROCESS_OPS[preprocessing](b, INPUT_NAME), opts);
+  const producer = b.producers.get(out);
+  if (producer !== 'Softmax')
+    throw new OnnxCompileError(
+      `the model output must come from a softmax activation (found ${producer ? `op ${producer}` : 'the input itself'})`,
+    );
+  b.op(PROBABILITIES_NAME, 'Identity', [out], {}, PROBABILITIES_NAME);
+  b.op(
+    CLASS_INDEX_NAME,
+    'ArgMax',
+    [PROBABILITIES_NAME],
+    { axis: attr.i(1), keepdims: attr.i(0) },
+    CLASS_INDEX_NAME,
+  );
+  const compiled = finish(
+    b,
+    model.name,
+    [valueInfo(INPUT_NAME, ONNX_DTYPE.FLOAT, [BATCH_DIM, h, w, 3])],
+    [
+      valueInfo(PROBABILITIES_NAME, ONNX_DTYPE.FLOAT, [BATCH_DIM, classes]),
+      valueInfo(CLASS_INDEX_NAME, ONNX_DTYPE.INT64, [BATCH_DIM]),
+    ],
+    metadata,
+    [h, w, 3],
+    [classes],
+  );
+  return { ...compiled, numClasses: classes };
+}
+
+/** Serialise a ModelProto. Same object → same bytes. */
+export function encodeModel(model: ModelObj): Uint8Array {
+  const type = onnxType('ModelProto');
+  return type.encode(type.fromObject(model as unknown as Record<string, unknown>)).finish();
+}
+
+/** Parse model.onnx bytes into the plain-object form. */
+export function decodeModel(bytes: Uint8Array): ModelObj {
+  const type = onnxType('ModelProto');
+  let msg;
+  try {
+    msg = type.decode(bytes);
+  } catch (e) {
+    throw new OnnxCompileError(`not an ONNX ModelProto: ${(e as Error).message}`);
+  }
+  return type.toObject(msg, { longs: Number, bytes: Uint8Array }) as ModelObj;
+}

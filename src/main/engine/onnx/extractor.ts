@@ -1,0 +1,120 @@
+import type { ExtractItem, PixelOptions } from '../extract/batch';
+import { prepareBatch } from '../extract/batch';
+import type { BatchResult, Extractor } from '../extract/pool';
+import type { FeatureBase } from '../bases/load';
+import { preprocessInto } from '../image/preprocess';
+import { tf } from '../tf';
+import { mulberry32 } from '../util/random';
+import { compileFeatureModel } from './compiler';
+import type { DevicePreference } from './devices';
+import {
+  createSession,
+  describeDevice,
+  loadOrt,
+  type DeviceReport,
+  type Ort,
+  type OrtSession,
+} from './session';
+import { ortBatchSize } from './tuning';
+
+/** ORT and tfjs features must agree this closely (relative to the largest feature) to share a cache key. */
+export const FEATURE_TOLERANCE = 1e-4;
+
+export interface OrtExtractorOptions {
+  device?: DevicePreference;
+  threads?: number;
+  /** Images per run (default: tuned per base). */
+  batchSize?: number;
+}
+
+/** A seeded noise image through the base's own preprocessing: realistic input ranges for any mode. */
+function probeInput(base: FeatureBase): Float32Array {
+  const [h, w] = base.inputSize;
+  const rand = mulberry32(7);
+  const data = Uint8Array.from({ length: h * w * 3 }, () => Math.floor(rand() * 256));
+  const out = new Float32Array(h * w * 3);
+  preprocessInto({ width: w, height: h, data }, base.preprocessing, out);
+  return out;
+}
+
+/** Why a session's features differ from the tfjs layers model's on a probe image, or null. */
+async function disagreement(ort: Ort, session: OrtSession, base: FeatureBase): Promise<string | null> {
+  const [h, w] = base.inputSize;
+  const x = probeInput(base);
+  const out = await session.run({ images: new ort.Tensor('float32', x, [1, h, w, 3]) });
+  const got = out.features.data as Float32Array;
+  const ref = tf.tidy(() => (base.model.predict(tf.tensor4d(x, [1, h, w, 3])) as tf.Tensor).dataSync());
+  if (got.length !== ref.length) return `features have ${got.length} values, tfjs gives ${ref.length}`;
+  let scale = 0;
+  let diff = 0;
+  for (let i = 0; i < ref.length; i++) {
+    scale = Math.max(scale, Math.abs(ref[i]));
+    diff = Math.max(diff, Math.abs(ref[i] - got[i]));
+  }
+  const rel = diff / (scale || 1);
+  return rel <= FEATURE_TOLERANCE
+    ? null
+    : `its features differ from tfjs by ${rel.toExponential(1)} (relative), more than ${FEATURE_TOLERANCE}`;
+}
+
+/**
+ * The frozen base on ONNX Runtime: compiled once to ONNX, ONE session using every core (or a GPU),
+ * checked against tfjs on a probe image so cached features never depend on the device. Decoding (sharp,
+ * on libuv's pool) of the next batch runs while a batch is in the session: callers keep a few run()
+ * calls in flight (extractFeatures does), and runs are queued in order.
+ */
+export class OrtExtractor implements Extractor {
+  readonly engines = 1;
+  forwardPasses = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly ort: Ort,
+    private readonly session: OrtSession,
+    readonly report: DeviceReport,
+    private readonly pixel: PixelOptions,
+    readonly batchSize: number,
+    /** Milliseconds spent compiling and starting the session. */
+    readonly startupMs: number,
+  ) {}
+
+  /** Throws OnnxCompileError (a layer it cannot compile, named) or OrtDeviceError (no device could start). */
+  static async create(
+    base: FeatureBase,
+    pixel: PixelOptions,
+    opts: OrtExtractorOptions = {},
+  ): Promise<OrtExtractor> {
+    const t0 = performance.now();
+    const compiled = compileFeatureModel(base.model);
+    const ort = await loadOrt();
+    const { session, report } = await createSession(compiled.bytes, {
+      device: opts.device,
+      threads: opts.threads,
+      verify: (s) => disagreement(ort, s, base),
+    });
+    const batch = opts.batchSize ?? ortBatchSize(base);
+    return new OrtExtractor(ort, session, report, pixel, batch, performance.now() - t0);
+  }
+
+  describe(): string {
+    return describeDevice(this.report, `, batch ${this.batchSize}`);
+  }
+
+  async run(items: ExtractItem[]): Promise<BatchResult> {
+    const batch = await prepareBatch(items, this.pixel);
+    if (batch.okCount === 0) return { features: new Float32Array(0), errors: batch.errors };
+    const [h, w] = this.pixel.inputSize;
+    const run = this.queue.then(() =>
+      this.session.run({ images: new this.ort.Tensor('float32', batch.input, [batch.okCount, h, w, 3]) }),
+    );
+    this.queue = run.catch(() => undefined);
+    const out = await run;
+    this.forwardPasses += batch.okCount;
+    return { features: out.features.data as Float32Array, errors: batch.errors };
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    await this.session.release();
+  }
+}
