@@ -23,7 +23,7 @@ import { initBackend } from '../src/main/engine/backend';
 import { loadBase } from '../src/main/engine/bases/load';
 import { resolveBase } from '../src/main/engine/bases/resolve';
 import { scanDataset } from '../src/main/engine/dataset/scan';
-import { FeatureCache } from '../src/main/engine/extract/cache';
+import { FeatureStore } from '../src/main/engine/store/store';
 import { extractFeatures } from '../src/main/engine/extract/features';
 import { LazyExtractor } from '../src/main/engine/extract/lazy';
 import { runTraining } from '../src/main/engine/train/run';
@@ -117,7 +117,7 @@ async function extraction(files: DatasetFile[], baseId: string, engines: number)
         base,
         extractor,
         pixel,
-        cache: new FeatureCache(cacheDir),
+        store: new FeatureStore(cacheDir),
         augment: null,
         views: 1,
         seed: 42,
