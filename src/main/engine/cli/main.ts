@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** `train`, `predict`, `eval` and `demo`: the engine from a terminal, the same code the app runs. */
+/** `train`, `predict`, `eval`, `cache` and `demo`: the engine from a terminal, the same code the app runs. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BaseNotFoundError } from '../bases/resolve';
@@ -9,10 +9,11 @@ import { ModelLoadError } from '../model/io';
 import { sharedDir } from '../util/paths';
 import { ExportError } from '../util/atomic';
 import { UsageError } from './args';
+import { cacheCommand } from './cache-cmd';
 import { evalCommand, predictCommand } from './predict-cmd';
 import { trainCommand } from './train-cmd';
 
-const USAGE = `usage: transfer-studio <train|predict|eval|demo> [options]   (--help on each)`;
+const USAGE = `usage: transfer-studio <train|predict|eval|cache|demo> [options]   (--help on each)`;
 
 async function demo(argv: string[]): Promise<number> {
   const shared = sharedDir();
@@ -35,6 +36,8 @@ async function main(): Promise<number> {
       return predictCommand(rest);
     case 'eval':
       return evalCommand(rest);
+    case 'cache':
+      return cacheCommand(rest);
     case 'demo':
       return demo(rest);
     default:
