@@ -1,6 +1,7 @@
 /**
  * Engine speed on real data: `npm run bench` (full) or `npm run bench -- --quick` (a subset, no end-to-end
- * runs, no peer). Prints ONE JSON object on stdout; progress goes to stderr.
+ * runs, no peer), or `npm run bench -- --scale 10k|100k` (large datasets: see scale.bench.ts). Prints ONE
+ * JSON object on stdout; progress goes to stderr.
  *
  * - extraction: images/s of feature extraction with decode included, cold (fresh cache dir), per shared base,
  *   with one engine (in-process) and two (one worker engine per core)
@@ -380,7 +381,9 @@ async function main() {
 }
 
 try {
-  await main();
+  const scale = process.argv.indexOf('--scale');
+  if (scale >= 0) await (await import('./scale.bench')).scaleBench(process.argv[scale + 1]);
+  else await main();
 } finally {
   await Promise.all(tmpDirs.map((d) => rm(d, { recursive: true, force: true })));
 }
