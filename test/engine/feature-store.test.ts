@@ -53,11 +53,31 @@ const chunkFiles = (cacheDir: string) =>
     .filter((f) => f.endsWith('.chunk'))
     .map((f) => path.join(cacheDir, 'store', 'v1', f));
 
+/** The `train` CLI in its own process (tsx loaded in it: one node process). */
+function cli(data: string, cache: string, k: number, onLine?: (line: string, kill: () => void) => void) {
+  const args = ['--import', 'tsx', 'src/main/engine/cli/main.ts', 'train', '--data', data, '--base', base];
+  args.push('--epochs', '2', '--cache-dir', cache, '--out', path.join(tmp, `out${k}`), '--format', 'tfjs');
+  const p = spawn(process.execPath, [...args, '--json'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  p.stdout.on('data', (d: Buffer) => {
+    const text = d.toString();
+    out += text;
+    for (const line of text.split('\n')) onLine?.(line, () => p.kill('SIGKILL'));
+  });
+  p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise<{ code: number | null; signal: string | null; out: string; err: string }>((resolve) =>
+    p.on('close', (code, signal) => resolve({ code, signal, out, err })),
+  );
+}
+
 const summary = (r: TrainRun) => ({ accuracy: r.accuracy, valLoss: r.evaluation.val!.loss });
 
 describe('feature store in real runs (MobileNet v1 0.25, hymenoptera)', () => {
   const cacheA = path.join(tmp, 'a');
   let clean: TrainRun;
+  /** Records damaged by the flipped-bytes test. */
+  const flipped = Array.from({ length: 40 }, (_, k) => k * 9 + 3);
 
   it('stores pooled float16 vectors for a pooling head: one chunk, not a file per image', async () => {
     ({ run: clean } = await train(cacheA));
@@ -81,7 +101,6 @@ describe('feature store in real runs (MobileNet v1 0.25, hymenoptera)', () => {
     const bytes = readFileSync(chunk);
     const records = (bytes.length - CHUNK_HEADER) / REC;
     expect(records).toBe(398);
-    const flipped = Array.from({ length: 40 }, (_, k) => k * 9 + 3);
     for (const k of flipped) bytes[CHUNK_HEADER + k * REC + 32 + ((k * 37) % 500)] ^= 0x5a;
     writeFileSync(chunk, bytes);
     const { run, warnings } = await train(cacheA);
@@ -106,12 +125,14 @@ describe('feature store in real runs (MobileNet v1 0.25, hymenoptera)', () => {
   });
 
   it('detects a truncated chunk (a killed writer or a full disk): the lost vectors are recomputed', async () => {
-    const [chunk] = chunkFiles(cacheA);
-    const keep = CHUNK_HEADER + 250 * REC + 17;
-    truncateSync(chunk, keep);
-    const lost = readdirSync(path.dirname(chunk)).filter((f) => f.endsWith('.chunk')).length > 1 ? null : 148;
+    // The first run's chunk holds all 398 records (the 40 recomputed above went to a second chunk).
+    const [chunk] = chunkFiles(cacheA).sort((a, b) => statSync(b).size - statSync(a).size);
+    expect(statSync(chunk).size).toBe(CHUNK_HEADER + 398 * REC);
+    truncateSync(chunk, CHUNK_HEADER + 250 * REC + 17);
+    // Records 250…397 are gone, except those flipped earlier (already recomputed elsewhere).
+    const lost = 148 - flipped.filter((k) => k >= 250).length;
     const { run } = await train(cacheA);
-    if (lost !== null) expect(run.features).toMatchObject({ computed: lost, corrupt: lost });
+    expect(run.features).toMatchObject({ computed: lost, cached: 398 - lost, corrupt: lost });
     expect(run.accuracy).toBe(clean.accuracy);
   });
 
@@ -148,6 +169,27 @@ describe('feature store in real runs (MobileNet v1 0.25, hymenoptera)', () => {
     expect((await cacheReport(cacheB)).totalBytes).toBe(0);
   });
 
+  it('after a train process is killed (SIGKILL) mid-extraction, a rerun reuses what it had stored and trains to the clean accuracy', async () => {
+    const cache = path.join(tmp, 'killed');
+    let killedAt = 0;
+    const res = await cli(HYMENOPTERA, cache, 9, (line, kill) => {
+      const m = /"stage":"extract","done":(\d+)/.exec(line);
+      if (m && Number(m[1]) >= 250 && !killedAt) {
+        killedAt = Number(m[1]);
+        kill();
+      }
+    });
+    expect(res.signal).toBe('SIGKILL');
+    expect(killedAt).toBeGreaterThanOrEqual(250);
+    const { run } = await train(cache);
+    // Writes are flushed at least every second: most of what was computed before the kill is kept.
+    expect(run.features.cached).toBeGreaterThan(100);
+    expect(run.features.cached + run.features.computed).toBe(398);
+    expect(run.features.corrupt).toBe(0);
+    expect(run.accuracy).toBe(clean.accuracy);
+    expect((await cacheReport(cache)).sets[0].unsealedChunks).toBe(0); // the dead writer's chunk got sealed
+  });
+
   it('stores full maps only for a Flatten head; a later pooling head pools them instead of running the base', async () => {
     const cacheC = path.join(tmp, 'c');
     const flatten = { layers: [{ type: 'flatten' as const }, { type: 'dense' as const, units: 16 }] };
@@ -181,38 +223,7 @@ describe('two train processes on one dataset and cache at once', () => {
       for (const n of names) symlinkSync(path.join(src, n), path.join(data, cls, n));
     }
     const cache = path.join(tmp, 'concurrent');
-    const cli = (k: number) => {
-      const args = [
-        '--import',
-        'tsx',
-        'src/main/engine/cli/main.ts',
-        'train',
-        '--data',
-        data,
-        '--base',
-        base,
-      ];
-      args.push(
-        '--epochs',
-        '2',
-        '--cache-dir',
-        cache,
-        '--out',
-        path.join(tmp, `out${k}`),
-        '--format',
-        'tfjs',
-        '--json',
-      );
-      const p = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      return new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
-        p.on('close', (code) => resolve({ code, out, err })),
-      );
-    };
-    const results = await Promise.all([cli(1), cli(2)]);
+    const results = await Promise.all([cli(data, cache, 1), cli(data, cache, 2)]);
     for (const r of results) {
       expect(r.code, r.err).toBe(0);
       const s = JSON.parse(r.out.trim().split('\n').pop()!);

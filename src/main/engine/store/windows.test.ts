@@ -37,6 +37,31 @@ describe('streaming epoch plan', () => {
     expect(planWindows(positions, sizes, mulberry32(1)).order).toEqual(plan.order);
   });
 
+  it('with the default sizes, 8k pooled vectors stored class by class: every window and batch stretch is class-balanced', () => {
+    const rows = 8000;
+    const pos = Float64Array.from({ length: rows }, (_, i) => i); // item i stored i-th; class = i / 1600
+    const plan = planWindows(pos, { storedBytesPerRow: 2560, decodedBytesPerRow: 5120 }, mulberry32(5));
+    expect(plan.windows.length).toBeGreaterThan(1); // 41 MB decoded does not fit one 32 MB window
+    for (const w of plan.windows) {
+      const share = [0, 0, 0, 0, 0];
+      for (const i of w) share[Math.floor(i / 1600)] += 1 / w.length;
+      for (const v of share) expect(v).toBeGreaterThan(0.15);
+    }
+    let balanced = 0;
+    for (let s = 0; s + 32 <= rows; s += 32) {
+      const classes = new Set(plan.order.slice(s, s + 32).map((i) => Math.floor(i / 1600)));
+      if (classes.size >= 4) balanced++;
+    }
+    expect(balanced / Math.floor(rows / 32)).toBeGreaterThan(0.9);
+  });
+
+  it('in order (evaluation), windows are consecutive runs of items', () => {
+    const pos = Float64Array.from({ length: 3000 }, (_, i) => i);
+    const plan = planWindows(pos, { ...sizes, blockBytes: 64 << 10 }, null);
+    expect(plan.order).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    plan.windows.forEach((w, k) => k > 0 && expect(w[0]).toBe(plan.windows[k - 1].at(-1)! + 1));
+  });
+
   it('serves batches from at most the current windows plus one read ahead', async () => {
     const plan = planWindows(positions, sizes, mulberry32(3));
     const loads: number[] = [];

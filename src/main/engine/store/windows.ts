@@ -1,11 +1,12 @@
 import { shuffleInPlace } from '../util/random';
 
 /**
- * An epoch's order for streaming from disk. Items are sorted by where their vectors lie, cut into blocks
- * of about `blockBytes` (one sequential read each), and the blocks are dealt at random into windows of
- * about `windowBytes` decoded; each window is shuffled. Consecutive batches then draw from one window
- * at a time (bounded memory, large reads), and each window mixes blocks from all over the dataset, so
- * batches are as varied as a full shuffle even when the store holds the data class by class.
+ * An epoch's order for streaming from disk. Items are sorted by where their vectors lie and cut into
+ * blocks of about `blockBytes` (one sequential read each; boundaries move every epoch). Blocks are dealt
+ * into windows of about `windowBytes` decoded, stratified: each window takes one block, at random, from
+ * every run of W neighbouring blocks, so every window spans the whole store evenly. Windows and the
+ * items inside each are shuffled. Batches then draw from one window at a time (bounded memory, large
+ * reads) and are as varied as a full shuffle even when the store holds the data class by class.
  */
 export interface EpochPlan {
   /** Item indices in training order. */
@@ -27,26 +28,40 @@ export function planWindows(positions: Float64Array, s: PlanSizes, rand: (() => 
   const n = positions.length;
   const items = Array.from({ length: n }, (_, i) => i);
   if (rand) items.sort((a, b) => positions[a] - positions[b]);
-  const blockRows = Math.max(1, Math.floor((s.blockBytes ?? 1 << 20) / s.storedBytesPerRow));
+  const blockRows = Math.max(1, Math.floor((s.blockBytes ?? 512 << 10) / s.storedBytesPerRow));
+  const windowRows = Math.max(blockRows, Math.floor((s.windowBytes ?? 32 << 20) / s.decodedBytesPerRow));
   const blocks: number[][] = [];
-  for (let i = 0; i < n; i += blockRows) blocks.push(items.slice(i, i + blockRows));
-  if (rand) shuffleInPlace(blocks, rand);
-  const perWindow = Math.max(1, Math.floor((s.windowBytes ?? 32 << 20) / (blockRows * s.decodedBytesPerRow)));
-  const windows: number[][] = [];
-  for (let b = 0; b < blocks.length; b += perWindow) {
-    const w = blocks.slice(b, b + perWindow).flat();
-    if (rand) shuffleInPlace(w, rand);
-    windows.push(w);
+  let start = rand ? Math.floor(rand() * blockRows) : 0;
+  if (start > 0) blocks.push(items.slice(0, start));
+  for (; start < n; start += blockRows) blocks.push(items.slice(start, start + blockRows));
+  const perWindow = Math.floor(windowRows / blockRows);
+  const count = Math.max(1, Math.ceil(blocks.length / perWindow));
+  const windows: number[][] = Array.from({ length: count }, () => []);
+  if (!rand)
+    // In order (evaluation): window k holds consecutive blocks.
+    blocks.forEach((b, i) => windows[Math.floor(i / perWindow)].push(...b));
+  else
+    for (let g = 0; g < blocks.length; g += count) {
+      const slots = shuffleInPlace(
+        Array.from({ length: count }, (_, k) => k),
+        rand,
+      );
+      blocks.slice(g, g + count).forEach((b, k) => windows[slots[k]].push(...b));
+    }
+  if (rand) {
+    shuffleInPlace(windows, rand);
+    for (const w of windows) shuffleInPlace(w, rand);
   }
+  const kept = windows.filter((w) => w.length > 0);
   const windowOf = new Int32Array(n);
   const slotOf = new Int32Array(n);
-  windows.forEach((w, wi) =>
+  kept.forEach((w, wi) =>
     w.forEach((item, slot) => {
       windowOf[item] = wi;
       slotOf[item] = slot;
     }),
   );
-  return { order: windows.flat(), windows, windowOf, slotOf };
+  return { order: kept.flat(), windows: kept, windowOf, slotOf };
 }
 
 /**

@@ -21,8 +21,12 @@ export const newWriterId = () => `${HOST_TAG}-${process.pid}-${randomBytes(4).to
 /** Chunks this process is appending to right now (its own finished or abandoned chunks are not). */
 export const OPEN_CHUNKS = new Set<string>();
 
-/** Records are buffered and written in blocks of about this size. */
-const FLUSH_BYTES = 1 << 20;
+/**
+ * Records are buffered and written in blocks of about this size, or after this long: a killed run keeps
+ * all but its last second of work.
+ */
+const FLUSH_BYTES = 256 << 10;
+const FLUSH_MS = 1000;
 
 export interface WrittenLoc {
   chunk: number;
@@ -45,6 +49,7 @@ export class ChunkWriter {
   private written = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  private pendingSince = 0;
   private entries: IdxEntry[] = [];
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -76,10 +81,12 @@ export class ChunkWriter {
           await this.sealCurrent();
         if (!this.handle) await this.openNext();
         const offset = this.written + this.pendingBytes;
+        if (!this.pendingBytes) this.pendingSince = Date.now();
         this.pending.push(rec);
         this.pendingBytes += rec.length;
         this.entries.push({ key, offset, dtype });
-        if (this.pendingBytes >= FLUSH_BYTES) await this.writePending();
+        if (this.pendingBytes >= FLUSH_BYTES || Date.now() - this.pendingSince >= FLUSH_MS)
+          await this.writePending();
         return { chunk: this.chunkNo, offset };
       } catch (e) {
         this.fail(e);
