@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import {
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -74,7 +75,14 @@ const files = (root: string, ext: string) =>
     .sort();
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
-function child(root: string, first: number, count: number, maxChunk: number, mode: 'seal' | 'die') {
+function child(
+  root: string,
+  first: number,
+  count: number,
+  maxChunk: number,
+  mode: 'seal' | 'die',
+  barrier?: string,
+) {
   const proc = spawn(
     process.execPath,
     [
@@ -86,6 +94,7 @@ function child(root: string, first: number, count: number, maxChunk: number, mod
       String(count),
       String(maxChunk),
       mode,
+      ...(barrier ? [barrier] : []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO },
   );
@@ -188,9 +197,11 @@ describe('feature store set', () => {
 
   it('two processes writing the same set at once (overlapping keys, many chunks) leave it whole', async () => {
     const root = freshRoot();
+    const barrier = path.join(tmp, 'barrier');
+    mkdirSync(barrier);
     const [a, b] = await Promise.all([
-      child(root, 0, 3000, 96 << 10, 'seal'),
-      child(root, 1500, 3000, 96 << 10, 'seal'),
+      child(root, 0, 3000, 96 << 10, 'seal', barrier),
+      child(root, 1500, 3000, 96 << 10, 'seal', barrier),
     ]);
     expect([a.code, b.code, a.err, b.err]).toEqual([0, 0, '', '']);
     // They really overlapped in time (each wrote while the other was writing).
