@@ -17,9 +17,14 @@ export const AugmentSpec = z.object({
   zoomRange: z.number().min(0).max(0.9).default(0),
   horizontalFlip: z.boolean().default(false),
   verticalFlip: z.boolean().default(false),
-  /** Keras `brightness_range` [lo, hi] multiplier, or null for off. */
+  /**
+   * Keras `brightness_range` [lo, hi] multiplier, or null for off. Keras leaves it unbounded; here each
+   * end is in [0, 3] (recipes use about [0.5, 1.5]; at ×3 a mid-grey photo is clipped to white, so more
+   * only destroys images: [1e9, 1e10] trained to chance) and lo ≤ hi.
+   */
   brightnessRange: z
-    .tuple([z.number().min(0), z.number().min(0)])
+    .tuple([z.number().min(0).max(3), z.number().min(0).max(3)])
+    .refine(([lo, hi]) => lo <= hi, 'lo must not exceed hi')
     .nullable()
     .default(null),
   /** Contrast factor range r → factor drawn from [1-r, 1+r] around the image mean. */

@@ -3,11 +3,25 @@ import type { HeadInfo, HeadLayerInfo, HeadSpec } from './head';
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 /**
+ * Most parameters a head may have. Training holds ~16 bytes per parameter (weights, gradients and
+ * Adam's two moments, float32), so 64 M is ~1 GiB; an unchecked Flatten → Dense 65536 (822 M on
+ * MobileNet v1 0.25, billions on larger bases) grew the engine to 14 GB before the OOM killer came.
+ * The largest preset on a registry base, Keras (Flatten → Dense 256) on ResNet50's 7×7×2048, is
+ * 25.7 M: the budget leaves it a 2.5× margin.
+ */
+export const MAX_HEAD_PARAMS = 64_000_000;
+
+const millions = (n: number) => `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} M`;
+const overBudget = (total: number) =>
+  `the head would have ${millions(total)} parameters, over the ${millions(MAX_HEAD_PARAMS)} limit (pool before Dense, or use fewer units)`;
+
+/**
  * Shape inference for a head on a feature map of `inputShape` (no batch dim) ending in a softmax Dense
  * of `numClasses`. Pure, so the engine and the editor agree. Stops at the first impossible layer.
  */
 export function inferHead(spec: HeadSpec, inputShape: number[], numClasses: number): HeadInfo {
   const layers: HeadLayerInfo[] = [];
+  let total = 0;
   let shape = [...inputShape];
   let error: HeadInfo['error'];
   const fail = (index: number, message: string) => {
@@ -54,6 +68,9 @@ export function inferHead(spec: HeadSpec, inputShape: number[], numClasses: numb
         break;
       }
     }
+    total += params;
+    // Checked here, layer by layer, so the block that crosses the budget is the one flagged.
+    if (!err && total > MAX_HEAD_PARAMS) err = fail(index, overBudget(total));
     layers.push({
       index,
       type: layer.type,
@@ -70,7 +87,9 @@ export function inferHead(spec: HeadSpec, inputShape: number[], numClasses: numb
       ? `the classifier needs a flat vector but gets [${shape}]: add Flatten or global pooling before it`
       : numClasses < 2
         ? `need at least two classes, got ${numClasses}`
-        : undefined;
+        : total + shape[0] * numClasses + numClasses > MAX_HEAD_PARAMS
+          ? overBudget(total + shape[0] * numClasses + numClasses)
+          : undefined;
   if (classifierError) {
     fail(ci, classifierError);
     layers.push({

@@ -6,6 +6,12 @@ import { SplitOptions } from './dataset';
 export const ResizeMode = z.enum(['stretch', 'center-crop', 'letterbox']);
 export type ResizeMode = z.infer<typeof ResizeMode>;
 
+/**
+ * Seeds are any 32-bit integer (negative ones too, as the Train form allows): the engine uses them
+ * mod 2^32, so each seed in this range is a different run and anything wider would alias one.
+ */
+export const SEED_RANGE = [-(2 ** 31), 2 ** 31 - 1] as const;
+
 export const OptimizerName = z.enum(['adam', 'sgd', 'rmsprop']);
 export type OptimizerName = z.infer<typeof OptimizerName>;
 
@@ -41,7 +47,7 @@ export const TrainConfig = z.object({
     .default({ patience: 5, restoreBest: true }),
   classWeight: z.enum(['none', 'balanced']).default('none'),
   fineTune: FineTuneSpec.nullable().default(null),
-  seed: z.number().int().default(42),
+  seed: z.number().int().min(SEED_RANGE[0]).max(SEED_RANGE[1]).default(42),
 });
 export type TrainConfig = z.infer<typeof TrainConfig>;
 export type TrainConfigInput = z.input<typeof TrainConfig>;

@@ -1,5 +1,5 @@
 /** Dataset scan on the real hymenoptera photos (both layouts) and on a generated folder of bad input. */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -242,6 +242,59 @@ describe('scan: unusable roots', () => {
     const s = await scanDataset(await tmp('ts-scan-empty-'));
     expect(s.files).toEqual([]);
     expect(() => assertTrainable(s)).toThrow(DatasetError);
+  });
+});
+
+describe('scan: folders that cannot be listed', () => {
+  const jpeg = (file: string, seed: number) =>
+    ensureDir(file).then((f) =>
+      sharp({ create: { width: 40, height: 30, channels: 3, background: { r: seed * 40, g: 90, b: 30 } } })
+        .jpeg()
+        .toFile(f),
+    );
+
+  it('reports a symlink-loop class folder (ELOOP) and a dangling one as problems; the scan goes on', async () => {
+    const root = await tmp('ts-scan-loop-');
+    for (const [i, rel] of ['ants/a1.jpg', 'ants/a2.jpg', 'bees/b1.jpg', 'bees/b2.jpg'].entries())
+      await jpeg(path.join(root, rel), i);
+    await symlink('loop', path.join(root, 'loop')); // loop → loop
+    await symlink(path.join(root, 'gone'), path.join(root, 'dangling'));
+    await symlink(path.join(root, 'ants', 'a1.jpg'), path.join(root, 'stray.jpg')); // a file, not a class
+    await symlink('self', path.join(root, 'bees', 'self')); // a looping link among the images
+
+    const s = await scanDataset(root);
+    expect(s.classes).toEqual(['ants', 'bees']);
+    expect(s.files.map((f) => f.rel).sort()).toEqual([
+      'ants/a1.jpg',
+      'ants/a2.jpg',
+      'bees/b1.jpg',
+      'bees/b2.jpg',
+    ]);
+    expect(s.problems.map((p) => [p.rel, p.reason]).sort()).toEqual([
+      ['bees/self', 'unreadable: ELOOP'],
+      ['dangling', 'unreadable folder: ENOENT'],
+      ['loop', 'unreadable folder: ELOOP'],
+    ]);
+    expect(s.problems.every((p) => p.stage === 'scan' && path.isAbsolute(p.path))).toBe(true);
+    expect(() => assertTrainable(s)).not.toThrow();
+  });
+
+  it('does the same for a looping class folder inside train/ and a looping split folder', async () => {
+    const root = await tmp('ts-scan-loop-split-');
+    for (const [i, rel] of [
+      'train/ants/a.jpg',
+      'train/bees/b.jpg',
+      'val/ants/c.jpg',
+      'val/bees/d.jpg',
+    ].entries())
+      await jpeg(path.join(root, rel), i);
+    await symlink('loop', path.join(root, 'train', 'loop'));
+    await symlink('test', path.join(root, 'test')); // test → test
+    const s = await scanDataset(root);
+    expect(s.layout).toBe('splitFolders');
+    expect(s.classes).toEqual(['ants', 'bees']);
+    expect(s.files).toHaveLength(4);
+    expect(s.problems.map((p) => p.rel).sort()).toEqual(['test', 'train/loop']);
   });
 });
 

@@ -65,7 +65,8 @@ export function createFsPolicy(roots: string[] | null): FsPolicy {
       for (;;) {
         try {
           const real = await realpath(probe);
-          if (!(await stat(real)).isDirectory() && missing.length > 0)
+          // Also when `p` itself is a file: it would be written *into*, as a folder.
+          if (!(await stat(real)).isDirectory())
             throw new ApiException('BAD_REQUEST', `${real} is a file, not a folder`);
           if (list && !(await getRealRoots()).some((r) => isInside(r, real)))
             throw new ApiException(

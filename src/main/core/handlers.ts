@@ -67,7 +67,11 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     },
 
     async setSetting(req) {
-      settings.set(req.key, req.value);
+      // The cache folder is written to (thumbnails, features, models): in browser mode it must lie
+      // inside the allowed roots like any other folder the server writes, resolved once here.
+      if (req.key === 'cacheDir' && req.value !== null)
+        settings.set('cacheDir', await ctx.fsPolicy.resolveWritable(req.value));
+      else settings.set(req.key, req.value);
       return changed();
     },
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ResizeMode } from '../../shared/train';
 import { prepareBatch, type PixelOptions } from './extract/batch';
 import type { Preprocessing } from './image/preprocess';
-import { fileModelHandler } from './model/io';
+import { fileModelHandler, ModelLoadError } from './model/io';
 import { tf } from './tf';
 
 export interface LoadedModel {
@@ -30,7 +30,7 @@ export async function loadExportedModel(dir: string): Promise<LoadedModel> {
     );
   if (!(await hasJson(d)) && (await hasJson(path.join(d, 'tfjs')))) d = path.join(d, 'tfjs');
   if (!(await hasJson(d)))
-    throw new Error(`no model.json in ${dir} (expected a Transfer Studio export folder)`);
+    throw new ModelLoadError(`no model.json in ${dir} (expected a Transfer Studio export folder)`);
   const metadata = JSON.parse(
     await readFile(path.join(d, 'metadata.json'), 'utf8').catch(() => '{}'),
   ) as ExportMetadata & Record<string, unknown>;

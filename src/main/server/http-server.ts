@@ -8,8 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
-import type { WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { RENDERER_CSP_HEADER } from '../../shared/ipc/csp';
 import { parseImagePath } from '../../shared/ipc/image-url';
 import { IMAGE_HTTP_PREFIX, WS_PATH } from '../../shared/ipc/ws-protocol';
@@ -18,6 +17,7 @@ import type { AppCore } from '../core/app-core';
 import { dispatch } from '../core/dispatch';
 import { isInside } from '../images/confine';
 import { authCookie, authenticate, newToken } from './auth';
+import { allowedHosts, CLOSE_REASONS, hostAllowed, MAX_WS_MESSAGE, originAllowed, requestUrl } from './guard';
 
 export interface StudioServerOptions {
   core: AppCore;
@@ -27,6 +27,8 @@ export interface StudioServerOptions {
   /** 0 = any free port. */
   port?: number;
   token?: string;
+  /** Host names besides loopback and `host` that requests may name (e.g. the box's DNS name). */
+  allowedHosts?: string[];
 }
 
 export interface StudioServer {
@@ -67,6 +69,13 @@ function send(
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
+/** Close codes ws uses for a bad message (1009 too big, 1007 bad UTF-8) go out with a reason. */
+class ReasonedWebSocket extends WebSocket {
+  override close(code?: number, data?: string | Buffer): void {
+    super.close(code, data ?? (code === undefined ? undefined : CLOSE_REASONS[code]));
+  }
+}
+
 const UNAUTHORIZED_PAGE =
   'Transfer Studio: access token required.\nOpen the URL printed by `npm run serve` (it ends in ?token=…).\n';
 
@@ -74,20 +83,32 @@ export async function startStudioServer(o: StudioServerOptions): Promise<StudioS
   const token = o.token ?? newToken();
   const host = o.host ?? '127.0.0.1';
   const rendererDir = path.resolve(o.rendererDir);
+  const hosts = allowedHosts(host, o.allowedHosts);
   let port = 0;
 
+  // One error path per request: whatever a handler throws (now or in future) ends that request only.
   const server = createServer((req, res) => {
-    void handle(req, res).catch((e) => {
-      console.error('[server]', e);
+    const fail = (e: unknown) => {
+      console.error('[server]', (e as Error)?.message ?? e);
       if (!res.headersSent) send(res, 500, 'internal error');
       else res.destroy();
-    });
+    };
+    req.on('error', () => res.destroy());
+    res.on('error', () => res.destroy());
+    try {
+      handle(req, res).catch(fail);
+    } catch (e) {
+      fail(e);
+    }
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
+    // Before authentication, as Jupyter does: a DNS-rebinding page names its own host.
+    if (!hostAllowed(req.headers.host, hosts)) return send(res, 403, 'host not allowed');
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return send(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req);
+    if (!url) return send(res, 400, 'bad request target');
     const auth = authenticate(req, url, token, port);
     if (!auth.ok) return send(res, 401, UNAUTHORIZED_PAGE);
     if (auth.via === 'query') {
@@ -144,38 +165,61 @@ export async function startStudioServer(o: StudioServerOptions): Promise<StudioS
     send(res, 200, body, { 'content-type': type, 'cache-control': cache });
   }
 
-  // Large enough for one uploaded image (browser mode's Try it, see MAX_UPLOAD_BASE64).
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 32 * 1024 * 1024 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_WS_MESSAGE,
+    WebSocket: ReasonedWebSocket,
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Errors on this connection (a reset, a hostile client) end this connection only.
+    socket.on('error', () => socket.destroy());
     const refuse = (status: number, text: string) => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    if (url.pathname !== WS_PATH) return refuse(404, 'Not Found');
-    if (!authenticate(req, url, token, port).ok) return refuse(401, 'Unauthorized');
-    // Cross-site WebSocket hijacking: a page elsewhere must not drive this server with the user's cookie.
-    const origin = req.headers.origin;
-    if (origin && new URL(origin).host !== req.headers.host) return refuse(403, 'Forbidden');
-    wss.handleUpgrade(req, socket, head, (ws) => onSocket(ws));
+    try {
+      if (!hostAllowed(req.headers.host, hosts)) return refuse(403, 'Forbidden');
+      const url = requestUrl(req);
+      if (!url) return refuse(400, 'Bad Request');
+      if (url.pathname !== WS_PATH) return refuse(404, 'Not Found');
+      if (!authenticate(req, url, token, port).ok) return refuse(401, 'Unauthorized');
+      // Cross-site WebSocket hijacking: a page elsewhere must not drive this server with the user's cookie.
+      if (!originAllowed(req.headers.origin, req.headers.host)) return refuse(403, 'Forbidden');
+      wss.handleUpgrade(req, socket, head, (ws) => onSocket(ws));
+    } catch (e) {
+      console.error('[server] upgrade:', (e as Error)?.message ?? e);
+      socket.destroy();
+    }
   });
 
   function onSocket(ws: WebSocket) {
     const out = (m: WsServerMessage) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m), () => undefined);
     };
     const unsubscribe = o.core.events.subscribe((event, payload) => out({ event, payload }));
     ws.on('close', unsubscribe);
+    // A bad frame (too big, invalid UTF-8, protocol error) closes this socket with a reason (see
+    // ReasonedWebSocket); the error event must have a listener or it would take the process down.
+    ws.on('error', (e: Error & { code?: string }) =>
+      console.warn(`[server] websocket: ${e.code ?? e.message}`),
+    );
     ws.on('message', (data, isBinary) => {
-      let msg: WsClientMessage;
       try {
-        if (isBinary) throw new Error('binary frame');
-        msg = JSON.parse(String(data)) as WsClientMessage;
-        if (typeof msg !== 'object' || msg === null || typeof msg.id !== 'number') throw new Error('no id');
-      } catch {
-        out({ id: -1, result: { ok: false, error: { code: 'BAD_REQUEST', message: 'malformed frame' } } });
-        return;
+        let msg: WsClientMessage;
+        try {
+          if (isBinary) throw new Error('binary frame');
+          msg = JSON.parse(String(data)) as WsClientMessage;
+          if (typeof msg !== 'object' || msg === null || typeof msg.id !== 'number') throw new Error('no id');
+        } catch {
+          out({ id: -1, result: { ok: false, error: { code: 'BAD_REQUEST', message: 'malformed frame' } } });
+          return;
+        }
+        dispatch(o.core.handlers, msg.channel, msg.request)
+          .then((result) => out({ id: msg.id, result }))
+          .catch((e: Error) => console.error('[server] dispatch:', e.message));
+      } catch (e) {
+        console.error('[server] message:', (e as Error)?.message ?? e);
+        ws.terminate();
       }
-      void dispatch(o.core.handlers, msg.channel, msg.request).then((result) => out({ id: msg.id, result }));
     });
   }
 

@@ -5,6 +5,8 @@
  *
  *   --port <n>        default 5217 (next free one if busy; 0 = any free port)
  *   --host <addr>     default 127.0.0.1
+ *   --allow-host <n>  another host name requests may use (repeatable; loopback names, the --host
+ *                     and, on 0.0.0.0, this machine's addresses always work; others get 403)
  *   --root <dir>      also allow browsing/opening datasets under <dir> (repeatable; home is always allowed)
  *   --data-dir <dir>  settings file and default cache (default: ~/.config/transfer-studio)
  *   --token <t>       fixed token (default: random; or TRANSFER_STUDIO_TOKEN)
@@ -52,6 +54,7 @@ async function main() {
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
+      'allow-host': { type: 'string', multiple: true },
       root: { type: 'string', multiple: true },
       'data-dir': { type: 'string' },
       token: { type: 'string' },
@@ -91,6 +94,7 @@ async function main() {
         host: values.host ?? '127.0.0.1',
         port: p,
         token: values.token ?? process.env.TRANSFER_STUDIO_TOKEN,
+        allowedHosts: values['allow-host'],
       }),
     port,
   );

@@ -80,7 +80,9 @@ export function trainInWorker(p: JobPayload<'train'>, ctx: JobContext): Promise<
           rw.contexts.get(m.event.jobId)?.emit(m.event);
           return;
         case 'runtime':
-          reportWorkerRuntime(ctx.jobId, m.runtime);
+          // A released worker still reports once while it frees its tensors: that report must not
+          // come back as a live entry (each released run then added its leftovers to the status).
+          if (workers.get(ctx.jobId) === rw) reportWorkerRuntime(ctx.jobId, m.runtime);
           return;
         case 'trained':
           rw.ready = true;

@@ -47,11 +47,13 @@ export function augmentArg(value: string | undefined): AugmentSpec | undefined {
   return parsed.data;
 }
 
-export function intArg(flag: string, value: string | undefined, min = 0): number | undefined {
+export function intArg(flag: string, value: string | undefined, min = 0, max = Infinity): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`${flag} must be an integer ≥ ${min}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(
+      `${flag} must be an integer ${max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`}, got "${value}"`,
+    );
   return n;
 }
 

@@ -7,6 +7,7 @@ import { DatasetError } from '../dataset/scan';
 import { HeadSpecError } from '../head/build';
 import { ModelLoadError } from '../model/io';
 import { sharedDir } from '../util/paths';
+import { SavedModelExportError } from '../export/savedmodel/types';
 import { ExportError } from '../util/atomic';
 import { UsageError } from './args';
 import { cacheCommand } from './cache-cmd';
@@ -45,16 +46,34 @@ async function main(): Promise<number> {
   }
 }
 
-const EXPECTED = [UsageError, DatasetError, BaseNotFoundError, HeadSpecError, ModelLoadError, ExportError];
+const EXPECTED = [
+  UsageError,
+  DatasetError,
+  BaseNotFoundError,
+  HeadSpecError,
+  ModelLoadError,
+  ExportError,
+  SavedModelExportError,
+];
+
+/** Bad input, or a machine problem the user must fix (a system call's error: EACCES, ENOSPC, ELOOP…). */
+const isExpected = (e: Error) => {
+  const err = e as NodeJS.ErrnoException;
+  return (
+    EXPECTED.some((E) => e instanceof E) ||
+    err.code?.startsWith('ERR_PARSE_ARGS_') === true ||
+    (typeof err.syscall === 'string' && typeof err.code === 'string')
+  );
+};
 
 main().then(
   (code) => process.exit(code),
   (e: Error) => {
-    // Bad input is the user's to fix: one line, no stack. Anything else is our bug: show the stack.
-    const expected =
-      EXPECTED.some((E) => e instanceof E) ||
-      (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
-    process.stderr.write(`error: ${expected ? e.message : (e.stack ?? e.message)}\n`);
+    // Bad input is the user's to fix: one line, exit 2, no stack. Anything else is our bug: the stack.
+    const expected = isExpected(e);
+    process.stderr.write(
+      `error: ${expected ? e.message.replace(/\s*\n\s*/g, ' ') : (e.stack ?? e.message)}\n`,
+    );
     process.exit(expected ? 2 : 1);
   },
 );

@@ -1,13 +1,13 @@
-import { parseArgs } from 'node:util';
 import { scanDataset } from '../dataset/scan';
 import { evaluatePredictions } from '../evaluate/metrics';
 import { initBackend } from '../backend';
 import { loadExportedModel, predictFiles } from '../predict';
 import { intArg, UsageError } from './args';
+import { parseCli } from './parse';
 import { table } from './progress';
 
 export async function predictCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCli({
     args: argv,
     options: {
       model: { type: 'string' },
@@ -18,9 +18,10 @@ export async function predictCommand(argv: string[]): Promise<number> {
   });
   if (!values.model || positionals.length === 0)
     throw new UsageError('usage: npm run predict -- --model <dir> [--top K] [--json] <images…>');
+  const top = intArg('--top', values.top, 1);
   await initBackend();
   const m = await loadExportedModel(values.model);
-  const preds = await predictFiles(m, positionals, intArg('--top', values.top, 1));
+  const preds = await predictFiles(m, positionals, top);
   for (const p of preds) {
     if (values.json) process.stdout.write(`${JSON.stringify(p)}\n`);
     else if ('error' in p) process.stdout.write(`${p.file}: error: ${p.error}\n`);
@@ -33,7 +34,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
 }
 
 export async function evalCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCli({
     args: argv,
     options: {
       model: { type: 'string' },

@@ -1,4 +1,5 @@
 import type { EngineEvent } from '../../../shared/events';
+import type { DownloadProgress } from '../bases/download';
 
 const STAGE_LABEL: Record<string, string> = {
   scan: 'Scanning',
@@ -17,6 +18,28 @@ const fmtMs = (ms: number) =>
   ms >= 60_000
     ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`
     : `${(ms / 1000).toFixed(1)}s`;
+
+const fmtBytes = (n: number) =>
+  n >= 1e9
+    ? `${(n / 1e9).toFixed(2)} GB`
+    : n >= 1e6
+      ? `${(n / 1e6).toFixed(1)} MB`
+      : `${Math.round(n / 1e3)} kB`;
+
+/** One line of download progress: bar, bytes, speed, ETA (what is known of them). */
+export function downloadLine(label: string, p: DownloadProgress): string {
+  const parts = [
+    `Downloading ${label}`,
+    ...(p.total ? [bar(p.bytes / p.total)] : []),
+    p.total ? `${fmtBytes(p.bytes)} / ${fmtBytes(p.total)}` : fmtBytes(p.bytes),
+  ];
+  const rest = [
+    ...(p.bytesPerSec > 0 ? [`${fmtBytes(p.bytesPerSec)}/s`] : []),
+    ...(p.etaMs !== null ? [`ETA ${fmtMs(p.etaMs)}`] : []),
+    ...(p.resumedFrom > 0 ? [`resumed at ${fmtBytes(p.resumedFrom)}`] : []),
+  ];
+  return [parts.join(' '), ...rest].join(' · ');
+}
 
 /** Human progress on stderr: one redrawn line on a TTY, epoch lines always. */
 export class ProgressPrinter {
@@ -70,6 +93,12 @@ export class ProgressPrinter {
         this.println(`${e.level === 'warn' ? 'warning: ' : ''}${e.message}`);
         break;
     }
+  }
+
+  /** Download progress (from `downloadFile`'s onProgress): a redrawn line, then one line when done. */
+  download(label: string, p: DownloadProgress): void {
+    if (p.done) this.println(`Downloaded ${label} (${fmtBytes(p.bytes)})`);
+    else this.line(downloadLine(label, p));
   }
 
   done(): void {

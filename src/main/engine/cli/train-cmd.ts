@@ -1,17 +1,22 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { EngineEvent, Evaluation } from '../../../shared/events';
-import { TrainConfig, type TrainConfigInput } from '../../../shared/train';
+import { SEED_RANGE, TrainConfig, type TrainConfigInput } from '../../../shared/train';
 import { describeBackend, type BackendPreference } from '../backend';
 import { exportRun, type ExportFormat } from '../export';
+import { StoppedError } from '../extract/features';
 import { runTraining, type TrainRun } from '../train/run';
 import { augmentArg, headArg, intArg, numArg, UsageError } from './args';
+import { parseCli } from './parse';
 import { ProgressPrinter, table } from './progress';
 
 export const TRAIN_USAGE = `usage: npm run train -- --data <dir> [--base <id|dir>] [--head <preset|json>] [--augment <json|keras>]
        [--epochs N] [--fine-tune-layers N] [--out <dir>] [--cache-dir <dir>] [--json]
        [--format savedmodel|tfjs|both] [--lr X] [--batch-size N] [--seed N] [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu]
        [--val-fraction X] [--views N] [--class-weight balanced] [--patience N]`;
+
+/** Ctrl+C before any epoch finished: 128 + SIGINT, as shells report an interrupted command. */
+export const STOPPED_EXIT_CODE = 130;
+export const STOPPED_BEFORE_TRAINING = 'stopped before training: nothing to export';
 
 const slug = (s: string) => s.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
 
@@ -104,7 +109,7 @@ export async function trainCommand(
   argv: string[],
   defaults: { data?: string; out?: string } = {},
 ): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCli({
     args: argv,
     options: {
       data: { type: 'string' },
@@ -135,7 +140,7 @@ export async function trainCommand(
     return 0;
   }
   const data = values.data ?? defaults.data;
-  if (!data) throw new UsageError(`--data <dir> is required\n${TRAIN_USAGE}`);
+  if (!data) throw new UsageError('--data <dir> is required (see --help)');
   const format = values.format as ExportFormat;
   if (!['tfjs', 'savedmodel', 'both'].includes(format))
     throw new UsageError(`--format must be savedmodel, tfjs or both`);
@@ -154,7 +159,7 @@ export async function trainCommand(
     epochs: intArg('--epochs', values.epochs, 1),
     learningRate: numArg('--lr', values.lr),
     batchSize: intArg('--batch-size', values['batch-size'], 1),
-    seed: intArg('--seed', values.seed),
+    seed: intArg('--seed', values.seed, ...SEED_RANGE),
     augmentViews: intArg('--views', values.views, 1),
     classWeight: values['class-weight'] === 'balanced' ? 'balanced' : undefined,
     split: valFraction !== undefined ? { valFraction } : undefined,
@@ -188,8 +193,17 @@ export async function trainCommand(
       backend,
       signal: controller.signal,
       onEvent,
+    }).catch((e: unknown) => {
+      if (e instanceof StoppedError) return null; // Ctrl+C while features were being computed
+      throw e;
     });
     printer.done();
+    // Stopped before one whole epoch: there are no trained weights worth exporting.
+    if (!run || (run.stopped && run.history.length === 0)) {
+      run?.dispose();
+      process.stderr.write(`${STOPPED_BEFORE_TRAINING}\n`);
+      return STOPPED_EXIT_CODE;
+    }
     const outDir =
       values.out ??
       defaults.out ??

@@ -46,13 +46,33 @@ async function subdirs(dir: string): Promise<string[]> {
     .filter(Boolean);
 }
 
-/** Files below `dir`, recursively (class folders may have sub-folders), hidden ones skipped. */
-async function walkFiles(dir: string): Promise<string[]> {
+/** A folder that could not be listed (symlink loop, no permission, not a folder after all). */
+interface Unreadable {
+  path: string;
+  reason: string;
+}
+
+const unreadable = (dir: string, e: unknown): Unreadable => ({
+  path: dir,
+  reason: `unreadable folder: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+});
+
+/**
+ * Files below `dir`, recursively (class folders may have sub-folders), hidden ones skipped. Throws
+ * only when `dir` itself cannot be listed; a sub-folder that cannot lands in `bad` and the walk goes on.
+ */
+async function walkFiles(dir: string, bad: Unreadable[]): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
     if (isHidden(e.name)) continue;
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walkFiles(p)));
+    if (e.isDirectory())
+      out.push(
+        ...(await walkFiles(p, bad).catch((err: unknown) => {
+          bad.push(unreadable(p, err));
+          return [];
+        })),
+      );
     else if (e.isFile() || e.isSymbolicLink()) out.push(p);
   }
   return out.sort();
@@ -101,12 +121,22 @@ export async function inspectImage(
 async function listCandidates(
   root: string,
   layout: DatasetLayout,
-): Promise<{ classes: string[]; cands: Candidate[] }> {
+): Promise<{ classes: string[]; cands: Candidate[]; bad: Unreadable[] }> {
   const cands: Candidate[] = [];
   const classSet = new Set<string>();
+  const bad: Unreadable[] = [];
   const addClassDir = async (dir: string, className: string, split: SplitName | null) => {
+    let files: string[];
+    try {
+      files = await walkFiles(dir, bad);
+    } catch (e) {
+      // A symlink to a file beside the class folders is a stray file, ignored like the others; a
+      // folder that cannot be listed (a symlink loop, no permission) is a problem, not a class.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOTDIR') bad.push(unreadable(dir, e));
+      return;
+    }
     classSet.add(className);
-    for (const f of await walkFiles(dir)) {
+    for (const f of files) {
       cands.push({ path: f, rel: path.relative(root, f).split(path.sep).join('/'), className, split });
     }
   };
@@ -114,13 +144,17 @@ async function listCandidates(
     for (const d of await subdirs(root)) {
       const split = SPLIT_DIRS[d.toLowerCase()];
       if (!split) continue;
-      for (const c of await subdirs(path.join(root, d))) await addClassDir(path.join(root, d, c), c, split);
+      const classDirs = await subdirs(path.join(root, d)).catch((e: unknown) => {
+        bad.push(unreadable(path.join(root, d), e));
+        return [];
+      });
+      for (const c of classDirs) await addClassDir(path.join(root, d, c), c, split);
     }
   } else {
     for (const c of await subdirs(root)) await addClassDir(path.join(root, c), c, null);
   }
   const classes = [...classSet].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return { classes, cands };
+  return { classes, cands, bad };
 }
 
 /**
@@ -136,8 +170,13 @@ export async function scanDataset(root: string, options: ScanOptions = {}): Prom
     throw new DatasetError(`dataset folder not found: ${abs}`);
   }
   const split = SplitOptionsSchema.parse({ ...options, concurrency: undefined, onProgress: undefined });
-  const layout = await detectLayout(abs);
-  const { classes, cands } = await listCandidates(abs, layout);
+  let layout: DatasetLayout;
+  try {
+    layout = await detectLayout(abs);
+  } catch (e) {
+    throw new DatasetError(`cannot read dataset folder ${abs}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+  const { classes, cands, bad } = await listCandidates(abs, layout);
 
   let done = 0;
   const inspected = await mapLimit(cands, options.concurrency ?? 8, async (c) => {
@@ -147,7 +186,12 @@ export async function scanDataset(root: string, options: ScanOptions = {}): Prom
   });
 
   const files: DatasetFile[] = [];
-  const problems: DatasetProblem[] = [];
+  const problems: DatasetProblem[] = bad.map((b) => ({
+    path: b.path,
+    rel: path.relative(abs, b.path).split(path.sep).join('/'),
+    reason: b.reason,
+    stage: 'scan',
+  }));
   cands.forEach((c, i) => {
     const r = inspected[i];
     if (!r.ok) {

@@ -11,12 +11,15 @@ export interface CompiledBase {
   why?: string;
   /** Preprocessed [n, h, w, 3] → feature map. */
   predict(x: tf.Tensor4D): tf.Tensor;
+  /** Frees the graph's own (folded) weights; the base's layers model is not touched. */
+  dispose(): void;
 }
 
 const layersOnly = (base: FeatureBase, why: string): CompiledBase => ({
   kind: 'layers',
   why,
   predict: (x) => base.model.predict(x) as tf.Tensor,
+  dispose: () => undefined,
 });
 
 /**
@@ -43,6 +46,7 @@ export async function compileBase(base: FeatureBase): Promise<CompiledBase> {
   const compiled: CompiledBase = {
     kind: 'graph',
     predict: (x) => gm.execute({ images: x }, 'features') as tf.Tensor,
+    dispose: () => gm.dispose(),
   };
   const diff = tf.tidy(() => {
     const probe = tf.randomUniform([2, ...base.inputSize, 3], -1, 1, 'float32', 7) as tf.Tensor4D;

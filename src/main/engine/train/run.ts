@@ -330,8 +330,12 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
       return full;
     },
     dispose() {
+      // Each model built on the head's layers (hoisted, full) adds to their reference counts, so
+      // disposing head.model alone freed nothing (a head's weights leaked per run): free them directly.
+      const weights = head.layers.flatMap((l) => l.weights.map((w) => w.read()));
       head.model.dispose();
       base.full.dispose();
+      tf.dispose(weights.filter((t) => !t.isDisposed));
     },
   };
 }

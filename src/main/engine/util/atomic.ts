@@ -1,6 +1,7 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { explainMkdirError } from './mkdir-error';
 
 export class ExportError extends Error {
   override name = 'ExportError';
@@ -27,9 +28,7 @@ export async function writeDirAtomic(
   try {
     await mkdir(parent, { recursive: true });
   } catch (e) {
-    throw new ExportError(
-      `cannot create ${parent}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
+    throw new ExportError(await explainMkdirError(parent, e));
   }
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const tmp = path.join(parent, `.${path.basename(target)}.tmp-${tag}`);

@@ -1,4 +1,4 @@
-import { attr } from './graph-builder';
+import { attr, type GraphBuilder } from './graph-builder';
 import {
   T,
   T_FLOAT,
@@ -160,14 +160,26 @@ export const emitConcatenate: Emitter = (b, call) => {
   });
 };
 
+/** A Rescaling factor: a scalar, or (as Keras allows, e.g. EfficientNet) one value per channel. */
+function rescaleConst(b: GraphBuilder, call: LayerCall, name: string, v: unknown): string | null {
+  const channels = call.outputShape[call.outputShape.length - 1];
+  if (typeof v === 'number') return b.constFloat(name, [v], []);
+  if (Array.isArray(v) && v.every((n) => typeof n === 'number') && (v.length === 1 || v.length === channels))
+    return b.constFloat(name, v as number[], [v.length]);
+  return null;
+}
+
 export const emitRescaling: Emitter = (b, call) => {
   const { scale, offset } = call.config;
-  if (typeof scale !== 'number' || (offset !== undefined && typeof offset !== 'number')) {
-    throw unsupported(call, `scale/offset must be numbers, got ${JSON.stringify({ scale, offset })}`);
+  const s = rescaleConst(b, call, `${call.base}/scale`, scale);
+  const hasOffset = offset !== undefined && offset !== null && offset !== 0;
+  const o = hasOffset ? rescaleConst(b, call, `${call.base}/offset`, offset) : null;
+  if (!s || (hasOffset && !o)) {
+    throw unsupported(
+      call,
+      `scale/offset must be numbers or one number per channel, got ${JSON.stringify({ scale, offset })}`,
+    );
   }
-  const s = b.constFloat(`${call.base}/scale`, [scale], []);
   const y = b.op(`${call.base}/mul`, 'Mul', [call.inputs[0], s], T);
-  if (!offset) return y;
-  const o = b.constFloat(`${call.base}/offset`, [offset], []);
-  return b.op(`${call.base}/add`, 'AddV2', [y, o], T);
+  return o ? b.op(`${call.base}/add`, 'AddV2', [y, o], T) : y;
 };

@@ -16,6 +16,7 @@ import {
   emitReshape,
   emitZeroPadding2D,
 } from './emit-basic';
+import { emitNormalization } from './emit-normalization';
 
 /** tfjs-layers class name → op emitter. InputLayer and nested models are handled by the walk. */
 export const EMITTERS: Readonly<Record<string, Emitter>> = {
@@ -38,6 +39,7 @@ export const EMITTERS: Readonly<Record<string, Emitter>> = {
   Multiply: emitMultiply,
   Concatenate: emitConcatenate,
   Rescaling: emitRescaling,
+  Normalization: emitNormalization,
 };
 
 export const SUPPORTED_LAYERS: readonly string[] = ['InputLayer', ...Object.keys(EMITTERS)].sort();

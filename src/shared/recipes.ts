@@ -1,0 +1,36 @@
+import { KERAS_RECIPE_AUGMENT } from './augment';
+import { HEAD_PRESETS } from './head';
+import type { TrainConfigInput } from './train';
+
+/** A one-click preset: the fields of a TrainConfig it sets; everything else keeps its current value. */
+export interface RecipePreset {
+  id: string;
+  label: string;
+  description: string;
+  config: TrainConfigInput;
+}
+
+/**
+ * The transfer-learning recipe this product replaces: `VGG16(weights='imagenet', include_top=False)`,
+ * frozen, Flatten → Dense 256 relu → Dropout 0.5 → softmax, `ImageDataGenerator(shear_range=0.2,
+ * zoom_range=0.2, horizontal_flip=True)`, Adam 1e-3, 10 epochs.
+ */
+export const KERAS_RECIPE_VGG16 = {
+  id: 'keras-recipe-vgg16',
+  label: 'Keras recipe (VGG16)',
+  description:
+    'VGG16 base, Flatten → Dense 256 relu → Dropout 0.5 → softmax, shear/zoom/flip augmentation, Adam 1e-3, 10 epochs',
+  config: {
+    base: 'vgg16',
+    head: HEAD_PRESETS.keras,
+    augment: KERAS_RECIPE_AUGMENT,
+    optimizer: 'adam',
+    learningRate: 1e-3,
+    epochs: 10,
+    // The recipe trains a fixed 10 epochs; early stopping would cut it short.
+    earlyStopping: null,
+    fineTune: null,
+  },
+} as const satisfies RecipePreset;
+
+export const RECIPE_PRESETS: readonly RecipePreset[] = [KERAS_RECIPE_VGG16];
