@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import type { CacheReport } from '../../../shared/cache';
 import { cacheReport, clearCache } from '../store/report';
 import { defaultCacheDir } from '../util/paths';
 import { UsageError } from './args';
+import { parseCli } from './parse';
 import { table } from './progress';
 
 export const CACHE_USAGE =
@@ -58,7 +58,7 @@ function printList(r: CacheReport, base: string | undefined, w: (s: string) => v
 
 /** `transfer-studio cache`: how much the feature cache holds, per base and variant, and clearing it. */
 export async function cacheCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCli({
     args: argv,
     options: {
       base: { type: 'string' },

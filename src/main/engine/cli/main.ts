@@ -9,6 +9,7 @@ import { ModelLoadError } from '../model/io';
 import { sharedDir } from '../util/paths';
 import { SavedModelExportError } from '../export/savedmodel/types';
 import { ExportError } from '../util/atomic';
+import { FeatureStoreCorruptError } from '../store/table';
 import { UsageError } from './args';
 import { cacheCommand } from './cache-cmd';
 import { evalCommand, predictCommand } from './predict-cmd';
@@ -54,6 +55,7 @@ const EXPECTED = [
   ModelLoadError,
   ExportError,
   SavedModelExportError,
+  FeatureStoreCorruptError,
 ];
 
 /** Bad input, or a machine problem the user must fix (a system call's error: EACCES, ENOSPC, ELOOP…). */
