@@ -1,6 +1,7 @@
 /**
  * Engine speed on real data: `npm run bench` (full) or `npm run bench -- --quick` (a subset, no end-to-end
- * runs, no peer). Prints ONE JSON object on stdout; progress goes to stderr.
+ * runs, no peer), or `npm run bench -- --scale 10k|100k` (large datasets: see scale.bench.ts). Prints ONE
+ * JSON object on stdout; progress goes to stderr.
  *
  * - extraction: images/s of feature extraction with decode included, cold (fresh cache dir), per base, on
  *   ONNX Runtime's CPU provider (one session, every core) and on tfjs-wasm (one worker engine per core),
@@ -27,7 +28,7 @@ import { loadBase } from '../src/main/engine/bases/load';
 import { resolveBase, type ResolvedBase } from '../src/main/engine/bases/resolve';
 import { scanDataset } from '../src/main/engine/dataset/scan';
 import { exportTfjs } from '../src/main/engine/export/tfjs';
-import { FeatureCache } from '../src/main/engine/extract/cache';
+import { FeatureStore } from '../src/main/engine/store/store';
 import { extractFeatures } from '../src/main/engine/extract/features';
 import { LazyExtractor } from '../src/main/engine/extract/lazy';
 import type { ExtractionDevice } from '../src/main/engine/onnx/devices';
@@ -104,7 +105,7 @@ async function extraction(files: DatasetFile[], spec: BaseSpec, rt: (typeof RUNT
         base,
         extractor,
         pixel,
-        cache: new FeatureCache(cacheDir),
+        store: new FeatureStore(cacheDir),
         augment: null,
         views: 1,
         seed: 42,
@@ -376,7 +377,9 @@ async function main() {
 }
 
 try {
-  await main();
+  const scale = process.argv.indexOf('--scale');
+  if (scale >= 0) await (await import('./scale.bench')).scaleBench(process.argv[scale + 1]);
+  else await main();
 } finally {
   await Promise.all(tmpDirs.map((d) => rm(d, { recursive: true, force: true })));
 }

@@ -13,7 +13,7 @@ import type { DatasetFile } from '../src/shared/dataset';
 import type { BackendReport } from '../src/main/engine/backend';
 import { loadBase } from '../src/main/engine/bases/load';
 import { exportTfjs } from '../src/main/engine/export/tfjs';
-import { FeatureCache } from '../src/main/engine/extract/cache';
+import { FeatureStore } from '../src/main/engine/store/store';
 import { extractFeatures } from '../src/main/engine/extract/features';
 import { LazyExtractor } from '../src/main/engine/extract/lazy';
 import { buildKerasApplication, findKerasApplication } from '../src/main/engine/keras/applications';
@@ -75,7 +75,7 @@ export async function vgg16Extraction(
         base,
         extractor,
         pixel,
-        cache: new FeatureCache(path.join(tmp, 'cache')),
+        store: new FeatureStore(path.join(tmp, 'cache')),
         augment: null,
         views: 1,
         seed: 42,

@@ -8,7 +8,9 @@ import { scanDataset } from '../../src/main/engine/dataset/scan';
 import { prepareBatch, runBase } from '../../src/main/engine/extract/batch';
 import { compileBase } from '../../src/main/engine/extract/compiled-base';
 import { buildHead } from '../../src/main/engine/head/build';
-import { globalPool, hoistPooling } from '../../src/main/engine/train/hoist';
+import { DTYPE } from '../../src/main/engine/store/format';
+import { MemoryTable } from '../../src/main/engine/store/table';
+import { globalPool, hoistPooling, storedFormFor } from '../../src/main/engine/train/hoist';
 import { tf } from '../../src/main/engine/tf';
 import { HYMENOPTERA, MODELS } from '../helpers/shared';
 
@@ -58,7 +60,13 @@ describe('pooling hoisted out of the head', () => {
     const maps = Array.from({ length: 4 }, (_, k) =>
       Float32Array.from({ length: 60 }, (_, i) => Math.sin(i * 0.7 + k)),
     );
-    const items = maps.map((m, k) => ({
+    // Extraction stores pooled vectors for such a head (rows of the set's table).
+    const table = new MemoryTable(maps.length, 5, 'float32');
+    maps.forEach((m, k) => {
+      const v = globalPool(m, 5, 'avg');
+      table.set(k, DTYPE.f32, new Uint8Array(v.buffer));
+    });
+    const items = maps.map((_, k) => ({
       file: {
         path: `/x/${k}`,
         rel: `${k}`,
@@ -70,9 +78,22 @@ describe('pooling hoisted out of the head', () => {
         format: 'png',
       },
       hash: String(k),
-      views: [m],
+      views: [k],
     }));
-    const hoisted = hoistPooling(spec, head, items, shape);
+    expect(storedFormFor(spec, shape)).toBe('avg');
+    const set = {
+      featureShape: shape,
+      form: 'avg' as const,
+      vectorShape: [5],
+      vectorSize: 5,
+      table,
+      items,
+      computed: 0,
+      cached: 0,
+      corrupt: 0,
+      problems: [],
+    };
+    const hoisted = hoistPooling(spec, head, set);
     expect(hoisted.inputShape).toEqual([5]);
     const gap = tf.tidy(() => tf.mean(tf.tensor(maps[1], [1, ...shape]), [1, 2]).dataSync());
     expect(Array.from(globalPool(maps[1], 5, 'avg'))).toEqual(
@@ -81,11 +102,9 @@ describe('pooling hoisted out of the head', () => {
     const full = tf.tidy(() =>
       (head.model.predict(tf.tensor(maps[2], [1, ...shape])) as tf.Tensor).dataSync(),
     );
-    const pooled = tf.tidy(() =>
-      (
-        hoisted.model.predict(tf.tensor(hoisted.items[2].views[0] as Float32Array, [1, 5])) as tf.Tensor
-      ).dataSync(),
-    );
+    const row = new Float32Array(5);
+    await table.read([hoisted.items[2].views[0]], row);
+    const pooled = tf.tidy(() => (hoisted.model.predict(tf.tensor(row, [1, 5])) as tf.Tensor).dataSync());
     Array.from(full).forEach((v, i) => expect(pooled[i]).toBeCloseTo(v, 6));
     const max = globalPool(Float32Array.from([1, -2, 3, -4, -5, 6]), 2, 'max');
     expect(Array.from(max)).toEqual([3, 6]);

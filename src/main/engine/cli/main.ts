@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** `train`, `predict`, `eval` and `demo`: the engine from a terminal, the same code the app runs. */
+/** `train`, `predict`, `eval`, `cache` and `demo`: the engine from a terminal, the same code the app runs. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BaseNotFoundError } from '../bases/resolve';
@@ -10,11 +10,13 @@ import { OrtDeviceError } from '../onnx/devices';
 import { sharedDir } from '../util/paths';
 import { SavedModelExportError } from '../export/savedmodel/types';
 import { ExportError } from '../util/atomic';
+import { FeatureStoreCorruptError } from '../store/table';
 import { UsageError } from './args';
+import { cacheCommand } from './cache-cmd';
 import { evalCommand, predictCommand } from './predict-cmd';
 import { trainCommand } from './train-cmd';
 
-const USAGE = `usage: transfer-studio <train|predict|eval|demo> [options]   (--help on each)`;
+const USAGE = `usage: transfer-studio <train|predict|eval|cache|demo> [options]   (--help on each)`;
 
 async function demo(argv: string[]): Promise<number> {
   const shared = sharedDir();
@@ -37,6 +39,8 @@ async function main(): Promise<number> {
       return predictCommand(rest);
     case 'eval':
       return evalCommand(rest);
+    case 'cache':
+      return cacheCommand(rest);
     case 'demo':
       return demo(rest);
     default:
@@ -53,6 +57,7 @@ const EXPECTED = [
   ExportError,
   SavedModelExportError,
   OrtDeviceError,
+  FeatureStoreCorruptError,
 ];
 
 /** Bad input, or a machine problem the user must fix (a system call's error: EACCES, ENOSPC, ELOOP…). */

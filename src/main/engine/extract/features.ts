@@ -1,11 +1,16 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AugmentSpec } from '../../../shared/augment';
 import type { DatasetFile, DatasetProblem } from '../../../shared/dataset';
 import type { FeatureBase } from '../bases/load';
+import { recordKey } from '../store/format';
+import { globalPool } from '../store/pool';
+import type { StoreSet } from '../store/set';
+import type { FeatureStore, Precision, SetNumbers, StoredForm } from '../store/store';
+import { decodeInto, encodeVector, MemoryTable, StoreTable, type FeatureTable } from '../store/table';
 import { mapLimit } from '../util/concurrency';
 import { hashString, mixSeed } from '../util/random';
 import type { ExtractItem, PixelOptions } from './batch';
-import { contentHash, FeatureCache } from './cache';
 import type { Extractor } from './pool';
 
 export class StoppedError extends Error {
@@ -15,33 +20,37 @@ export class StoppedError extends Error {
   }
 }
 
-export type FeatureVector = Float32Array | (() => Promise<Float32Array>);
+/** Above this many bytes of stored vectors, they stay on disk and training streams them. */
+export const DEFAULT_MEMORY_BUDGET = 512 * 1024 ** 2;
 
-/** Above this many bytes of features, vectors stay on disk and are read per batch. */
-export const DEFAULT_MEMORY_BUDGET = 2 * 1024 ** 3;
-
-export async function readVector(v: FeatureVector): Promise<Float32Array> {
-  return typeof v === 'function' ? v() : v;
+export function contentHash(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 export interface FeatureItem {
   file: DatasetFile;
   hash: string;
-  /**
-   * views[0..K-1]; val/test items and un-augmented runs have exactly one (the clean view). A function
-   * when the set is too large for memory: it reads the vector back from the disk cache.
-   */
-  views: FeatureVector[];
+  /** Rows in the set's table of views[0..K-1]; val/test items and un-augmented runs have one (clean). */
+  views: number[];
 }
 
 export interface FeatureSet {
+  /** The base's feature map shape. */
   featureShape: number[];
-  featureSize: number;
+  /** What each row holds: the map itself, or it globally pooled. */
+  form: StoredForm;
+  /** Shape of one row: featureShape for 'full', [channels] when pooled. */
+  vectorShape: number[];
+  vectorSize: number;
+  /** The vectors: in memory, or streamed from the store when over the memory budget. */
+  table: FeatureTable;
   items: FeatureItem[];
-  /** Images sent through the base in this call. */
+  /** Image views sent through the base in this call. */
   computed: number;
-  /** Feature vectors found in the cache. */
+  /** Vectors found in the store (or pooled from full maps already stored). */
   cached: number;
+  /** Stored vectors that failed their checks (checksum, truncation): dropped and recomputed. */
+  corrupt: number;
   problems: DatasetProblem[];
 }
 
@@ -50,63 +59,94 @@ export interface ExtractOptions {
   base: FeatureBase;
   extractor: Extractor;
   pixel: PixelOptions;
-  cache: FeatureCache | null;
+  /** The feature store (null: no caching; everything must fit the memory budget). */
+  store: FeatureStore | null;
+  /** What to keep per view: pooled vectors when the head starts with global pooling. Default 'full'. */
+  form?: StoredForm;
+  /** Default float16 (float32 kept for vectors outside its range). */
+  precision?: Precision;
   /** Augmentation for training images (null: clean views only). */
   augment: AugmentSpec | null;
   views: number;
   seed: number;
   batchSize?: number;
-  /** Bytes of feature vectors to hold in memory before switching to reading them from the cache. */
+  /** Bytes of stored vectors to hold in memory before training streams them from the store. */
   memoryBudget?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
   onProblem?: (p: DatasetProblem) => void;
+  onWarning?: (message: string) => void;
 }
 
 interface Job {
   fileIndex: number;
   view: number;
+  row: number;
 }
 
+interface Pending {
+  job: Job;
+  key: string;
+}
+
+const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
 /**
- * Features for every file and view: from the cache where possible, else from the base (and then cached).
- * Files are read and hashed as they are needed, so memory holds features, not images.
+ * Vectors for every file and view: from the store where possible, else from the base (then stored).
+ * Files are read and hashed as they are needed, so memory holds vectors (or only their locations), not
+ * images. Every stored vector is checked (crc32) when read; a damaged one is dropped and recomputed.
  */
 export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
   const featureShape = o.base.featureShape;
-  const featureSize = featureShape.reduce((a, b) => a * b, 1);
+  const featureSize = prod(featureShape);
+  const form = o.form ?? 'full';
+  if (form !== 'full' && featureShape.length !== 3)
+    throw new Error(`cannot pool a feature map of shape [${featureShape}]`);
+  const vectorShape = form === 'full' ? featureShape : [featureShape[2]];
+  const vectorSize = prod(vectorShape);
+  const precision = o.precision ?? 'float16';
   const augmented = o.augment !== null;
-  const viewsOf = (f: DatasetFile) => (augmented && f.split === 'train' ? o.views : 1);
-  const variantOf = (view: number, f: DatasetFile) =>
-    FeatureCache.variantKey({
-      base: o.base.fingerprint,
-      resize: o.pixel.resize,
-      pre: o.pixel.preprocessing,
-      size: o.pixel.inputSize,
-      ...(augmented && f.split === 'train' ? { augment: o.augment, seed: o.seed, view } : {}),
-    });
-  const jobs: Job[] = o.files.flatMap((f, fileIndex) =>
-    Array.from({ length: viewsOf(f) }, (_, view) => ({ fileIndex, view })),
+  const isAug = (f: DatasetFile) => augmented && f.split === 'train';
+  const viewsOf = (f: DatasetFile) => (isAug(f) ? o.views : 1);
+  const augTag = augmented
+    ? createHash('sha256')
+        .update(JSON.stringify([o.augment, o.seed]))
+        .digest('hex')
+        .slice(0, 16)
+    : '';
+  const viewTag = (f: DatasetFile, view: number) => (isAug(f) ? `${augTag}:${view}` : 'clean');
+  const numbers = (f: StoredForm): SetNumbers => ({
+    base: o.base.fingerprint,
+    resize: o.pixel.resize,
+    preprocessing: o.pixel.preprocessing,
+    inputSize: o.pixel.inputSize,
+    form: f,
+    precision,
+  });
+
+  const jobs: Job[] = [];
+  const rowsOf: number[][] = o.files.map((f, fileIndex) =>
+    Array.from({ length: viewsOf(f) }, (_, view) => {
+      jobs.push({ fileIndex, view, row: jobs.length });
+      return jobs.length - 1;
+    }),
   );
-  const totalBytes = jobs.length * featureSize * 4;
-  const onDisk = totalBytes > (o.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
-  if (onDisk && !o.cache)
+  const storedBytes = jobs.length * vectorSize * (precision === 'float16' ? 2 : 4);
+  const stream = storedBytes > (o.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
+  if (stream && !o.store)
     throw new Error(
-      `features need ${(totalBytes / 1024 ** 3).toFixed(1)} GB, more than the memory budget: enable the feature cache (or use fewer views)`,
+      `features need ${(storedBytes / 1024 ** 3).toFixed(1)} GB, more than the memory budget: enable the feature cache (or use fewer views)`,
     );
-  const keep = (job: Job, f: DatasetFile, v: Float32Array): FeatureVector => {
-    if (!onDisk) return v;
-    const variant = variantOf(job.view, f);
-    const hash = hashes[job.fileIndex];
-    return async () => {
-      const back = await o.cache!.get(variant, hash, featureSize);
-      if (!back) throw new Error(`feature cache entry vanished during training: ${f.rel}`);
-      return back;
-    };
-  };
-  const views: (FeatureVector | null)[][] = o.files.map((f) =>
-    new Array<FeatureVector | null>(viewsOf(f)).fill(null),
-  );
+
+  const info = { baseId: o.base.id, baseName: o.base.displayName, featureShape, vectorShape };
+  const set = o.store ? await o.store.open(numbers(form), info, vectorSize) : null;
+  // Stored full maps pool into any pooled form: a run with a Flatten head feeds later GAP runs.
+  const fullSet =
+    o.store && form !== 'full' ? await o.store.openExisting(numbers('full'), featureSize) : null;
+  const memTable = stream ? null : new MemoryTable(jobs.length, vectorSize, precision);
+  const diskTable = stream ? new StoreTable(set!, jobs.length, vectorSize, precision) : null;
+  const table: FeatureTable = (memTable ?? diskTable)!;
+
   const hashes: string[] = new Array(o.files.length);
   const failed = new Map<number, string>();
   const batchSize = o.batchSize ?? o.extractor.batchSize ?? 16;
@@ -114,74 +154,130 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
   let cached = 0;
   let computed = 0;
 
-  // Group jobs by file so each file is read once per batch of its views.
+  const keep = async (p: Pending, v: Float32Array) => {
+    const enc = encodeVector(v, precision);
+    const loc = set ? await set.put(p.key, enc.dtype, enc.bytes) : null;
+    if (memTable) memTable.set(p.job.row, enc.dtype, enc.bytes);
+    else if (loc === null)
+      throw new Error(
+        `cannot write the feature store (${storeErrorText(set!.writeError)}), and the features (${(storedBytes / 1024 ** 3).toFixed(1)} GB) exceed the memory budget`,
+      );
+    else diskTable!.set(p.job.row, loc, p.key);
+  };
+
+  /** Looks keys up in a set; returns those not found intact. */
+  const lookup = async (
+    s: StoreSet,
+    wanted: Pending[],
+    onHit: (p: Pending, dtype: 1 | 2, buf: Buffer, at: number, loc: number) => void | Promise<void>,
+  ): Promise<Pending[]> => {
+    const found = wanted.filter((p) => s.locate(p.key) !== undefined);
+    const locs = found.map((p) => s.locate(p.key)!);
+    const hits: Promise<void>[] = [];
+    const bad = new Set(
+      await s.readLocs(
+        locs,
+        found.map((p) => p.key),
+        (i, dtype, buf, at) => {
+          const r = onHit(found[i], dtype, buf, at, locs[i]);
+          if (r) hits.push(r);
+        },
+      ),
+    );
+    await Promise.all(hits);
+    const foundSet = new Set(found.filter((_, i) => !bad.has(i)));
+    return wanted.filter((p) => !foundSet.has(p));
+  };
+
   const chunks: Job[][] = [];
   for (let i = 0; i < jobs.length; i += batchSize) chunks.push(jobs.slice(i, i + batchSize));
 
-  await mapLimit(chunks, o.extractor.engines * 2 + 1, async (chunk) => {
-    if (o.signal?.aborted) throw new StoppedError();
-    const bytes = new Map<number, Uint8Array>();
-    const misses: { job: Job; item: ExtractItem }[] = [];
-    for (const job of chunk) {
-      const f = o.files[job.fileIndex];
-      if (failed.has(job.fileIndex)) continue;
-      let data = bytes.get(job.fileIndex);
-      if (!data && hashes[job.fileIndex] === undefined) {
-        try {
-          data = new Uint8Array(await readFile(f.path));
-        } catch (e) {
-          failed.set(
-            job.fileIndex,
-            `unreadable: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-          );
-          continue;
+  try {
+    await mapLimit(chunks, o.extractor.engines * 2 + 1, async (chunk) => {
+      if (o.signal?.aborted) throw new StoppedError();
+      const bytes = new Map<number, Uint8Array>();
+      let wanted: Pending[] = [];
+      for (const job of chunk) {
+        if (failed.has(job.fileIndex)) continue;
+        if (hashes[job.fileIndex] === undefined) {
+          const f = o.files[job.fileIndex];
+          try {
+            const data = new Uint8Array(await readFile(f.path));
+            bytes.set(job.fileIndex, data);
+            hashes[job.fileIndex] = contentHash(data);
+          } catch (e) {
+            failed.set(
+              job.fileIndex,
+              `unreadable: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+            );
+            continue;
+          }
         }
-        bytes.set(job.fileIndex, data);
-        hashes[job.fileIndex] = contentHash(data);
+        wanted.push({
+          job,
+          key: recordKey(hashes[job.fileIndex], viewTag(o.files[job.fileIndex], job.view)),
+        });
       }
-      const hash = hashes[job.fileIndex];
-      const hit = o.cache ? await o.cache.get(variantOf(job.view, f), hash, featureSize) : null;
-      if (hit) {
-        views[job.fileIndex][job.view] = keep(job, f, hit);
-        cached++;
-        continue;
-      }
-      if (!data) {
-        data = new Uint8Array(await readFile(f.path));
-        bytes.set(job.fileIndex, data);
-      }
-      const isAug = augmented && f.split === 'train';
-      misses.push({
-        job,
-        item: {
-          bytes: data,
-          augment: isAug ? o.augment : null,
-          seed: mixSeed(o.seed, hashString(hash), job.view),
-        },
-      });
-    }
-    if (misses.length) {
-      const r = await o.extractor.run(misses.map((m) => m.item));
-      let k = 0;
-      await Promise.all(
-        misses.map(async ({ job }, i) => {
+      if (set)
+        wanted = await lookup(set, wanted, (p, dtype, buf, at, loc) => {
+          cached++;
+          if (memTable) memTable.set(p.job.row, dtype, buf, at);
+          else diskTable!.set(p.job.row, loc, p.key);
+        });
+      if (fullSet && wanted.length)
+        wanted = await lookup(fullSet, wanted, (p, dtype, buf, at) => {
+          cached++;
+          const map = new Float32Array(featureSize);
+          decodeInto(dtype, buf, at, featureSize, map, 0);
+          return keep(p, globalPool(map, featureShape[2], form as 'avg' | 'max'));
+        });
+      if (wanted.length) {
+        const items: ExtractItem[] = [];
+        for (const p of wanted) {
+          const f = o.files[p.job.fileIndex];
+          let data = bytes.get(p.job.fileIndex);
+          if (!data) {
+            data = new Uint8Array(await readFile(f.path));
+            bytes.set(p.job.fileIndex, data);
+          }
+          items.push({
+            bytes: data,
+            augment: isAug(f) ? o.augment : null,
+            seed: mixSeed(o.seed, hashString(hashes[p.job.fileIndex]), p.job.view),
+          });
+        }
+        const r = await o.extractor.run(items);
+        let k = 0;
+        const writes: Promise<void>[] = [];
+        wanted.forEach((p, i) => {
           const err = r.errors[i];
           if (err) {
-            failed.set(job.fileIndex, err);
+            failed.set(p.job.fileIndex, err);
             return;
           }
-          const feat = r.features.slice(k * featureSize, (k + 1) * featureSize);
+          const map = r.features.subarray(k * featureSize, (k + 1) * featureSize);
           k++;
           computed++;
-          const f = o.files[job.fileIndex];
-          await o.cache?.put(variantOf(job.view, f), hashes[job.fileIndex], feat);
-          views[job.fileIndex][job.view] = keep(job, f, feat);
-        }),
-      );
-    }
-    done += chunk.length;
-    o.onProgress?.(done, jobs.length);
-  });
+          writes.push(keep(p, form === 'full' ? map.slice() : globalPool(map, featureShape[2], form)));
+        });
+        await Promise.all(writes);
+      }
+      done += chunk.length;
+      o.onProgress?.(done, jobs.length);
+    });
+  } finally {
+    // Seals this run's chunk (later runs and other processes read it by its index) and persists drops.
+    await Promise.all([set?.close(), fullSet?.close()]);
+  }
+  const corrupt = (set?.corrupt ?? 0) + (fullSet?.corrupt ?? 0);
+  if (corrupt)
+    o.onWarning?.(
+      `${corrupt} stored feature vector(s) failed their checks (checksum or truncation): dropped and recomputed`,
+    );
+  if (set?.writeError)
+    o.onWarning?.(
+      `the feature store could not be written (${storeErrorText(set.writeError)}): features that were not stored will be recomputed next time`,
+    );
 
   const problems: DatasetProblem[] = [];
   for (const [i, reason] of [...failed].sort((a, b) => a[0] - b[0])) {
@@ -193,7 +289,14 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
   const items: FeatureItem[] = [];
   o.files.forEach((file, i) => {
     if (failed.has(i)) return;
-    items.push({ file, hash: hashes[i], views: views[i] as FeatureVector[] });
+    items.push({ file, hash: hashes[i], views: rowsOf[i] });
   });
-  return { featureShape, featureSize, items, computed, cached, problems };
+  return { featureShape, form, vectorShape, vectorSize, table, items, computed, cached, corrupt, problems };
+}
+
+function storeErrorText(e: Error | null): string {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOSPC') return 'ENOSPC: the disk is full';
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `${code}: the folder is not writable`;
+  return code ?? e?.message ?? 'unknown error';
 }

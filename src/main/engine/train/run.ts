@@ -9,17 +9,17 @@ import { initBackend, type BackendPreference, type BackendReport } from '../back
 import { loadBase, type FeatureBase } from '../bases/load';
 import { resolveBase } from '../bases/resolve';
 import { assertTrainable, scanDataset, withoutEmptyClasses } from '../dataset/scan';
-import { FeatureCache } from '../extract/cache';
 import { extractFeatures, type FeatureItem } from '../extract/features';
 import { LazyExtractor } from '../extract/lazy';
 import type { ExtractionDevice } from '../onnx/devices';
 import type { PixelOptions } from '../extract/batch';
 import { evaluatePredictions } from '../evaluate/metrics';
+import { FeatureStore, type Precision } from '../store/store';
 import { applyLayers, buildHead, reseedDropout, type Head } from '../head/build';
 import { mixSeed } from '../util/random';
 import { tf } from '../tf';
 import { defaultCacheDir } from '../util/paths';
-import { hoistPooling } from './hoist';
+import { hoistPooling, storedFormFor } from './hoist';
 import { balancedClassWeights } from './loss';
 import { trainLoop, type ValSource } from './loop';
 import {
@@ -43,8 +43,10 @@ export interface RunOptions {
   device?: ExtractionDevice;
   /** Extraction engines (worker threads) for single-threaded backends. Default: one per core. */
   engines?: number;
-  /** Bytes of features kept in memory; beyond it they are read back from the cache per batch. */
+  /** Bytes of stored feature vectors kept in memory; beyond it training streams them from the store. */
   featureMemoryBudget?: number;
+  /** How feature vectors are stored (default float16; float32 for vectors outside its range). */
+  featurePrecision?: Precision;
   signal?: AbortSignal;
   onEvent?: (e: EngineEvent) => void;
 }
@@ -70,6 +72,7 @@ export interface TrainRun {
   features: {
     computed: number;
     cached: number;
+    corrupt: number;
     engines: number;
     views: number;
     /** What ran the frozen base and why better options were not used (one line). */
@@ -181,7 +184,9 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
       base,
       extractor,
       pixel,
-      cache: cacheRoot ? new FeatureCache(cacheRoot) : null,
+      store: cacheRoot ? new FeatureStore(cacheRoot) : null,
+      form: storedFormFor(config.head, base.featureShape),
+      precision: opts.featurePrecision,
       augment,
       views: config.augmentViews,
       seed: config.seed,
@@ -189,13 +194,14 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
       signal: opts.signal,
       onProgress: (d, n) => stage('extract', d, n),
       onProblem: (p) => emit({ type: 'problem', jobId, problem: p }),
+      onWarning: (message) => emit({ type: 'log', jobId, level: 'warn', message }),
     });
   } finally {
     await extractor.close();
   }
   timings.extractMs = Date.now() - t;
   const problems = [...scan.problems, ...featureSet.problems];
-  const hoisted = hoistPooling(config.head, head, featureSet.items, base.featureShape);
+  const hoisted = hoistPooling(config.head, head, featureSet);
   const bySplit = (s: string) => hoisted.items.filter((it) => it.file.split === s);
   const trainItems = bySplit('train');
   const valItems = bySplit('val');
@@ -214,6 +220,7 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
     const losses = head.model.calculateLosses();
     return losses.length ? (tf.addN(losses) as tf.Scalar) : null;
   };
+  const headTrain = featureTrainSource(featureSet.table, trainItems, hoisted.inputShape, config.seed);
   const headPhase = await trainLoop({
     jobId,
     phase: 'head',
@@ -224,14 +231,16 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
     regularization,
     variables: headVars,
     snapshotWeights: head.model.weights,
-    train: featureTrainSource(trainItems, hoisted.inputShape),
-    val: valItems.length ? featureValSource(valItems, hoisted.inputShape, hoisted.model) : null,
+    train: headTrain,
+    val: valItems.length
+      ? featureValSource(featureSet.table, valItems, hoisted.inputShape, hoisted.model)
+      : null,
     config,
     learningRate: config.learningRate,
     epochs: config.epochs,
     epochOffset: 0,
     classWeights,
-    shuffle: seededShuffle(config.seed),
+    shuffle: headTrain.shuffle,
     signal: opts.signal,
     onEvent: emit,
   });
@@ -284,7 +293,7 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
     stage('evaluate', 0, items.length);
     const src = fineTuned
       ? imageValSource(items, pixel, base, head.model)
-      : featureValSource(items, hoisted.inputShape, hoisted.model);
+      : featureValSource(featureSet.table, items, hoisted.inputShape, hoisted.model);
     const probs = await probsOf(src, 64);
     stage('evaluate', items.length, items.length);
     return evaluatePredictions(split, scan.classes, {
@@ -295,6 +304,7 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
   };
   const evaluation = { val: await evalSplit(valItems, 'val'), test: await evalSplit(testItems, 'test') };
   timings.evaluateMs = Date.now() - t;
+  await featureSet.table.close();
   timings.totalMs = Date.now() - t0;
 
   let full: tf.LayersModel | null = null;
@@ -317,6 +327,7 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
     features: {
       computed: featureSet.computed,
       cached: featureSet.cached,
+      corrupt: featureSet.corrupt,
       engines: extractor.started,
       views: augment ? config.augmentViews : 1,
       runtime: extractor.describe(),

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { AugmentSpec } from '../../../shared/augment';
-import { readVector, type FeatureItem } from '../extract/features';
+import type { FeatureItem } from '../extract/features';
 import { prepareBatch, type PixelOptions } from '../extract/batch';
 import type { FeatureBase } from '../bases/load';
+import type { FeatureTable } from '../store/table';
+import { planWindows, WindowReader, type EpochPlan } from '../store/windows';
 import { hashString, mixSeed, mulberry32, shuffleInPlace } from '../util/random';
 import { tf } from '../tf';
 import type { BatchSource, ValSource } from './loop';
@@ -17,45 +19,119 @@ export function seededShuffle(seed: number) {
 
 const labelsOf = (items: FeatureItem[]) => Int32Array.from(items, (it) => it.file.classIndex);
 
-async function stack(
-  items: FeatureItem[],
-  indices: number[],
-  pickView: (i: number) => number,
-  featureShape: number[],
-): Promise<tf.Tensor> {
-  const size = featureShape.reduce((a, b) => a * b, 1);
-  const buf = new Float32Array(indices.length * size);
-  await Promise.all(
-    indices.map(async (idx, j) => buf.set(await readVector(items[idx].views[pickView(idx)]), j * size)),
-  );
-  return tf.tensor(buf, [indices.length, ...featureShape]);
-}
+/** With K augmented views, epoch e sees view (offset(i) + e) mod K of image i. */
+const viewRow = (it: FeatureItem, epoch: number) => it.views[(hashString(it.hash) + epoch) % it.views.length];
 
-/** Cached features; with K augmented views, epoch e sees view (offset(i) + e) mod K of image i. */
-export function featureTrainSource(items: FeatureItem[], featureShape: number[]): BatchSource {
+/** Loads a list of items' rows (one view each) into a fresh buffer, in list order. */
+const loader =
+  (table: FeatureTable, rowOf: (item: number) => number) =>
+  async (list: number[]): Promise<Float32Array> => {
+    const out = new Float32Array(list.length * table.vectorSize);
+    await table.read(
+      list.map((i) => rowOf(i)),
+      out,
+    );
+    return out;
+  };
+
+export type FeatureTrainSource = BatchSource & {
+  /** The epoch order to train in: pass it to the training loop as its `shuffle`. */
+  shuffle: (n: number, epoch: number) => number[];
+};
+
+/**
+ * Stored vectors for the head phase. In memory: a full seeded shuffle, each batch decoded on demand.
+ * Streamed: the epoch is planned in windows of large sequential reads (see planWindows), read ahead one
+ * window at a time, so memory stays bounded however large the dataset.
+ */
+export function featureTrainSource(
+  table: FeatureTable,
+  items: FeatureItem[],
+  inputShape: number[],
+  seed: number,
+): FeatureTrainSource {
+  const size = table.vectorSize;
+  const tensor = (buf: Float32Array, n: number) => tf.tensor(buf, [n, ...inputShape]);
+  if (table.mode === 'memory') {
+    return {
+      size: items.length,
+      labels: labelsOf(items),
+      shuffle: seededShuffle(seed),
+      batch: async (indices, epoch) => {
+        const buf = new Float32Array(indices.length * size);
+        await table.read(
+          indices.map((i) => viewRow(items[i], epoch)),
+          buf,
+        );
+        return tensor(buf, indices.length);
+      },
+    };
+  }
+  let current: { epoch: number; plan: EpochPlan; reader: WindowReader } | null = null;
+  const planFor = (epoch: number) => {
+    if (current?.epoch !== epoch) {
+      const positions = Float64Array.from(items, (it) => table.position(viewRow(it, epoch)));
+      const plan = planWindows(
+        positions,
+        { storedBytesPerRow: table.storedBytesPerRow, decodedBytesPerRow: size * 4 },
+        mulberry32(mixSeed(seed, epoch)),
+      );
+      const reader = new WindowReader(
+        plan,
+        size,
+        loader(table, (i) => viewRow(items[i], epoch)),
+      );
+      current = { epoch, plan, reader };
+    }
+    return current;
+  };
   return {
     size: items.length,
     labels: labelsOf(items),
-    batch: async (indices, epoch) =>
-      stack(items, indices, (i) => (hashString(items[i].hash) + epoch) % items[i].views.length, featureShape),
+    shuffle: (_n, epoch) => planFor(epoch).plan.order,
+    batch: async (indices, epoch) => {
+      const buf = new Float32Array(indices.length * size);
+      await planFor(epoch).reader.gather(indices, buf);
+      return tensor(buf, indices.length);
+    },
   };
 }
 
+/** Validation/test vectors (the clean view) in item order; streamed in sequential windows when on disk. */
 export function featureValSource(
+  table: FeatureTable,
   items: FeatureItem[],
-  featureShape: number[],
+  inputShape: number[],
   head: tf.LayersModel,
 ): ValSource {
+  const size = table.vectorSize;
+  const rowOf = (i: number) => items[i].views[0];
+  const read =
+    table.mode === 'memory'
+      ? (indices: number[], out: Float32Array) => table.read(indices.map(rowOf), out)
+      : (() => {
+          const plan = planWindows(
+            Float64Array.from(items, (_, i) => i),
+            { storedBytesPerRow: table.storedBytesPerRow, decodedBytesPerRow: size * 4 },
+            null,
+          );
+          let reader = new WindowReader(plan, size, loader(table, rowOf));
+          let last = -1;
+          return (indices: number[], out: Float32Array) => {
+            // Evaluation passes restart from the top: start a fresh reader (drops the held windows).
+            if (indices[0] <= last) reader = new WindowReader(plan, size, loader(table, rowOf));
+            last = indices[indices.length - 1];
+            return reader.gather(indices, out);
+          };
+        })();
   return {
     size: items.length,
     labels: labelsOf(items),
     predict: async (s, e) => {
-      const x = await stack(
-        items,
-        Array.from({ length: e - s }, (_, j) => s + j),
-        () => 0,
-        featureShape,
-      );
+      const indices = Array.from({ length: e - s }, (_, j) => s + j);
+      const buf = new Float32Array(indices.length * size);
+      await read(indices, buf);
+      const x = tf.tensor(buf, [indices.length, ...inputShape]);
       const probs = head.predict(x) as tf.Tensor2D;
       x.dispose();
       return probs;
