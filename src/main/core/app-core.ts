@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { ImageKind } from '../../shared/ipc/image-url';
-import { defaultCacheDir } from '../engine/util/paths';
+import { defaultCacheDir } from '../util/paths';
 import { EngineHost } from '../engine-host/host';
 import type { EngineLauncher } from '../engine-host/launcher';
 import { resolveDatasetImage } from '../images/confine';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { RunRecord } from '../../shared/ipc/runs';
-import { writeFileAtomic } from '../engine/util/write-atomic';
+import { writeFileAtomic } from '../util/write-atomic';
 
 export const MAX_RUNS = 50;
 

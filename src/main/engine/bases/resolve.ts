@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeDirAtomic } from '../util/atomic';
-import { defaultCacheDir, modelMirrors } from '../util/paths';
+import { writeDirAtomic } from '../../util/write-dir-atomic';
+import { defaultCacheDir, modelMirrors } from '../../util/paths';
 import { BASES, findBase, type BaseEntry } from './registry';
 
 export class BaseNotFoundError extends Error {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { appRoot } from '../util/paths';
+import { appRoot } from '../../util/paths';
 import { exportSavedModel } from './savedmodel';
 import { exportTfjs } from './tfjs';
 import type { TrainRun } from '../train/run';

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tf } from '../tf';
-import { writeDirAtomic } from '../util/atomic';
+import { writeDirAtomic } from '../../util/write-dir-atomic';
 
 export interface TfjsExportResult {
   dir: string;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../util/write-atomic';
+import { writeFileAtomic } from '../../util/write-atomic';
 
 /**
  * Features on disk, one raw float32 file per (image content, view), under a folder named for everything

@@ -3,7 +3,7 @@ import type { AugmentSpec } from '../../../shared/augment';
 import { readVector, type FeatureItem } from '../extract/features';
 import { prepareBatch, type PixelOptions } from '../extract/batch';
 import type { FeatureBase } from '../bases/load';
-import { hashString, mixSeed, mulberry32, shuffleInPlace } from '../util/random';
+import { hashString, mixSeed, mulberry32, shuffleInPlace } from '../../../shared/random';
 import { tf } from '../tf';
 import type { BatchSource, ValSource } from './loop';
 

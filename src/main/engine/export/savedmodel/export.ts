@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ExportError, writeDirAtomic } from '../../util/atomic';
+import { ExportError, writeDirAtomic } from '../../../util/write-dir-atomic';
 import type * as tfTypes from '@tensorflow/tfjs';
 import {
   CLASS_INDEX_NAME,
