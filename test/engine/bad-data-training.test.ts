@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetProblem } from '../../src/shared/dataset';
-import type { EngineEvent } from '../../src/shared/events';
+import type { EngineEvent } from '../../src/shared/engine-events';
 import { runTraining, type TrainRun } from '../../src/main/engine/train/run';
 import { makeBadDataset, type BadDataset } from '../helpers/bad-dataset';
 

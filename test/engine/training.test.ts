@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EngineEvent, EpochMetrics } from '../../src/shared/events';
+import type { EngineEvent, EpochMetrics } from '../../src/shared/engine-events';
 import { HEAD_PRESETS, HeadSpec } from '../../src/shared/head';
 import { exportRun } from '../../src/main/engine/export';
 import { prepareBatch } from '../../src/main/engine/extract/batch';

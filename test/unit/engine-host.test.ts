@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../../src/shared/events';
+import type { EngineEvent } from '../../src/shared/engine-events';
 import type { EngineStatus } from '../../src/shared/ipc/contract';
 import { describeExit, EngineHost, EngineJobError } from '../../src/main/engine-host/host';
 import { nodeEngineLauncher } from '../../src/main/engine-host/launcher';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEAD_PRESETS } from '../../src/shared/head';
 import type { ApiResult, EventPayload } from '../../src/shared/ipc/contract';
-import type { RunView } from '../../src/shared/ipc/runs';
+import type { RunView } from '../../src/shared/ipc/run-record';
 import { TrainConfig } from '../../src/shared/train';
 import type { AppCore } from '../../src/main/core/app-core';
 import { dispatch } from '../../src/main/core/dispatch';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AugmentSpec, NO_AUGMENT } from '../../src/shared/augment';
-import type { EngineEvent } from '../../src/shared/events';
+import type { EngineEvent } from '../../src/shared/engine-events';
 import { HEAD_PRESETS } from '../../src/shared/head';
 import { TrainConfig } from '../../src/shared/train';
 import { EngineHost, EngineJobError } from '../../src/main/engine-host/host';

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { BaseCard, BaseDescription } from '../../shared/ipc/runs';
+import type { BaseCard, BaseDescription } from '../../shared/ipc/bases';
 import { BASES } from '../engine/bases/registry';
 import { resolveBase } from '../engine/bases/resolve';
 

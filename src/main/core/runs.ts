@@ -4,10 +4,10 @@
  * their model in the engine process (Try it, Export).
  */
 import path from 'node:path';
-import type { EngineEvent } from '../../shared/events';
+import type { EngineEvent } from '../../shared/engine-events';
 import type { BackendPreference } from '../../shared/ipc/settings-schema';
-import { appendBatchPoint } from '../../shared/ipc/runs';
-import type { RunRecord, RunView } from '../../shared/ipc/runs';
+import { appendBatchPoint } from '../../shared/run-state';
+import type { RunRecord, RunView } from '../../shared/ipc/run-record';
 import type { TrainConfig } from '../../shared/train';
 import type { EngineHost } from '../engine-host/host';
 import type { RunHistoryStore } from '../settings/run-history';

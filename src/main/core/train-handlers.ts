@@ -7,7 +7,7 @@ import path from 'node:path';
 import { inferHead } from '../../shared/head-shape';
 import type { Request, Response } from '../../shared/ipc/contract';
 import type { PredictInput } from '../../shared/ipc/engine-protocol';
-import type { BaseDescription } from '../../shared/ipc/runs';
+import type { BaseDescription } from '../../shared/ipc/bases';
 import { findBase } from '../engine/bases/registry';
 import { resolveDatasetImage } from '../images/confine';
 import { ApiException } from './api-error';

@@ -4,7 +4,7 @@
  * ENGINE_CRASHED, the status says what happened, and the next job starts a fresh process.
  */
 import { randomUUID } from 'node:crypto';
-import type { EngineEvent } from '../../shared/events';
+import type { EngineEvent } from '../../shared/engine-events';
 import type { EngineStatus } from '../../shared/ipc/contract';
 import type {
   EngineErrorInfo,

@@ -2,7 +2,7 @@
  * The engine process's job table: one runner per job kind (see EngineJobs in
  * src/shared/ipc/engine-protocol.ts). Runs inside the engine process only — tensor work lives here.
  */
-import type { EngineEvent } from '../../shared/events';
+import type { EngineEvent } from '../../shared/engine-events';
 import type { JobKind, JobPayload, JobResult } from '../../shared/ipc/engine-protocol';
 import { scanDataset } from '../engine/dataset/scan';
 

@@ -2,7 +2,7 @@
  * Entry of the engine process (Electron utilityProcess or Node child_process.fork). Receives
  * start/stop/status messages, runs jobs from the job table, streams their events, reports status.
  */
-import type { EngineEvent } from '../../shared/events';
+import type { EngineEvent } from '../../shared/engine-events';
 import type {
   EngineProcessStatus,
   EngineToHost,

@@ -5,7 +5,7 @@
  * event loop between batches, so a stop arrives through a shared-memory flag instead of a message.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { EngineEvent } from '../../shared/events';
+import type { EngineEvent } from '../../shared/engine-events';
 import { currentBackend } from '../engine/backend';
 import { tf } from '../engine/tf';
 import type { JobContext } from './jobs';

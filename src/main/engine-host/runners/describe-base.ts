@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { JobPayload, JobResult } from '../../../shared/ipc/engine-protocol';
-import type { BaseDescription } from '../../../shared/ipc/runs';
+import type { BaseDescription } from '../../../shared/ipc/bases';
 import { initBackend } from '../../engine/backend';
 import { loadBase } from '../../engine/bases/load';
 import { resolveBase } from '../../engine/bases/resolve';

@@ -1,7 +1,7 @@
 /** The 'predict' job (Try it): top-k of a kept run's model for files or uploaded bytes. */
 import { readFile } from 'node:fs/promises';
 import type { JobPayload, JobResult, PredictInput } from '../../../shared/ipc/engine-protocol';
-import type { Prediction } from '../../../shared/ipc/runs';
+import type { Prediction } from '../../../shared/ipc/prediction';
 import { prepareBatch } from '../../engine/extract/batch';
 import { tf } from '../../engine/tf';
 import { AbortError } from '../jobs';

@@ -1,4 +1,4 @@
-import type { EngineEvent } from '../../../shared/events';
+import type { EngineEvent } from '../../../shared/engine-events';
 
 const STAGE_LABEL: Record<string, string> = {
   scan: 'Scanning',

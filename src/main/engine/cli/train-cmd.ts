@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { EngineEvent, Evaluation } from '../../../shared/events';
+import type { EngineEvent, Evaluation } from '../../../shared/engine-events';
 import { TrainConfig, type TrainConfigInput } from '../../../shared/train';
 import { describeBackend, type BackendPreference } from '../backend';
 import { exportRun, type ExportFormat } from '../export';

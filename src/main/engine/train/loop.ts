@@ -1,4 +1,4 @@
-import type { EngineEvent, EpochMetrics, Phase } from '../../../shared/events';
+import type { EngineEvent, EpochMetrics, Phase } from '../../../shared/engine-events';
 import type { TrainConfig } from '../../../shared/train';
 import { tf } from '../tf';
 import { countCorrect, makeOptimizer, weightedCrossEntropy } from './loss';

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { DatasetProblem, DatasetScan } from '../../../shared/dataset';
-import type { EngineEvent, EpochMetrics, Evaluation } from '../../../shared/events';
+import type { EngineEvent, EpochMetrics, Evaluation } from '../../../shared/engine-events';
 import { isIdentityAugment } from '../../../shared/augment';
 import { TrainConfig, type TrainConfigInput } from '../../../shared/train';
 import { initBackend, type BackendPreference, type BackendReport } from '../backend';

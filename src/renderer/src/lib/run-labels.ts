@@ -1,6 +1,6 @@
 /** Short human labels for configs and runs (history table, charts, pickers). */
 import type { HeadLayer, HeadSpec } from '../../../shared/head';
-import type { RunView } from '../../../shared/ipc/runs';
+import type { RunView } from '../../../shared/ipc/run-record';
 
 const LAYER_SHORT: Record<HeadLayer['type'], (l: HeadLayer) => string> = {
   globalAveragePooling: () => 'GAP',

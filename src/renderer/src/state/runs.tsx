@@ -5,9 +5,9 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
-import { appendBatchPoint } from '../../../shared/ipc/runs';
-import type { RunView } from '../../../shared/ipc/runs';
-import type { BatchMetrics } from '../../../shared/events';
+import { appendBatchPoint } from '../../../shared/run-state';
+import type { RunView } from '../../../shared/ipc/run-record';
+import type { BatchMetrics } from '../../../shared/engine-events';
 import type { TrainConfig } from '../../../shared/train';
 import { call, errorText } from '../api/client';
 import { useAppState } from './app-state';

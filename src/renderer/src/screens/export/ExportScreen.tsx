@@ -3,7 +3,8 @@
  * with progress, the resulting paths, and "show in folder" (Electron) or the path to copy (browser).
  */
 import { useState } from 'react';
-import type { ExportFormat, ExportOutcome, RunView } from '../../../../shared/ipc/runs';
+import type { ExportFormat, ExportOutcome } from '../../../../shared/export-formats';
+import type { RunView } from '../../../../shared/ipc/run-record';
 import { call, errorText } from '../../api/client';
 import { ProgressBar } from '../../components/ProgressBar';
 import { RunPicker } from '../../components/RunPicker';

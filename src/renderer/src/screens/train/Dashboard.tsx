@@ -1,6 +1,6 @@
 /** The live (or reopened) run: status, stage progress, throughput/elapsed/ETA, and its curves. */
 import { useEffect, useState } from 'react';
-import type { RunView } from '../../../../shared/ipc/runs';
+import type { RunView } from '../../../../shared/ipc/run-record';
 import { ProgressBar } from '../../components/ProgressBar';
 import { headSummary, runAccuracy, runLabel } from '../../lib/run-labels';
 import { formatDuration, pct } from '../../lib/smooth';
