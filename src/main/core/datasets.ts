@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { DatasetScan, SplitOptions } from '../../shared/dataset';
 import type { DatasetView, SplitView } from '../../shared/ipc/contract';
 import { applySplit } from '../../shared/split';
+import { ApiException } from './api-error';
 
 export interface OpenedDataset {
   id: string;
@@ -31,6 +32,13 @@ export class DatasetRegistry {
 
   get(id: string): OpenedDataset | undefined {
     return this.byId.get(id);
+  }
+
+  /** An opened dataset, or NOT_FOUND for the request that named it. */
+  opened(id: string): OpenedDataset {
+    const d = this.byId.get(id);
+    if (!d) throw new ApiException('NOT_FOUND', `no open dataset with id ${id}; open it first`);
+    return d;
   }
 
   /** The realpath of an opened dataset root (image confinement), or undefined. */

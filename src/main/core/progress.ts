@@ -4,7 +4,7 @@
  * pure so it is unit-tested without Electron.
  */
 import type { EventPayload } from '../../shared/ipc/contract';
-import type { EventSink } from './events';
+import type { EventSink } from './event-bus';
 
 const LONG_JOBS = new Set(['train', 'export', 'scan', 'describeBase']);
 /** Share of a training run's bar given to feature extraction (the rest is epochs). */

@@ -13,8 +13,8 @@ import type { EngineHost } from '../engine-host/host';
 import type { RunHistoryStore } from '../settings/run-history';
 import { ApiException, toApiError } from './api-error';
 import type { OpenedDataset } from './datasets';
-import type { EventBus } from './events';
-import { startJob } from './jobs';
+import type { EventBus } from './event-bus';
+import { startJob } from './engine-jobs';
 
 /** Trained models kept in the engine at once; older ones are released (their records stay). */
 export const MAX_LIVE_RUNS = 3;

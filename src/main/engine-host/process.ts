@@ -10,8 +10,8 @@ import type {
   JobKind,
   JobResult,
 } from '../../shared/ipc/engine-protocol';
-import { jobRunners } from './jobs';
-import type { JobRunner } from './jobs';
+import { jobRunners } from './job-table';
+import type { JobRunner } from './job-context';
 import { runtimeInfo } from './runtime';
 
 interface Port {

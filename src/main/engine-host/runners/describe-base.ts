@@ -9,7 +9,7 @@ import { initBackend } from '../../engine/backend';
 import { loadBase } from '../../engine/bases/load';
 import { resolveBase } from '../../engine/bases/resolve';
 import { tf } from '../../engine/tf';
-import type { JobContext } from '../jobs';
+import type { JobContext } from '../job-context';
 import { setTfRuntime } from '../runtime';
 
 const cache = new Map<string, BaseDescription>();

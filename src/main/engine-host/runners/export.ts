@@ -1,7 +1,7 @@
 /** The 'export' job: a kept run's model written as tfjs, SavedModel or both (each atomically). */
 import type { JobPayload, JobResult } from '../../../shared/ipc/engine-protocol';
 import { exportRun } from '../../engine/export';
-import type { JobContext } from '../jobs';
+import type { JobContext } from '../job-context';
 import { getRun } from './live-runs';
 
 export async function exportJob(p: JobPayload<'export'>, ctx: JobContext): Promise<JobResult<'export'>> {

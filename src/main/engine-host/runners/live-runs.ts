@@ -31,7 +31,3 @@ export function releaseRun(id: string): boolean {
   run.dispose();
   return true;
 }
-
-export function liveRunIds(): string[] {
-  return [...runs.keys()];
-}

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EngineErrorInfo, JobPayload, JobResult } from '../../../shared/ipc/engine-protocol';
-import type { JobContext } from '../jobs';
+import type { JobContext } from '../job-context';
 import type { FromRunWorker, RunWorkerData, ToRunWorker } from '../run-worker-protocol';
 import { reportWorkerRuntime } from '../runtime';
 import { RunNotFoundError } from './live-runs';
@@ -150,8 +150,4 @@ export async function releaseWorker(runId: string): Promise<boolean> {
   await new Promise((r) => setTimeout(r, 200));
   await rw.worker.terminate();
   return true;
-}
-
-export function liveWorkerRuns(): string[] {
-  return [...workers.entries()].filter(([, w]) => w.ready).map(([id]) => id);
 }

@@ -6,7 +6,7 @@ import type { JobPayload, JobResult } from '../../../shared/ipc/engine-protocol'
 import { describeBackend, initBackend } from '../../engine/backend';
 import { runTraining } from '../../engine/train/run';
 import type { TrainRun } from '../../engine/train/run';
-import type { JobContext } from '../jobs';
+import type { JobContext } from '../job-context';
 import { batchThrottle } from '../throttle';
 import { keepRun } from './live-runs';
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeDirAtomic } from '../../util/write-dir-atomic';
 import { defaultCacheDir, modelMirrors } from '../../util/paths';
@@ -91,8 +91,4 @@ export async function downloadLayersModel(
       onProgress?.(++done, paths.length);
     }
   });
-}
-
-export async function readModelJson(dir: string): Promise<unknown> {
-  return JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8'));
 }

@@ -180,12 +180,10 @@ export function assertTrainable(scan: DatasetScan): void {
     throw new DatasetError(
       `need at least two classes with training images, found ${usable.length}${usable.length ? ` (${usable.join(', ')})` : ''} in ${scan.root}`,
     );
-  const noVal = scan.classes.filter((_, i) => scan.counts.train[i] > 0 && scan.counts.val[i] === 0);
   if (scan.counts.val.every((n) => n === 0))
     throw new DatasetError(
       `no validation images in ${scan.root}: add a val/ folder or use more images per class`,
     );
-  void noVal;
 }
 
 /**

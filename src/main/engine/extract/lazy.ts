@@ -18,11 +18,6 @@ export class LazyExtractor implements Extractor {
     readonly engines: number,
   ) {}
 
-  get forwardPasses(): number {
-    return this.passes;
-  }
-  private passes = 0;
-
   get started(): number {
     return this.startedEngines;
   }
@@ -40,10 +35,7 @@ export class LazyExtractor implements Extractor {
   }
 
   async run(items: ExtractItem[]): Promise<BatchResult> {
-    const ex = await this.start();
-    const r = await ex.run(items);
-    this.passes += r.errors.filter((e) => e === null).length;
-    return r;
+    return (await this.start()).run(items);
   }
 
   async close(): Promise<void> {

@@ -14,10 +14,9 @@ export interface BatchResult {
   errors: (string | null)[];
 }
 
-/** Runs the frozen base on batches. `forwardPasses` counts images sent through the base. */
+/** Runs the frozen base on batches. */
 export interface Extractor {
   readonly engines: number;
-  readonly forwardPasses: number;
   run(items: ExtractItem[]): Promise<BatchResult>;
   close(): Promise<void>;
 }
@@ -25,7 +24,6 @@ export interface Extractor {
 /** Same process (native tfjs-node uses every core itself). */
 export class InProcessExtractor implements Extractor {
   readonly engines = 1;
-  forwardPasses = 0;
   private compiled: Promise<CompiledBase>;
   constructor(
     base: FeatureBase,
@@ -35,7 +33,6 @@ export class InProcessExtractor implements Extractor {
   }
   async run(items: ExtractItem[]): Promise<BatchResult> {
     const batch = await prepareBatch(items, this.pixel);
-    this.forwardPasses += batch.okCount;
     return { features: runBase(await this.compiled, batch, this.pixel), errors: batch.errors };
   }
   async close(): Promise<void> {}
@@ -61,7 +58,6 @@ interface Slot {
 
 /** One single-threaded tfjs engine per core (wasm/cpu), each with its own copy of the base. */
 export class WorkerPoolExtractor implements Extractor {
-  forwardPasses = 0;
   private slots: Slot[] = [];
   private nextId = 1;
   private waiters: (() => void)[] = [];
@@ -140,9 +136,7 @@ export class WorkerPoolExtractor implements Extractor {
         const msg: ToWorker = { type: 'batch', id, items };
         // Copies, not transfers: the caller keeps the bytes for hashing and error reports.
         slot.worker.postMessage(msg);
-        const r = await result;
-        this.forwardPasses += r.errors.filter((e) => e === null).length;
-        return r;
+        return await result;
       }
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }

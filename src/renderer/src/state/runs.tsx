@@ -11,7 +11,7 @@ import type { BatchMetrics } from '../../../shared/engine-events';
 import type { TrainConfig } from '../../../shared/train';
 import { call, errorText } from '../api/client';
 import { useAppState } from './app-state';
-import { useEvent } from './events';
+import { useEvent } from './use-event';
 
 interface RunsState {
   runs: RunView[];

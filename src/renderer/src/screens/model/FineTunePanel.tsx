@@ -3,7 +3,7 @@ import type { BaseDescription } from '../../../../shared/ipc/bases';
 import type { FineTuneSpec } from '../../../../shared/train';
 import { NumberField } from '../../components/NumberField';
 import { topN, trainableParams, unfrozenLayers, weightLayers } from '../../lib/fine-tune';
-import { formatParams } from '../../lib/smooth';
+import { formatParams } from '../../lib/format';
 
 export function FineTunePanel({
   spec,

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import type { RunView } from '../../../../shared/ipc/run-record';
 import { ProgressBar } from '../../components/ProgressBar';
 import { headSummary, runAccuracy, runLabel } from '../../lib/run-labels';
-import { formatDuration, pct } from '../../lib/smooth';
+import { formatDuration, pct } from '../../lib/format';
 import { useRuns } from '../../state/runs';
 import { LrChart, MetricChart } from './Charts';
 

@@ -3,7 +3,7 @@ import type { EngineEvent } from '../../shared/engine-events';
 import type { JobKind, JobPayload, JobResult } from '../../shared/ipc/engine-protocol';
 import type { EngineHost } from '../engine-host/host';
 import { toApiError } from './api-error';
-import type { EventBus } from './events';
+import type { EventBus } from './event-bus';
 
 export function forwardEngineEvent(events: EventBus, jobId: string, kind: JobKind, e: EngineEvent): void {
   switch (e.type) {

@@ -2,34 +2,10 @@
  * The engine process's job table: one runner per job kind (see EngineJobs in
  * src/shared/ipc/engine-protocol.ts). Runs inside the engine process only — tensor work lives here.
  */
-import type { EngineEvent } from '../../shared/engine-events';
-import type { JobKind, JobPayload, JobResult } from '../../shared/ipc/engine-protocol';
+import type { JobKind } from '../../shared/ipc/engine-protocol';
 import { scanDataset } from '../engine/dataset/scan';
-
-export interface JobContext {
-  jobId: string;
-  /** Aborted when main sends stop for this job. */
-  signal: AbortSignal;
-  emit(event: EngineEvent): void;
-}
-
-export type JobRunner<K extends JobKind> = (payload: JobPayload<K>, ctx: JobContext) => Promise<JobResult<K>>;
-
-export class AbortError extends Error {
-  override name = 'AbortError';
-}
-
-/** Emits at most every `ms`, but always the final call (done === total). */
-export function throttledProgress(ms: number, emit: (done: number, total: number) => void) {
-  let last = 0;
-  return (done: number, total: number) => {
-    const now = Date.now();
-    if (done === total || now - last >= ms) {
-      last = now;
-      emit(done, total);
-    }
-  };
-}
+import { AbortError, type JobRunner } from './job-context';
+import { throttledProgress } from './throttle';
 
 /*
  * Runners that need tfjs (or the engine's heavier modules) are imported on first use: a scan never
