@@ -11,7 +11,7 @@ import type {
   JobResult,
 } from '../../shared/ipc/engine-protocol';
 import { jobRunners } from './job-table';
-import type { JobRunner } from './job-context';
+import { errorInfo, type JobRunner } from './job-context';
 import { runtimeInfo } from './runtime';
 
 interface Port {
@@ -67,11 +67,6 @@ function status(): EngineProcessStatus {
     },
     runningJobs: [...running.keys()],
   };
-}
-
-function errorInfo(e: unknown) {
-  if (e instanceof Error) return { name: e.name, message: e.message };
-  return { name: 'Error', message: String(e) };
 }
 
 async function start(jobId: string, run: () => Promise<unknown>) {

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { EngineEvent } from '../../shared/engine-events';
 import { currentBackend } from '../engine/backend';
 import { tf } from '../engine/tf';
-import type { JobContext } from './job-context';
+import { errorInfo, type JobContext } from './job-context';
 import type { FromRunWorker, RunWorkerData, ToRunWorker } from './run-worker-protocol';
 import { exportJob } from './runners/export';
 import { releaseRun } from './runners/live-runs';
@@ -18,8 +18,6 @@ import { trainJob } from './runners/train';
 const data = workerData as RunWorkerData;
 const port = parentPort!;
 const send = (m: FromRunWorker) => port.postMessage(m);
-const errorInfo = (e: unknown) =>
-  e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
 
 const stopFlag = new Int32Array(data.stop);
 const controller = new AbortController();

@@ -1,18 +1,22 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { CodedError } from '../../shared/errors';
 
-export class ExportError extends Error {
-  override name = 'ExportError';
+export class WriteError extends CodedError {
+  override name = 'WriteError';
+  constructor(message: string) {
+    super('IO_ERROR', message);
+  }
 }
 
-function ioError(what: string, e: unknown): ExportError {
+function ioError(what: string, e: unknown): WriteError {
   const err = e as NodeJS.ErrnoException;
   const hint =
     err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS'
       ? ' (the folder is not writable)'
       : '';
-  return new ExportError(`${what}: ${err.code ?? err.message}${hint}`);
+  return new WriteError(`${what}: ${err.code ?? err.message}${hint}`);
 }
 
 /**
@@ -27,7 +31,7 @@ export async function writeDirAtomic(
   try {
     await mkdir(parent, { recursive: true });
   } catch (e) {
-    throw new ExportError(
+    throw new WriteError(
       `cannot create ${parent}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
   }
@@ -36,7 +40,7 @@ export async function writeDirAtomic(
   try {
     await mkdir(tmp);
   } catch (e) {
-    throw new ExportError(
+    throw new WriteError(
       `cannot write to ${parent}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
   }

@@ -9,6 +9,7 @@ import { DatasetLayout, SplitName, SplitOptions } from '../dataset';
 import { ResizeMode, TrainConfig } from '../train';
 import { DatasetProblem, SplitCounts } from '../dataset';
 import { BatchEvent, EpochEvent, Stage } from '../engine-events';
+import { ErrorCode } from '../errors';
 import { ExportFormat, ExportOutcome } from '../export-formats';
 import { AugmentPreviewItem } from './augment-preview';
 import { BaseCard, BaseDescription } from './bases';
@@ -19,24 +20,9 @@ import type { RendererWritableSetting, Settings } from './settings-schema';
 
 // ---------- errors ----------
 
-export const ApiErrorCode = z.enum([
-  'BAD_REQUEST',
-  'UNKNOWN_CHANNEL',
-  'NOT_FOUND',
-  'FORBIDDEN',
-  'UNSUPPORTED',
-  'DATASET_ERROR',
-  'CANCELLED',
-  'ENGINE_CRASHED',
-  /** The request clashes with the current state (e.g. a second training while one runs). */
-  'CONFLICT',
-  /** A file or folder could not be written or read (export target not writable, …). */
-  'IO_ERROR',
-  /** Browser mode: the WebSocket to the server dropped before an answer came. */
-  'DISCONNECTED',
-  'INTERNAL',
-]);
-export type ApiErrorCode = z.infer<typeof ApiErrorCode>;
+/** The error codes of src/shared/errors.ts, as answers carry them. */
+export const ApiErrorCode = ErrorCode;
+export type ApiErrorCode = ErrorCode;
 
 export const ApiError = z.object({
   code: ApiErrorCode,

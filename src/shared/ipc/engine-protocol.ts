@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { AugmentSpec } from '../augment';
 import { DatasetScan, SplitOptions } from '../dataset';
 import { EngineEvent } from '../engine-events';
+import { ErrorCode } from '../errors';
 import { ExportFormat, ExportOutcome } from '../export-formats';
 import { ResizeMode, TrainConfig } from '../train';
 import { AugmentPreviewItem } from './augment-preview';
@@ -102,6 +103,8 @@ export type EngineProcessStatus = z.infer<typeof EngineProcessStatus>;
 export const EngineErrorInfo = z.object({
   /** Error class name (DatasetError, AbortError, …), for logs. */
   name: z.string(),
+  /** Set where the error was thrown (CodedError); INTERNAL for anything unexpected. */
+  code: ErrorCode,
   message: z.string(),
 });
 export type EngineErrorInfo = z.infer<typeof EngineErrorInfo>;

@@ -3,9 +3,13 @@
  * Export use the trained model without retraining. Main decides how many stay (releaseRun).
  */
 import type { TrainRun } from '../../engine/train/run';
+import { CodedError } from '../../../shared/errors';
 
-export class RunNotFoundError extends Error {
+export class RunNotFoundError extends CodedError {
   override name = 'RunNotFoundError';
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
 }
 
 const runs = new Map<string, TrainRun>();

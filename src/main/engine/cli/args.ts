@@ -1,10 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { AugmentSpec, KERAS_RECIPE_AUGMENT } from '../../../shared/augment';
 import { HEAD_PRESETS, HeadSpec } from '../../../shared/head';
+import { CodedError } from '../../../shared/errors';
 
 /** A bad command line: printed as one line, exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends CodedError {
   override name = 'UsageError';
+  constructor(message: string) {
+    super('BAD_REQUEST', message);
+  }
 }
 
 /** A JSON value given inline or as a path to a .json file. */

@@ -2,12 +2,8 @@
 /** `train`, `predict`, `eval` and `demo`: the engine from a terminal, the same code the app runs. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { BaseNotFoundError } from '../bases/resolve';
-import { DatasetError } from '../dataset/scan';
-import { HeadSpecError } from '../head/build';
-import { ModelLoadError } from '../model/io';
+import { errorCode } from '../../../shared/errors';
 import { sharedDir } from '../../util/paths';
-import { ExportError } from '../../util/write-dir-atomic';
 import { UsageError } from './args';
 import { evalCommand, predictCommand } from './predict-cmd';
 import { trainCommand } from './train-cmd';
@@ -42,15 +38,12 @@ async function main(): Promise<number> {
   }
 }
 
-const EXPECTED = [UsageError, DatasetError, BaseNotFoundError, HeadSpecError, ModelLoadError, ExportError];
-
 main().then(
   (code) => process.exit(code),
   (e: Error) => {
     // Bad input is the user's to fix: one line, no stack. Anything else is our bug: show the stack.
     const expected =
-      EXPECTED.some((E) => e instanceof E) ||
-      (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
+      errorCode(e) !== 'INTERNAL' || (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
     process.stderr.write(`error: ${expected ? e.message : (e.stack ?? e.message)}\n`);
     process.exit(expected ? 2 : 1);
   },

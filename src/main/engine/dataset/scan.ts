@@ -12,14 +12,18 @@ import type {
 import { SplitOptions as SplitOptionsSchema } from '../../../shared/dataset';
 import { mapLimit } from '../../util/concurrency';
 import { applySplit, SPLIT_FOLDERS } from '../../../shared/split';
+import { CodedError } from '../../../shared/errors';
 
 /** Above this many pixels a file is refused: a decompression bomb, or a scan nobody meant to train on. */
 export const MAX_PIXELS = 100_000_000;
 
 const IMAGE_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif', 'bmp', 'jp2', 'svg']);
 
-export class DatasetError extends Error {
+export class DatasetError extends CodedError {
   override name = 'DatasetError';
+  constructor(message: string) {
+    super('DATASET_ERROR', message);
+  }
 }
 
 export interface ScanOptions extends Partial<SplitOptions> {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { CodedError } from '../../../shared/errors';
 import type { AugmentSpec } from '../../../shared/augment';
 import type { DatasetFile, DatasetProblem } from '../../../shared/dataset';
 import type { FeatureBase } from '../bases/load';
@@ -8,10 +9,10 @@ import type { ExtractItem, PixelOptions } from './batch';
 import { contentHash, FeatureCache } from './cache';
 import type { Extractor } from './pool';
 
-export class StoppedError extends Error {
+export class StoppedError extends CodedError {
   override name = 'StoppedError';
   constructor() {
-    super('stopped');
+    super('CANCELLED', 'stopped');
   }
 }
 

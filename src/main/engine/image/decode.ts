@@ -2,9 +2,13 @@ import sharp from 'sharp';
 import type { ResizeMode } from '../../../shared/train';
 import type { RgbImage } from './rgb';
 import { MAX_PIXELS } from '../dataset/scan';
+import { CodedError } from '../../../shared/errors';
 
-export class DecodeError extends Error {
+export class DecodeError extends CodedError {
   override name = 'DecodeError';
+  constructor(message: string) {
+    super('BAD_REQUEST', message);
+  }
 }
 
 /** Keep sharp's own thread pool modest: the tfjs engines need the cores. */

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ExportError, writeDirAtomic } from '../../../util/write-dir-atomic';
+import { writeDirAtomic } from '../../../util/write-dir-atomic';
 import type * as tfTypes from '@tensorflow/tfjs';
 import {
   CLASS_INDEX_NAME,
@@ -96,23 +96,20 @@ export async function exportSavedModel(
 
   const modelDir = path.resolve(opts.outDir, opts.name);
   const target = path.join(modelDir, String(version));
-  try {
-    await writeDirAtomic(target, async (tmp) => {
-      await writeFile(path.join(tmp, 'saved_model.pb'), pb);
-      await mkdir(path.join(tmp, 'variables'));
-      await mkdir(path.join(tmp, 'assets.extra'));
-      await writeFile(
-        path.join(tmp, 'assets.extra', 'labels.json'),
-        `${JSON.stringify(opts.classNames, null, 2)}\n`,
-      );
-      await writeFile(
-        path.join(tmp, 'assets.extra', 'metadata.json'),
-        `${JSON.stringify(metadata, null, 2)}\n`,
-      );
-    });
-  } catch (e) {
-    throw e instanceof ExportError ? new SavedModelExportError(e.message) : e;
-  }
+  // Write failures keep their own error (IO_ERROR), not "unsupported model".
+  await writeDirAtomic(target, async (tmp) => {
+    await writeFile(path.join(tmp, 'saved_model.pb'), pb);
+    await mkdir(path.join(tmp, 'variables'));
+    await mkdir(path.join(tmp, 'assets.extra'));
+    await writeFile(
+      path.join(tmp, 'assets.extra', 'labels.json'),
+      `${JSON.stringify(opts.classNames, null, 2)}\n`,
+    );
+    await writeFile(
+      path.join(tmp, 'assets.extra', 'metadata.json'),
+      `${JSON.stringify(metadata, null, 2)}\n`,
+    );
+  });
   opts.onProgress?.(total, total);
   return { dir: target, bytes: pb.length, nodes };
 }
