@@ -19,6 +19,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { DatasetFile } from '../src/shared/dataset';
 import { HEAD_PRESETS } from '../src/shared/head';
+import { TrainConfig } from '../src/shared/train';
 import { initBackend } from '../src/main/engine/backend';
 import { loadBase } from '../src/main/engine/bases/load';
 import { resolveBase } from '../src/main/engine/bases/resolve';
@@ -26,7 +27,7 @@ import { scanDataset } from '../src/main/engine/dataset/scan';
 import { FeatureCache } from '../src/main/engine/extract/cache';
 import { extractFeatures } from '../src/main/engine/extract/features';
 import { LazyExtractor } from '../src/main/engine/extract/lazy';
-import { runTraining } from '../src/main/engine/train/run';
+import { runTraining } from '../src/main/engine/pipeline/run';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const SHARED = path.resolve(REPO, '../shared');
@@ -148,19 +149,18 @@ async function extraction(files: DatasetFile[], baseId: string, engines: number)
 }
 
 async function headEpochs(cacheDir: string, head: keyof typeof HEAD_PRESETS, epochs: number) {
-  const { result, load } = await measured(`head epochs (${head}, v1 features)`, () =>
-    runTraining({
-      dataDir: DATA,
-      config: {
+  const { result, load } = await measured(`head epochs (${head}, v1 features)`, async () =>
+    runTraining(
+      TrainConfig.parse({
         base: 'mobilenet_v1_0.25_224',
         head: HEAD_PRESETS[head],
         epochs,
         earlyStopping: null,
         seed: 42,
-      },
-      mirrorDir: MODELS,
-      cacheDir,
-    }),
+      }),
+      await scanDataset(DATA),
+      { mirrorDir: MODELS, cacheDir },
+    ),
   );
   const run = result;
   try {

@@ -328,7 +328,8 @@ describe('the studio screens in Chromium', () => {
     await goto('Export');
     const parent = path.join(tmp.dir, 'exports');
     await page.getByLabel('Into folder (on the server)').fill(parent);
-    await page.getByLabel('Both').check();
+    for (const format of ['TensorFlow.js', 'TensorFlow SavedModel'])
+      await page.getByRole('checkbox', { name: format }).check();
     await page.evaluate(WATCH_PROGRESS);
     await page.getByTestId('export-button').click();
     await page.getByTestId('export-result').waitFor({ timeout: 60_000 });

@@ -169,15 +169,15 @@ describe('training channels', () => {
 
   it('exports into an allowed folder, and refuses others', async () => {
     const out = path.join(tmp.dir, 'exports', 'new', 'run1');
-    const r = ok<{ tfjs: { dir: string }; savedmodel: { dir: string } }>(
-      await call('exportModel', { runId, outDir: out, format: 'both' }),
+    const r = ok<{ formats: { tfjs: { dir: string }; savedmodel: { dir: string } } }>(
+      await call('exportModel', { runId, outDir: out, formats: ['tfjs', 'savedmodel'] }),
     );
-    expect(existsSync(path.join(r.tfjs.dir, 'model.json'))).toBe(true);
-    expect(existsSync(path.join(r.savedmodel.dir, 'saved_model.pb'))).toBe(true);
-    expect(fail(await call('exportModel', { runId, outDir: '/usr/lib/x', format: 'tfjs' })).code).toBe(
+    expect(existsSync(path.join(r.formats.tfjs.dir, 'model.json'))).toBe(true);
+    expect(existsSync(path.join(r.formats.savedmodel.dir, 'saved_model.pb'))).toBe(true);
+    expect(fail(await call('exportModel', { runId, outDir: '/usr/lib/x', formats: ['tfjs'] })).code).toBe(
       'FORBIDDEN',
     );
-    expect(fail(await call('exportModel', { runId: 'nope', outDir: out, format: 'tfjs' })).code).toBe(
+    expect(fail(await call('exportModel', { runId: 'nope', outDir: out, formats: ['tfjs'] })).code).toBe(
       'NOT_FOUND',
     );
     expect(fail(await call('showInFolder', { path: out })).code).toBe('UNSUPPORTED');
@@ -226,7 +226,7 @@ describe('training channels', () => {
       await call('exportModel', {
         runId: after.runs[0].id,
         outDir: path.join(tmp.dir, 'e2'),
-        format: 'tfjs',
+        formats: ['tfjs'],
       }),
     );
     expect(e.code).toBe('NOT_FOUND');

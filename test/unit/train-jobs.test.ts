@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AugmentSpec, NO_AUGMENT } from '../../src/shared/augment';
 import type { EngineEvent } from '../../src/shared/engine-events';
 import { HEAD_PRESETS } from '../../src/shared/head';
+import type { JobResult } from '../../src/shared/ipc/engine-protocol';
 import { TrainConfig } from '../../src/shared/train';
 import { EngineHost, EngineJobError } from '../../src/main/engine-host/host';
 import { nodeEngineLauncher } from '../../src/main/engine-host/launcher';
@@ -20,6 +21,8 @@ let tmp: Awaited<ReturnType<typeof tempDir>>;
 let host: EngineHost;
 let data: string;
 let cacheDir: string;
+/** The dataset as main holds it after opening: the train job takes this scan, it does not scan again. */
+let scan: JobResult<'scan'>;
 
 beforeAll(async () => {
   tmp = await tempDir();
@@ -27,6 +30,7 @@ beforeAll(async () => {
   cacheDir = path.join(tmp.dir, 'cache');
   await makeDataset(data, { red: 14, blue: 14 });
   host = new EngineHost(nodeEngineLauncher());
+  scan = await host.run('scan', { root: data, split: {} }).result;
 });
 afterAll(async () => {
   host.dispose();
@@ -115,7 +119,7 @@ describe('engine jobs for the studio screens', () => {
     const events: (EngineEvent & { at: number })[] = [];
     const job = host.run(
       'train',
-      { root: data, config: config({ epochs: 4 }), cacheDir, backend: 'auto' },
+      { scan, config: config({ epochs: 4 }), cacheDir, backend: 'auto' },
       { onEvent: (e) => events.push({ ...e, at: Date.now() }) },
     );
     runId = job.jobId;
@@ -161,12 +165,12 @@ describe('engine jobs for the studio screens', () => {
     const stages: EngineEvent[] = [];
     const r = await host.run(
       'export',
-      { runId, outDir: out, format: 'both' },
+      { runId, outDir: out, formats: ['tfjs', 'savedmodel'] },
       { onEvent: (e) => stages.push(e) },
     ).result;
-    expect(r.tfjs?.dir).toBe(path.join(out, 'tfjs'));
-    expect(existsSync(path.join(r.tfjs!.dir, 'model.json'))).toBe(true);
-    expect(existsSync(path.join(r.savedmodel!.dir, 'saved_model.pb'))).toBe(true);
+    expect(r.formats.tfjs?.dir).toBe(path.join(out, 'tfjs'));
+    expect(existsSync(path.join(r.formats.tfjs!.dir, 'model.json'))).toBe(true);
+    expect(existsSync(path.join(r.formats.savedmodel!.dir, 'saved_model.pb'))).toBe(true);
     expect(stages.at(-1)).toMatchObject({ type: 'stage', stage: 'export', done: 2, total: 2 });
   });
 
@@ -174,7 +178,7 @@ describe('engine jobs for the studio screens', () => {
     let stopAt = 0;
     const job = host.run(
       'train',
-      { root: data, config: config({ epochs: 500, earlyStopping: null }), cacheDir, backend: 'auto' },
+      { scan, config: config({ epochs: 500, earlyStopping: null }), cacheDir, backend: 'auto' },
       {
         onEvent: (e) => {
           if (e.type === 'epoch' && e.epoch === 2 && !stopAt) {
@@ -197,7 +201,7 @@ describe('engine jobs for the studio screens', () => {
     const summary = await host.run(
       'train',
       {
-        root: data,
+        scan,
         config: config({
           epochs: 1,
           fineTune: { layers: 2, fromLayer: 'conv_pw_13', epochs: 1, learningRate: 1e-5 },

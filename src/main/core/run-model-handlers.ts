@@ -77,7 +77,7 @@ export function runModelHandlers(ctx: HandlerContext): HandlersFor<'predictImage
         engine,
         events,
         'export',
-        { runId: req.runId, outDir, format: req.format },
+        { runId: req.runId, outDir, formats: req.formats },
         `Exporting to ${path.basename(outDir)}`,
       );
     },

@@ -3,9 +3,7 @@
  * src/shared/ipc/engine-protocol.ts). Runs inside the engine process only — tensor work lives here.
  */
 import type { JobKind } from '../../shared/ipc/engine-protocol';
-import { scanDataset } from '../engine/dataset/scan';
-import { AbortError, type JobRunner } from './job-context';
-import { throttledProgress } from './throttle';
+import type { JobRunner } from './job-context';
 
 /*
  * Runners that need tfjs (or the engine's heavier modules) are imported on first use: a scan never
@@ -21,18 +19,10 @@ export const jobRunners: { [K in JobKind]: JobRunner<K> } = {
   }),
   augmentPreview: async (p, ctx) => (await import('./runners/augment-preview')).augmentPreviewJob(p, ctx),
   describeBase: async (p, ctx) => (await import('./runners/describe-base')).describeBaseJob(p, ctx),
-  scan: async ({ root, split }, { jobId, signal, emit }) => {
-    const progress = throttledProgress(50, (done, total) =>
-      emit({ type: 'stage', jobId, stage: 'scan', done, total }),
-    );
-    emit({ type: 'stage', jobId, stage: 'scan', done: 0, total: 0 });
-    return scanDataset(root, {
-      ...split,
-      onProgress: (done, total) => {
-        // scanDataset takes no signal; throwing from its progress callback unwinds it.
-        if (signal.aborted) throw new AbortError('scan cancelled');
-        progress(done, total);
-      },
-    });
+  // The pipeline's scan stage, alone: its runner reports progress and stop throws out of it.
+  scan: async (p, { jobId, signal, emit }) => {
+    const { pipelineContext, runStage } = await import('../engine/pipeline/context');
+    const { scanStage } = await import('../engine/pipeline/scan');
+    return runStage(pipelineContext({ jobId, signal, onEvent: emit }), scanStage, p);
   },
 };

@@ -49,15 +49,3 @@ export function batchThrottle(
     },
   };
 }
-
-/** Emits at most every `ms`, but always the final call (done === total). */
-export function throttledProgress(ms: number, emit: (done: number, total: number) => void) {
-  let last = 0;
-  return (done: number, total: number) => {
-    const now = Date.now();
-    if (done === total || now - last >= ms) {
-      last = now;
-      emit(done, total);
-    }
-  };
-}

@@ -1,5 +1,6 @@
 /** Bases as the Model screen sees them: cards (what is on this machine) and a loaded base's layers. */
 import { z } from 'zod';
+import { Preprocessing } from '../preprocessing';
 
 export const BaseCard = z.object({
   id: z.string(),
@@ -32,7 +33,7 @@ export const BaseDescription = z.object({
   displayName: z.string(),
   dir: z.string(),
   inputSize: z.tuple([z.number(), z.number()]),
-  preprocessing: z.string(),
+  preprocessing: Preprocessing,
   featureLayer: z.string(),
   featureShape: z.array(z.number()),
   params: z.number().int(),

@@ -10,7 +10,7 @@ import { ResizeMode, TrainConfig } from '../train';
 import { DatasetProblem, SplitCounts } from '../dataset';
 import { BatchEvent, EpochEvent, Stage } from '../engine-events';
 import { ErrorCode } from '../errors';
-import { ExportFormat, ExportOutcome } from '../export-formats';
+import { ExportFormats, ExportOutcome } from '../export-formats';
 import { AugmentPreviewItem } from './augment-preview';
 import { BaseCard, BaseDescription } from './bases';
 import { Prediction } from './prediction';
@@ -239,7 +239,8 @@ export const channels = {
     request: z.object({
       runId: z.string().min(1),
       outDir: z.string().min(1).max(4096),
-      format: ExportFormat,
+      /** Written together: every one lands, or none and the previous export is untouched. */
+      formats: ExportFormats,
     }),
     response: ExportOutcome,
   },

@@ -7,16 +7,16 @@
  */
 import { z } from 'zod';
 import { AugmentSpec } from '../augment';
+import { BackendPreference } from '../backends';
 import { DatasetScan, SplitOptions } from '../dataset';
 import { EngineEvent } from '../engine-events';
 import { ErrorCode } from '../errors';
-import { ExportFormat, ExportOutcome } from '../export-formats';
+import { ExportFormats, ExportOutcome } from '../export-formats';
 import { ResizeMode, TrainConfig } from '../train';
 import { AugmentPreviewItem } from './augment-preview';
 import { BaseDescription } from './bases';
 import { Prediction } from './prediction';
 import { TrainSummary } from './run-record';
-import { BackendPreference } from './settings-schema';
 
 /** An image to classify: a file the engine reads, or bytes the renderer uploaded (browser mode). */
 export const PredictInput = z.union([
@@ -31,10 +31,13 @@ export const engineJobs = {
     payload: z.object({ root: z.string(), split: SplitOptions.partial() }),
     result: DatasetScan,
   },
-  /** Train on a dataset; the finished run stays in the engine, keyed by this job's id. */
+  /**
+   * Train on a scanned dataset (main's, as the user saw and split it: the engine does not scan again);
+   * the finished run stays in the engine, keyed by this job's id.
+   */
   train: {
     payload: z.object({
-      root: z.string(),
+      scan: DatasetScan,
       config: TrainConfig,
       cacheDir: z.string(),
       backend: BackendPreference,
@@ -57,7 +60,7 @@ export const engineJobs = {
     result: z.array(Prediction),
   },
   export: {
-    payload: z.object({ runId: z.string(), outDir: z.string(), format: ExportFormat }),
+    payload: z.object({ runId: z.string(), outDir: z.string(), formats: ExportFormats }),
     result: ExportOutcome,
   },
   /** Load a base (registry id or folder): its layers and feature shape. */

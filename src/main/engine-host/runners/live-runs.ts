@@ -2,7 +2,7 @@
  * Finished training runs kept in the engine process, keyed by their job id, so Evaluate, Try it and
  * Export use the trained model without retraining. Main decides how many stay (releaseRun).
  */
-import type { TrainRun } from '../../engine/train/run';
+import type { TrainRun } from '../../engine/pipeline/run';
 import { CodedError } from '../../../shared/errors';
 
 export class RunNotFoundError extends CodedError {

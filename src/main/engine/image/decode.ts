@@ -11,6 +11,13 @@ export class DecodeError extends CodedError {
   }
 }
 
+/** How each resize mode maps to sharp's `fit`: stretch to fill, crop the centre, or pad with black. */
+const RESIZE_FIT: Record<ResizeMode, 'fill' | 'cover' | 'contain'> = {
+  stretch: 'fill',
+  'center-crop': 'cover',
+  letterbox: 'contain',
+};
+
 /** Keep sharp's own thread pool modest: the tfjs engines need the cores. */
 sharp.concurrency(1);
 sharp.cache(false);
@@ -49,7 +56,7 @@ async function decodeOnce(
       .flatten({ background: { r: 255, g: 255, b: 255 } })
       .toColourspace('srgb')
       .resize(width, height, {
-        fit: mode === 'stretch' ? 'fill' : mode === 'center-crop' ? 'cover' : 'contain',
+        fit: RESIZE_FIT[mode],
         position: 'centre',
         background: { r: 0, g: 0, b: 0 },
       })

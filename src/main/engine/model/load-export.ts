@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResizeMode } from '../../../shared/train';
 import type { PixelOptions } from '../extract/batch';
-import type { Preprocessing } from '../image/preprocess';
+import type { Preprocessing } from '../../../shared/preprocessing';
 import type { Classifier } from '../predict';
 import { tf } from '../tf';
 import { fileModelHandler, ModelLoadError } from './io';

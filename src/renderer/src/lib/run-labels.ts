@@ -33,12 +33,7 @@ export function runLabel(r: RunView): string {
   return `${runTime(r)} · ${r.datasetName} · ${r.config.base}`;
 }
 
-/** Validation accuracy of the run's model: the evaluated one, else the best epoch's. */
-export function runAccuracy(r: RunView): number | null {
-  if (r.summary?.accuracy !== undefined && r.summary?.accuracy !== null) return r.summary.accuracy;
-  const accs = r.epochs.map((e) => e.valAcc).filter((a): a is number => a !== null);
-  return accs.length ? Math.max(...accs) : null;
-}
+export { runAccuracy } from '../../../shared/run-state';
 
 export const STATUS_TEXT: Record<RunView['status'], string> = {
   running: 'training',

@@ -97,8 +97,7 @@ export interface SavedModelObj {
   metaGraphs: MetaGraphDefObj[];
 }
 
-export type Preprocessing = 'tf' | 'caffe' | 'torch' | 'none';
-export const PREPROCESSING_MODES: readonly Preprocessing[] = ['tf', 'caffe', 'torch', 'none'];
+export type { Preprocessing } from '../../../../shared/preprocessing';
 
 export class SavedModelExportError extends CodedError {
   override name = 'SavedModelExportError';
