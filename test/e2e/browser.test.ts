@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { StudioApi } from '../../src/shared/ipc/contract';
-import { tempDir } from '../unit/helpers';
+import { tempDir } from '../helpers/app';
 import {
   HYMENOPTERA,
   launchBrowser,

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { HEAD_PRESETS, HeadSpec } from '../../src/shared/head';
 import { inferHead } from '../../src/shared/head-shape';
-import { tempDir } from '../unit/helpers';
+import { tempDir } from '../helpers/app';
 import { HYMENOPTERA, launchBrowser, screenshot, SHARED, startServe } from './fixtures';
 import type { Browser, ServeHandle } from './fixtures';
 

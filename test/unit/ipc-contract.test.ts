@@ -12,7 +12,7 @@ import {
 import type { ApiResult, ChannelName, EventName } from '../../src/shared/ipc/contract';
 import { dispatch } from '../../src/main/core/dispatch';
 import type { AppCore } from '../../src/main/core/app-core';
-import { HYMENOPTERA, makeCore, tempDir } from './helpers';
+import { HYMENOPTERA, makeCore, tempDir } from '../helpers/app';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let core: AppCore;

@@ -6,7 +6,7 @@ import { appendBatchPoint, MAX_BATCH_POINTS } from '../../src/shared/run-state';
 import type { BatchPoint } from '../../src/shared/ipc/run-record';
 import { TrainConfig } from '../../src/shared/train';
 import { MAX_RUNS, RunHistoryStore } from '../../src/main/settings/run-history';
-import { tempDir } from './helpers';
+import { tempDir } from '../helpers/app';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let file: string;

@@ -12,7 +12,7 @@ import type { RunView } from '../../src/shared/ipc/run-record';
 import { TrainConfig } from '../../src/shared/train';
 import type { AppCore } from '../../src/main/core/app-core';
 import { dispatch } from '../../src/main/core/dispatch';
-import { makeCore, makeDataset, tempDir } from './helpers';
+import { makeCore, makeDataset, tempDir } from '../helpers/app';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let core: AppCore;

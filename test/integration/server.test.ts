@@ -9,7 +9,7 @@ import type { WsServerMessage } from '../../src/shared/ipc/ws-protocol';
 import type { AppCore } from '../../src/main/core/app-core';
 import { startStudioServer } from '../../src/main/server/http-server';
 import type { StudioServer } from '../../src/main/server/http-server';
-import { makeCore, makeDataset, tempDir } from './helpers';
+import { makeCore, makeDataset, tempDir } from '../helpers/app';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let core: AppCore;

@@ -14,7 +14,7 @@ import type { JobResult } from '../../src/shared/ipc/engine-protocol';
 import { TrainConfig } from '../../src/shared/train';
 import { EngineHost, EngineJobError } from '../../src/main/engine-host/host';
 import { nodeEngineLauncher } from '../../src/main/engine-host/launcher';
-import { HYMENOPTERA, makeDataset, tempDir } from './helpers';
+import { HYMENOPTERA, makeDataset, tempDir } from '../helpers/app';
 
 const BASE = 'mobilenet_v1_0.25_224';
 let tmp: Awaited<ReturnType<typeof tempDir>>;

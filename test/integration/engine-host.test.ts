@@ -4,7 +4,7 @@ import type { EngineEvent } from '../../src/shared/engine-events';
 import type { EngineStatus } from '../../src/shared/ipc/contract';
 import { describeExit, EngineHost, EngineJobError } from '../../src/main/engine-host/host';
 import { nodeEngineLauncher } from '../../src/main/engine-host/launcher';
-import { HYMENOPTERA, makeDataset, tempDir } from './helpers';
+import { HYMENOPTERA, makeDataset, tempDir } from '../helpers/app';
 
 let host: EngineHost | null = null;
 afterEach(() => {
