@@ -1,7 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit tests, and the engine's real-data tests (real weights, real training),
-// which are heavy on a 2-core machine and so run one file at a time.
+// Four projects, all run by `npm test`:
+// - unit: fast (seconds), no engine process — pure functions, one module with its real dependencies;
+// - integration: the app's path through a real engine process or worker (core handlers, engine host);
+// - engine: the engine's real-data tests (real weights, real training), heavy on a 2-core machine and
+//   so run one file at a time;
+// - e2e: real Chromium against browser mode (and Electron's _electron where its binary exists).
 export default defineConfig({
   test: {
     reporters: ['default', './test/reporters/summary-line.ts'],
@@ -16,6 +20,15 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
           name: 'engine',
           include: ['test/engine/**/*.test.ts'],
           environment: 'node',
@@ -25,7 +38,6 @@ export default defineConfig({
         },
       },
       {
-        // Real Chromium against browser mode (and Electron's _electron where its binary exists).
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

@@ -143,7 +143,9 @@ describe('multi-format export is atomic as a whole', () => {
       const e = await errorOf(writeExports(subject('second'), { outDir: out(), formats: BOTH }));
       expect(e.code).toBe('IO_ERROR');
       expect(e.message.split('\n')).toHaveLength(1);
-      expect(e.message).toMatch(/cannot move the previous TensorFlow SavedModel .* aside, nothing was replaced/);
+      expect(e.message).toMatch(
+        /cannot move the previous TensorFlow SavedModel .* aside, nothing was replaced/,
+      );
       expect(e.message).toMatch(/EACCES \(the folder is not writable\)/);
     } finally {
       await chmod(path.join(out(), 'savedmodel'), 0o755);
@@ -156,7 +158,9 @@ describe('multi-format export is atomic as a whole', () => {
     const before = await snapshot(out());
     // The second format's new folder cannot be renamed into place, after tfjs already was.
     faults.current = (op, p) =>
-      op === 'rename' && p.endsWith(path.join('new', 'savedmodel', '1')) ? errno('ENOSPC', 'rename', p) : null;
+      op === 'rename' && p.endsWith(path.join('new', 'savedmodel', '1'))
+        ? errno('ENOSPC', 'rename', p)
+        : null;
     const e = await errorOf(writeExports(subject('second'), { outDir: out(), formats: BOTH }));
     expect(e.message).toMatch(/cannot move the new TensorFlow SavedModel into .*nothing was replaced/);
     expect(await snapshot(out())).toEqual(before);
