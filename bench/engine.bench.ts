@@ -13,7 +13,6 @@
  * processes used while it ran (`foreignCpuShare`: fraction of all cores' time).
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -28,6 +27,7 @@ import { FeatureCache } from '../src/main/engine/extract/cache';
 import { extractFeatures } from '../src/main/engine/extract/features';
 import { LazyExtractor } from '../src/main/engine/extract/lazy';
 import { runTraining } from '../src/main/engine/pipeline/run';
+import { measured, removeTmpDirs, round, tmp } from './measure';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const SHARED = path.resolve(REPO, '../shared');
@@ -40,65 +40,6 @@ const E2E_BASE = 'mobilenet_v2_0.35_224';
 const E2E_EPOCHS = 10;
 
 const quick = process.argv.includes('--quick');
-const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
-const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
-const tmpDirs: string[] = [];
-async function tmp(prefix: string): Promise<string> {
-  const d = await mkdtemp(path.join(os.tmpdir(), prefix));
-  tmpDirs.push(d);
-  return d;
-}
-
-// ---- measuring other processes' CPU use (Linux /proc; null elsewhere) ----
-
-const CLK_TCK = 100;
-/** CPU seconds: all cores busy, and this process (all threads) plus its waited-for children. */
-async function cpuTimes(): Promise<{ system: number; own: number } | null> {
-  try {
-    const stat = (await readFile('/proc/stat', 'utf8'))
-      .split('\n')[0]
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    // user nice system idle iowait irq softirq steal: busy = all but idle and iowait.
-    const system = (stat[0] + stat[1] + stat[2] + stat[5] + stat[6] + (stat[7] ?? 0)) / CLK_TCK;
-    const self = (await readFile('/proc/self/stat', 'utf8')).split(') ')[1].split(' ');
-    // Fields after "(comm) ": utime=12, stime=13, cutime=14, cstime=15 (0-based from state).
-    const own = (Number(self[11]) + Number(self[12]) + Number(self[13]) + Number(self[14])) / CLK_TCK;
-    return { system, own };
-  } catch {
-    return null;
-  }
-}
-
-interface Load {
-  loadAvg1AtStart: number;
-  foreignCpuS: number | null;
-  foreignCpuShare: number | null;
-}
-
-async function measured<T>(
-  label: string,
-  fn: () => Promise<T>,
-): Promise<{ result: T; wallS: number; load: Load }> {
-  log(`${label}…`);
-  const load1 = os.loadavg()[0];
-  const c0 = await cpuTimes();
-  const t0 = performance.now();
-  const result = await fn();
-  const wallS = (performance.now() - t0) / 1000;
-  const c1 = await cpuTimes();
-  const foreign = c0 && c1 ? Math.max(0, c1.system - c0.system - (c1.own - c0.own)) : null;
-  const load: Load = {
-    loadAvg1AtStart: round(load1),
-    foreignCpuS: foreign === null ? null : round(foreign, 1),
-    foreignCpuShare: foreign === null ? null : round(foreign / (wallS * os.availableParallelism()), 3),
-  };
-  log(`${label}: ${wallS.toFixed(1)} s (others used ${load.foreignCpuS ?? '?'} CPU s)`);
-  return { result, wallS, load };
-}
-
 // ---- sections ----
 
 async function extraction(files: DatasetFile[], baseId: string, engines: number) {
@@ -382,5 +323,5 @@ async function main() {
 try {
   await main();
 } finally {
-  await Promise.all(tmpDirs.map((d) => rm(d, { recursive: true, force: true })));
+  await removeTmpDirs();
 }
