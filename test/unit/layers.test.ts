@@ -72,6 +72,16 @@ describe('layer rule (no-restricted-imports per folder)', () => {
       "import { x } from '../../shared/run-state';",
     ],
     [
+      'the renderer importing shared by its alias',
+      'src/renderer/src/fixture.ts',
+      "import { x } from '@shared/run-state';",
+    ],
+    [
+      'the engine importing shared by its alias',
+      'src/main/engine/fixture.ts',
+      "import { x } from '@shared/head';",
+    ],
+    [
       'a runner importing its sibling images.ts',
       'src/main/engine-host/runners/fixture.ts',
       "import { x } from './images';",
