@@ -58,7 +58,7 @@ export function RunsProvider({ children }: { children: ReactNode }) {
     );
   }, [connection]);
 
-  /** Fold events of one job into its run, if that run is training. */
+  /** Fold events into the runs they belong to, for runs still training (the shared reducer). */
   const apply = useCallback((events: EngineEvent[]) => {
     setRuns((all) => {
       const next = all.map((r) =>
