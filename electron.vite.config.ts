@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
-import { rendererPlugins } from './src/main/server/renderer-build';
+import { rendererPlugins, sharedAlias } from './src/main/server/renderer-build';
 
 // Native / wasm packages load their binaries relative to their own folder: never bundle them.
 const nativeExternals = ['sharp', /^@tensorflow\//, /^@img\//];
@@ -38,12 +38,15 @@ const rendererBuild = {
   rolldownOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
 };
 
+const alias = sharedAlias(__dirname);
+
 export default defineConfig({
-  main: { build: mainBuild },
-  preload: { build: preloadBuild },
+  main: { build: mainBuild, resolve: { alias } },
+  preload: { build: preloadBuild, resolve: { alias } },
   renderer: {
     root: resolve(__dirname, 'src/renderer'),
     plugins: rendererPlugins(),
+    resolve: { alias },
     build: rendererBuild,
   },
 });

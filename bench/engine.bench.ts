@@ -18,7 +18,6 @@
  * processes used while it ran (`foreignCpuShare`: fraction of all cores' time).
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { DatasetFile } from '../src/shared/dataset';
@@ -32,8 +31,9 @@ import { FeatureStore } from '../src/main/engine/store/store';
 import { extractFeatures } from '../src/main/engine/extract/features';
 import { LazyExtractor } from '../src/main/engine/extract/lazy';
 import type { ExtractionDevice } from '../src/main/engine/onnx/devices';
-import { runTraining } from '../src/main/engine/train/run';
-import { measured, round } from './measure';
+import { runTraining } from '../src/main/engine/pipeline/run';
+import { TrainConfig } from '../src/shared/train';
+import { measured, removeTmpDirs, round, tmp } from './measure';
 import { mobilenetV2 } from './mobilenet-v2';
 import { peerImages, runPeer, type PeerRun } from './peer';
 
@@ -78,12 +78,6 @@ const E2E_BASE = 'mobilenet_v2_0.35_224';
 const E2E_EPOCHS = 10;
 
 const quick = process.argv.includes('--quick');
-const tmpDirs: string[] = [];
-async function tmp(prefix: string): Promise<string> {
-  const d = await mkdtemp(path.join(os.tmpdir(), prefix));
-  tmpDirs.push(d);
-  return d;
-}
 
 // ---- sections ----
 
@@ -150,19 +144,18 @@ async function extraction(files: DatasetFile[], spec: BaseSpec, rt: (typeof RUNT
 }
 
 async function headEpochs(cacheDir: string, head: keyof typeof HEAD_PRESETS, epochs: number) {
-  const { result, load } = await measured(`head epochs (${head}, v1 features)`, () =>
-    runTraining({
-      dataDir: DATA,
-      config: {
+  const { result, load } = await measured(`head epochs (${head}, v1 features)`, async () =>
+    runTraining(
+      TrainConfig.parse({
         base: 'mobilenet_v1_0.25_224',
         head: HEAD_PRESETS[head],
         epochs,
         earlyStopping: null,
         seed: 42,
-      },
-      mirrorDir: MODELS,
-      cacheDir,
-    }),
+      }),
+      await scanDataset(DATA),
+      { mirrorDir: MODELS, cacheDir },
+    ),
   );
   const run = result;
   try {
@@ -381,5 +374,5 @@ try {
   if (scale >= 0) await (await import('./scale.bench')).scaleBench(process.argv[scale + 1]);
   else await main();
 } finally {
-  await Promise.all(tmpDirs.map((d) => rm(d, { recursive: true, force: true })));
+  await removeTmpDirs();
 }

@@ -17,7 +17,7 @@ import { encodeVector, MemoryTable, StoreTable, type FeatureTable } from '../src
 import { hoistPooling } from '../src/main/engine/train/hoist';
 import { trainLoop } from '../src/main/engine/train/loop';
 import { featureTrainSource } from '../src/main/engine/train/sources';
-import { mixSeed, mulberry32 } from '../src/main/engine/util/random';
+import { mixSeed, mulberry32 } from '../src/shared/random';
 import type { FeatureItem, FeatureSet } from '../src/main/engine/extract/features';
 import { tf } from '../src/main/engine/tf';
 

@@ -1,12 +1,20 @@
 /**
- * Measuring on a shared machine: wall time plus how much CPU other processes used meanwhile, so noisy
- * numbers say they are noisy (`foreignCpuShare`: fraction of all cores' time used by others).
+ * Measuring for the benchmarks: wall time of a section plus how busy the machine was meanwhile (load
+ * average, this process's own CPU time and the CPU time other processes used — Linux /proc; null
+ * elsewhere, `foreignCpuShare` the fraction of all cores' time used by others), temp folders, logging.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 
 export const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 export const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+const tmpDirs: string[] = [];
+export async function tmp(prefix: string): Promise<string> {
+  const d = await mkdtemp(path.join(os.tmpdir(), prefix));
+  tmpDirs.push(d);
+  return d;
+}
 
 const CLK_TCK = 100;
 /** CPU seconds: all cores busy, and this process (all threads) plus its waited-for children. */
@@ -57,4 +65,8 @@ export async function measured<T>(
   };
   log(`${label}: ${wallS.toFixed(1)} s (others used ${load.foreignCpuS ?? '?'} CPU s)`);
   return { result, wallS, load };
+}
+
+export async function removeTmpDirs(): Promise<void> {
+  await Promise.all(tmpDirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 }

@@ -12,7 +12,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { cacheReport } from '../src/main/engine/store/report';
-import { runTraining } from '../src/main/engine/train/run';
+import { runTraining } from '../src/main/engine/pipeline/run';
+import { scanDataset } from '../src/main/engine/dataset/scan';
+import { TrainConfig } from '../src/shared/train';
 import { TreeSampler } from './proc-tree';
 import { buildScaleDataset, SCALE_CLASSES } from './scale-dataset';
 
@@ -149,13 +151,15 @@ export async function scaleBench(arg: string | undefined): Promise<void> {
     // The head's vectors streamed from the store (as when they exceed the memory budget), in this process.
     log('warm, streamed from the store…');
     const t0 = performance.now();
-    const streamed = await runTraining({
-      dataDir: ds.dir,
-      config: { base: BASE, epochs: EPOCHS, earlyStopping: { patience: EPOCHS, restoreBest: true } },
-      cacheDir,
-      mirrorDir: MODELS,
-      featureMemoryBudget: 1,
-    });
+    const streamed = await runTraining(
+      TrainConfig.parse({
+        base: BASE,
+        epochs: EPOCHS,
+        earlyStopping: { patience: EPOCHS, restoreBest: true },
+      }),
+      await scanDataset(ds.dir),
+      { cacheDir, mirrorDir: MODELS, featureMemoryBudget: 1 },
+    );
     streamed.dispose();
     const streamedS = (performance.now() - t0) / 1000;
     const selfHwm = Number(/^VmHWM:\s+(\d+)/m.exec(await readFile('/proc/self/status', 'utf8'))?.[1] ?? 0);

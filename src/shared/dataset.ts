@@ -17,35 +17,46 @@ export const SplitOptions = z.object({
 });
 export type SplitOptions = z.infer<typeof SplitOptions>;
 
-export interface DatasetFile {
+export const DatasetFile = z.object({
   /** Absolute path. */
-  path: string;
+  path: z.string(),
   /** Path relative to the dataset root, with `/` separators (stable across machines). */
-  rel: string;
-  classIndex: number;
-  split: SplitName;
-  bytes: number;
-  width: number;
-  height: number;
-  format: string;
-}
+  rel: z.string(),
+  classIndex: z.number().int().min(0),
+  split: SplitName,
+  bytes: z.number(),
+  width: z.number(),
+  height: z.number(),
+  format: z.string(),
+});
+export type DatasetFile = z.infer<typeof DatasetFile>;
 
 /** A file that will not be trained on, and why. `stage` says who noticed. */
-export interface DatasetProblem {
-  path: string;
-  rel: string;
-  reason: string;
-  stage: 'scan' | 'decode';
-}
+export const DatasetProblem = z.object({
+  path: z.string(),
+  rel: z.string(),
+  reason: z.string(),
+  stage: z.enum(['scan', 'decode']),
+});
+export type DatasetProblem = z.infer<typeof DatasetProblem>;
 
-export interface DatasetScan {
-  root: string;
-  layout: DatasetLayout;
-  classes: string[];
-  /** counts[split][classIndex] */
-  counts: Record<SplitName, number[]>;
-  files: DatasetFile[];
-  problems: DatasetProblem[];
+/** counts[split][classIndex] */
+export const SplitCounts = z.object({
+  train: z.array(z.number()),
+  val: z.array(z.number()),
+  test: z.array(z.number()),
+});
+export type SplitCounts = z.infer<typeof SplitCounts>;
+
+/** A scanned dataset folder: what the Dataset screen shows and what a run trains on. */
+export const DatasetScan = z.object({
+  root: z.string(),
+  layout: DatasetLayout,
+  classes: z.array(z.string()),
+  counts: SplitCounts,
+  files: z.array(DatasetFile),
+  problems: z.array(DatasetProblem),
   /** Class folders that hold no usable image. */
-  emptyClasses: string[];
-}
+  emptyClasses: z.array(z.string()),
+});
+export type DatasetScan = z.infer<typeof DatasetScan>;

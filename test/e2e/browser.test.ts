@@ -5,10 +5,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { StudioApi } from '../../src/shared/ipc/contract';
-import { tempDir } from '../unit/helpers';
+import { tempDir } from '../helpers/app';
 import {
   HYMENOPTERA,
   launchBrowser,
@@ -19,14 +19,8 @@ import {
   startServe,
 } from './fixtures';
 import type { Browser, ServeHandle } from './fixtures';
-
-// Browser-side shapes (this file is type-checked without the DOM lib).
-interface Img {
-  complete: boolean;
-  naturalWidth: number;
-  naturalHeight: number;
-}
-declare const requestAnimationFrame: (cb: (t: number) => void) => number;
+import { flickScroll, type Img } from './page-scripts';
+import { e2eStep } from './steps';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let serve: ServeHandle;
@@ -36,22 +30,14 @@ let badRoot: string;
 let largeRoot: string;
 const LARGE = 10_000;
 
-/** An E2E step: a screenshot is saved if it fails. */
-function step(name: string, fn: () => Promise<void>, timeout?: number) {
-  it(
-    name,
-    async ({ onTestFailed }) => {
-      onTestFailed(async () => {
-        const file = await screenshot(page, `FAILED-${name}`);
-        console.error(`screenshot: ${file}\nserver output:\n${serve.output().slice(-3000)}`);
-        // Leave no dialog open for the next step.
-        if (await page.locator('.modal-backdrop').count()) await page.keyboard.press('Escape');
-      });
-      await fn();
-    },
-    timeout,
-  );
-}
+const step = e2eStep({
+  page: () => page,
+  serve: () => serve,
+  // Leave no dialog open for the next step.
+  afterFailure: async (p) => {
+    if (await p.locator('.modal-backdrop').count()) await p.keyboard.press('Escape');
+  },
+});
 
 /** vitest's expect.poll gives up after 1 s; thumbnails and scans on 2 busy cores need longer. */
 const poll = <T>(fn: () => Promise<T> | T, o: { timeout?: number } = {}) =>
@@ -261,22 +247,7 @@ describe('browser mode in Chromium', () => {
 
       // Flick through it the way a user does: many steps, one per frame (measured, not asserted).
       const flickRequestsBefore = thumbRequests.size;
-      const frames = await grid.evaluate(
-        (el) =>
-          new Promise<number[]>((resolve) => {
-            const deltas: number[] = [];
-            let last = performance.now();
-            let n = 0;
-            const tick = (t: number) => {
-              deltas.push(t - last);
-              last = t;
-              el.scrollTop += 400;
-              if (++n < 120) requestAnimationFrame(tick);
-              else resolve(deltas);
-            };
-            requestAnimationFrame(tick);
-          }),
-      );
+      const frames = await grid.evaluate(flickScroll);
       frames.sort((a, b) => a - b);
       await page.waitForTimeout(500);
       console.log(

@@ -11,7 +11,7 @@ import type { ElectronApplication, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelNames, eventNames, subscriberName } from '../../src/shared/ipc/contract';
 import type { StudioApi } from '../../src/shared/ipc/contract';
-import { tempDir } from '../unit/helpers';
+import { tempDir } from '../helpers/app';
 import { HYMENOPTERA, REPO, screenshot } from './fixtures';
 
 /** Where the Electron binary is, without require('electron') (which tries to download it when missing). */

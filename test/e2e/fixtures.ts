@@ -11,7 +11,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { ensureRendererBuilt } from '../../src/main/server/renderer-build';
-import { makeDataset, writeJpeg } from '../unit/helpers';
+import { makeDataset, writeJpeg } from '../helpers/app';
 
 export { makeDataset, writeJpeg };
 export const REPO = path.resolve(import.meta.dirname, '../..');

@@ -7,13 +7,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { HEAD_PRESETS, HeadSpec } from '../../src/shared/head';
 import { inferHead } from '../../src/shared/head-shape';
-import { tempDir } from '../unit/helpers';
+import { tempDir } from '../helpers/app';
 import { HYMENOPTERA, launchBrowser, screenshot, SHARED, startServe } from './fixtures';
 import type { Browser, ServeHandle } from './fixtures';
+import { DROP_FILE, FRAME_TIMES, TIMED_STOP, WATCH_PROGRESS } from './page-scripts';
+import { e2eStep } from './steps';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let serve: ServeHandle;
@@ -22,19 +24,11 @@ let page: Page;
 const BASE = 'mobilenet_v1_0.25_224';
 const VAL_SIZE = 153;
 
-function step(name: string, fn: () => Promise<void>, timeout?: number) {
-  it(
-    name,
-    async ({ onTestFailed }) => {
-      onTestFailed(async () => {
-        const file = await screenshot(page, `FAILED-studio-${name}`);
-        console.error(`screenshot: ${file}\nserver output:\n${serve.output().slice(-3000)}`);
-      });
-      await fn();
-    },
-    timeout,
-  );
-}
+const step = e2eStep({
+  page: () => page,
+  serve: () => serve,
+  prefix: 'studio-',
+});
 
 const poll = <T>(fn: () => Promise<T> | T, o: { timeout?: number } = {}) =>
   expect.poll(fn, { timeout: 30_000, interval: 100, ...o });
@@ -42,56 +36,6 @@ const goto = (label: string) => page.locator('.steps button', { hasText: label }
 const variantSrcs = () =>
   page.getByTestId('aug-variant').evaluateAll((els) => els.map((e) => e.getAttribute('src') ?? ''));
 const attr = (testId: string, name: string) => page.getByTestId(testId).first().getAttribute(name);
-
-// Page-side code, as source text: this file is type-checked without the DOM library.
-/** Click Stop and resolve with the milliseconds until the run status reads "stopped". */
-const TIMED_STOP = `new Promise((resolve, reject) => {
-  const status = () => document.querySelector('[data-testid=run-status]')?.getAttribute('data-status');
-  const t = performance.now();
-  const obs = new MutationObserver(() => {
-    if (status() === 'stopped') {
-      obs.disconnect();
-      resolve(performance.now() - t);
-    }
-  });
-  obs.observe(document.body, { subtree: true, attributes: true, childList: true });
-  document.querySelector('[data-testid=stop]').click();
-  setTimeout(() => reject(new Error('still ' + status() + ' after 10 s')), 10000);
-})`;
-/** Drop a file (base64 bytes) on an element with a real DataTransfer. */
-const DROP_FILE = `(selector, b64, name) => {
-  const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  const dt = new DataTransfer();
-  dt.items.add(new File([bin], name, { type: 'image/jpeg' }));
-  const zone = document.querySelector(selector);
-  for (const type of ['dragenter', 'dragover', 'drop'])
-    zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
-}`;
-
-/** Frame intervals (ms) over two seconds of requestAnimationFrame. */
-const FRAME_TIMES = `new Promise((resolve) => {
-  const out = [];
-  let last = performance.now();
-  const end = last + 2000;
-  const tick = (t) => {
-    out.push(t - last);
-    last = t;
-    if (t < end) requestAnimationFrame(tick);
-    else resolve(out);
-  };
-  requestAnimationFrame(tick);
-})`;
-/** Remember whether the export progress bar ever appears. */
-const WATCH_PROGRESS = `(() => {
-  window.__sawExportProgress = false;
-  const obs = new MutationObserver(() => {
-    if (document.querySelector('[data-testid=export-progress] [role=progressbar]')) {
-      window.__sawExportProgress = true;
-      obs.disconnect();
-    }
-  });
-  obs.observe(document.body, { subtree: true, childList: true });
-})()`;
 
 beforeAll(async () => {
   tmp = await tempDir('ts-e2e-studio-');
@@ -328,7 +272,8 @@ describe('the studio screens in Chromium', () => {
     await goto('Export');
     const parent = path.join(tmp.dir, 'exports');
     await page.getByLabel('Into folder (on the server)').fill(parent);
-    await page.getByLabel('Both').check();
+    for (const format of ['TensorFlow.js', 'TensorFlow SavedModel'])
+      await page.getByRole('checkbox', { name: format }).check();
     await page.evaluate(WATCH_PROGRESS);
     await page.getByTestId('export-button').click();
     await page.getByTestId('export-result').waitFor({ timeout: 60_000 });

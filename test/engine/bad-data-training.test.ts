@@ -7,9 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetProblem } from '../../src/shared/dataset';
-import type { EngineEvent } from '../../src/shared/events';
-import { runTraining, type TrainRun } from '../../src/main/engine/train/run';
+import type { EngineEvent } from '../../src/shared/engine-events';
+import type { TrainRun } from '../../src/main/engine/pipeline/run';
 import { makeBadDataset, type BadDataset } from '../helpers/bad-dataset';
+import { trainOn } from '../helpers/train';
 
 const MODELS = path.resolve(import.meta.dirname, '../../../shared/models');
 
@@ -22,7 +23,7 @@ describe('training on a folder full of bad input', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'ts-bad-train-'));
     ds = await makeBadDataset(dir);
-    run = await runTraining({
+    run = await trainOn({
       dataDir: ds.root,
       config: { base: 'mobilenet_v1_0.25_224', epochs: 2, batchSize: 8, seed: 42 },
       mirrorDir: MODELS,

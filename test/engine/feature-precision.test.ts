@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cacheReport } from '../../src/main/engine/store/report';
-import { runTraining } from '../../src/main/engine/train/run';
+import { trainOn } from '../helpers/train';
 import { HYMENOPTERA, MODELS } from '../helpers/shared';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ts-fprec-'));
@@ -20,7 +20,7 @@ describe('float16 feature storage', () => {
       const result: Record<string, { accuracy: number; valLoss: number; bytes: number }> = {};
       for (const precision of ['float32', 'float16'] as const) {
         const cacheDir = path.join(tmp, `${base}-${precision}`);
-        const run = await runTraining({
+        const run = await trainOn({
           dataDir: HYMENOPTERA,
           config: { base, epochs: 10, seed: 42 },
           cacheDir,

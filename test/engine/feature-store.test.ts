@@ -15,14 +15,15 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../../src/shared/events';
+import type { EngineEvent } from '../../src/shared/engine-events';
 import { HEAD_PRESETS } from '../../src/shared/head';
 import { loadBase } from '../../src/main/engine/bases/load';
 import { resolveBase } from '../../src/main/engine/bases/resolve';
 import { scanDataset } from '../../src/main/engine/dataset/scan';
 import { CHUNK_HEADER, DTYPE, recordBytes } from '../../src/main/engine/store/format';
 import { cacheReport, clearCache } from '../../src/main/engine/store/report';
-import { runTraining, type RunOptions, type TrainRun } from '../../src/main/engine/train/run';
+import type { TrainRun } from '../../src/main/engine/pipeline/run';
+import { trainOn } from '../helpers/train';
 import { HYMENOPTERA, MODELS } from '../helpers/shared';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ts-fstore-'));
@@ -33,9 +34,9 @@ const config = { base, head: HEAD_PRESETS.light, epochs: 8, seed: 42, earlyStopp
 /** v1-0.25 pooled: 256 channels in float16. */
 const REC = recordBytes(DTYPE.f16, 256);
 
-async function train(cacheDir: string, extra: Partial<RunOptions> = {}) {
+async function train(cacheDir: string, extra: Partial<Parameters<typeof trainOn>[0]> = {}) {
   const warnings: string[] = [];
-  const run = await runTraining({
+  const run = await trainOn({
     dataDir: HYMENOPTERA,
     config,
     cacheDir,
@@ -233,7 +234,7 @@ describe('two train processes on one dataset and cache at once', () => {
     expect(chunkFiles(cache).length).toBeGreaterThanOrEqual(2);
     const report = await cacheReport(cache);
     expect(report.sets[0].unsealedChunks).toBe(0);
-    const third = await runTraining({
+    const third = await trainOn({
       dataDir: data,
       config: { ...config, epochs: 2 },
       cacheDir: cache,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HEAD_PRESETS } from '../../src/shared/head';
-import { runTraining } from '../../src/main/engine/train/run';
+import { trainOn } from '../helpers/train';
 import { HYMENOPTERA, MODELS } from '../helpers/shared';
 
 const config = { base: 'mobilenet_v2_0.35_224', head: HEAD_PRESETS.light, epochs: 10, earlyStopping: null };
@@ -13,7 +13,7 @@ const config = { base: 'mobilenet_v2_0.35_224', head: HEAD_PRESETS.light, epochs
 describe('training on ORT features vs tfjs features', () => {
   it('reaches the same validation accuracy (± 1 point)', async () => {
     const run = (device: 'cpu' | 'tfjs') =>
-      runTraining({
+      trainOn({
         dataDir: HYMENOPTERA,
         config,
         cacheDir: null,

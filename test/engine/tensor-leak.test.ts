@@ -14,8 +14,9 @@ import type { TrainConfigInput } from '../../src/shared/train';
 import { EngineHost } from '../../src/main/engine-host/host';
 import { nodeEngineLauncher } from '../../src/main/engine-host/launcher';
 import { initBackend } from '../../src/main/engine/backend';
+import { scanDataset } from '../../src/main/engine/dataset/scan';
 import { exportRun } from '../../src/main/engine/export';
-import { runTraining } from '../../src/main/engine/train/run';
+import { trainOn } from '../helpers/train';
 import { tf } from '../../src/main/engine/tf';
 import { HYMENOPTERA } from '../helpers/shared';
 
@@ -55,7 +56,7 @@ describe('tensors after released runs', () => {
     const after: number[] = [];
     for (const [i, over] of runs.entries()) {
       // A fresh cache for the first run, so the base really runs (in process: engines 1).
-      const run = await runTraining({
+      const run = await trainOn({
         dataDir: data,
         config: config(over),
         cacheDir: path.join(tmp, i === 0 ? 'cache-cold' : 'cache'),
@@ -63,7 +64,7 @@ describe('tensors after released runs', () => {
       });
       expect(run.history.length).toBeGreaterThan(0);
       run.fullModel();
-      await exportRun(run, { outDir: path.join(tmp, `out-${i}`), format: 'both' });
+      await exportRun(run, { outDir: path.join(tmp, `out-${i}`), formats: ['tfjs', 'savedmodel'] });
       expect(tf.memory().numTensors).toBeGreaterThan(baseline);
       run.dispose();
       after.push(tf.memory().numTensors);
@@ -87,7 +88,7 @@ describe('tensors after released runs', () => {
       const released: number[] = [];
       for (let i = 0; i < 3; i++) {
         const job = host.run('train', {
-          root: data,
+          scan: await scanDataset(data),
           config: config({ epochs: 1 }),
           cacheDir: path.join(tmp, 'cache'),
           backend: 'auto',

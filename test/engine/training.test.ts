@@ -2,14 +2,15 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EngineEvent, EpochMetrics } from '../../src/shared/events';
+import type { EngineEvent, EpochMetrics } from '../../src/shared/engine-events';
 import { HEAD_PRESETS, HeadSpec } from '../../src/shared/head';
 import { exportRun } from '../../src/main/engine/export';
 import { prepareBatch } from '../../src/main/engine/extract/batch';
 import { fileModelHandler } from '../../src/main/engine/model/io';
 import { tf } from '../../src/main/engine/tf';
-import { runTraining, type TrainRun } from '../../src/main/engine/train/run';
+import type { TrainRun } from '../../src/main/engine/pipeline/run';
 import { HYMENOPTERA, MODELS } from '../helpers/shared';
+import { trainOn } from '../helpers/train';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ts-train-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -24,7 +25,7 @@ describe('a real run: MobileNet v1 0.25, frozen base, hymenoptera', () => {
 
   it('trains to ≥ 0.85 validation accuracy with no tensor leak between epochs', async () => {
     const events: EngineEvent[] = [];
-    first = await runTraining({
+    first = await trainOn({
       dataDir: HYMENOPTERA,
       config,
       cacheDir,
@@ -52,7 +53,7 @@ describe('a real run: MobileNet v1 0.25, frozen base, hymenoptera', () => {
   });
 
   it('reuses the feature cache on a second run: no base forward passes, features streamed from disk when over budget', async () => {
-    const second = await runTraining({
+    const second = await trainOn({
       dataDir: HYMENOPTERA,
       config: { ...config, head: HEAD_PRESETS.light, epochs: 6 },
       featureMemoryBudget: 1,
@@ -69,15 +70,15 @@ describe('a real run: MobileNet v1 0.25, frozen base, hymenoptera', () => {
 
   it('exports tfjs that reloads with tf.loadLayersModel and predicts identically on 10 images', async () => {
     const out = path.join(tmp, 'export');
-    const res = await exportRun(first, { outDir: out, format: 'tfjs' });
-    expect(readdirSync(res.tfjs!.dir).sort()).toEqual([
+    const res = await exportRun(first, { outDir: out, formats: ['tfjs'] });
+    expect(readdirSync(res.formats.tfjs!.dir).sort()).toEqual([
       'labels.json',
       'metadata.json',
       'model.json',
       'weights.bin',
     ]);
     expect(readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]); // no temp leftovers
-    const reloaded = await tf.loadLayersModel(fileModelHandler(res.tfjs!.dir));
+    const reloaded = await tf.loadLayersModel(fileModelHandler(res.formats.tfjs!.dir));
     const files = first.scan.files.filter((f) => f.split === 'val').slice(0, 10);
     const { readFile } = await import('node:fs/promises');
     const batch = await prepareBatch(
@@ -109,7 +110,7 @@ describe('reproducibility', () => {
       ],
     });
     const losses = async (seed: number) => {
-      const r = await runTraining({
+      const r = await trainOn({
         dataDir: HYMENOPTERA,
         config: { base, head, epochs: 3, seed },
         cacheDir,
@@ -129,7 +130,7 @@ describe('stop', () => {
     const controller = new AbortController();
     let batchesAfterStop = 0;
     const epochs: EpochMetrics[] = [];
-    const run = await runTraining({
+    const run = await trainOn({
       dataDir: HYMENOPTERA,
       config: { ...config, epochs: 20, earlyStopping: null },
       cacheDir,
@@ -149,8 +150,8 @@ describe('stop', () => {
     const best = epochs.reduce((a, b) => (b.valLoss! < a.valLoss! ? b : a));
     expect(run.accuracy).toBeCloseTo(best.valAcc!, 10);
     expect(run.evaluation.val!.loss).toBeCloseTo(best.valLoss!, 4);
-    const res = await exportRun(run, { outDir: path.join(tmp, 'stopped'), format: 'tfjs' });
-    expect(res.tfjs?.bytes).toBeGreaterThan(1_000_000);
+    const res = await exportRun(run, { outDir: path.join(tmp, 'stopped'), formats: ['tfjs'] });
+    expect(res.formats.tfjs?.bytes).toBeGreaterThan(1_000_000);
     run.dispose();
   });
 });
@@ -158,7 +159,7 @@ describe('stop', () => {
 describe('fine-tune phase', () => {
   it('unfreezes the top layers, trains them through images with BatchNorm in inference mode, and reports the phase', async () => {
     const events: EpochMetrics[] = [];
-    const run = await runTraining({
+    const run = await trainOn({
       dataDir: path.join(HYMENOPTERA),
       config: {
         base,

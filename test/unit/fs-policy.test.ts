@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiException } from '../../src/main/core/api-error';
 import { createFsPolicy, listDir } from '../../src/main/core/fs-policy';
-import { tempDir } from './helpers';
+import { tempDir } from '../helpers/app';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let root: string;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confineToRoot, resolveDatasetImage } from '../../src/main/images/confine';
 import { imageUrl, parseImagePath } from '../../src/shared/ipc/image-url';
-import { tempDir, writeJpeg } from './helpers';
+import { tempDir, writeJpeg } from '../helpers/app';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let root: string;

@@ -1,4 +1,3 @@
-import { realpathSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -12,7 +11,7 @@ import {
 import type { ApiResult, ChannelName, EventName } from '../../src/shared/ipc/contract';
 import { dispatch } from '../../src/main/core/dispatch';
 import type { AppCore } from '../../src/main/core/app-core';
-import { HYMENOPTERA, makeCore, tempDir } from './helpers';
+import { HYMENOPTERA, makeCore, tempDir } from '../helpers/app';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let core: AppCore;
@@ -95,53 +94,6 @@ describe('IPC contract', () => {
         }),
       ).code,
     ).toBe('NOT_FOUND');
-  });
-
-  it('opens a real dataset through the engine process and re-splits it without rescanning', async () => {
-    const seen: string[] = [];
-    const off = core.events.subscribe((e) => seen.push(e));
-    const view = ok(await dispatch(core.handlers, 'openDataset', { path: HYMENOPTERA })) as {
-      id: string;
-      classes: string[];
-      counts: { train: number[]; val: number[] };
-      files: unknown[];
-    };
-    off();
-    expect(view.classes).toEqual(['ants', 'bees']);
-    expect(view.counts.train).toEqual([124, 121]);
-    expect(view.counts.val).toEqual([70, 83]);
-    expect(seen).toContain('jobProgress');
-    expect(seen).toContain('jobState');
-
-    const r = ok(
-      await dispatch(core.handlers, 'resplitDataset', {
-        datasetId: view.id,
-        split: { valFraction: 0.25, seed: 7, resplit: true },
-      }),
-    ) as { counts: { train: number[]; val: number[] }; splits: string[] };
-    expect(r.splits).toHaveLength(view.files.length);
-    for (const c of [0, 1]) {
-      const total = view.counts.train[c] + view.counts.val[c];
-      expect(r.counts.train[c] + r.counts.val[c]).toBe(total);
-      expect(r.counts.val[c]).toBe(Math.round(total * 0.25));
-    }
-    // Back to the folders' own split.
-    const back = ok(
-      await dispatch(core.handlers, 'resplitDataset', {
-        datasetId: view.id,
-        split: { valFraction: 0.25, seed: 7, resplit: false },
-      }),
-    ) as { counts: { train: number[]; val: number[] } };
-    expect(back.counts.train).toEqual([124, 121]);
-    // The split is remembered per dataset.
-    const settings = ok(await dispatch(core.handlers, 'getSettings', {})) as {
-      datasetConfigs: Record<string, { split?: { valFraction: number } }>;
-      recentDatasets: { path: string }[];
-    };
-    // Datasets are remembered by their real path (../shared may be a symlink, as in CI).
-    const real = realpathSync(HYMENOPTERA);
-    expect(settings.recentDatasets[0].path).toBe(real);
-    expect(settings.datasetConfigs[real].split?.valFraction).toBe(0.25);
   });
 });
 

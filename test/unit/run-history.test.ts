@@ -1,11 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendBatchPoint, MAX_BATCH_POINTS, RunRecord } from '../../src/shared/ipc/runs';
-import type { BatchPoint } from '../../src/shared/ipc/runs';
+import { RunRecord } from '../../src/shared/ipc/run-record';
+import { appendBatchPoint, MAX_BATCH_POINTS } from '../../src/shared/run-state';
+import type { BatchPoint } from '../../src/shared/ipc/run-record';
 import { TrainConfig } from '../../src/shared/train';
 import { MAX_RUNS, RunHistoryStore } from '../../src/main/settings/run-history';
-import { tempDir } from './helpers';
+import { tempDir } from '../helpers/app';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let file: string;

@@ -11,7 +11,7 @@ import {
   settingsSchema,
   SettingsObject,
 } from '../../src/shared/ipc/settings-schema';
-import { tempDir } from './helpers';
+import { tempDir } from '../helpers/app';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let file: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../../src/shared/events';
+import type { EngineEvent } from '../../src/shared/engine-events';
 import type { EventName, EventPayload } from '../../src/shared/ipc/contract';
 import { taskbarProgress } from '../../src/main/core/progress';
 import { batchThrottle } from '../../src/main/engine-host/throttle';

@@ -1,17 +1,11 @@
 /** Turning anything a handler throws into the contract's typed ApiError. */
 import { ZodError } from 'zod';
-import type { ApiError, ApiErrorCode } from '../../shared/ipc/contract';
-import { EngineJobError } from '../engine-host/host';
+import { CodedError } from '../../shared/errors';
+import type { ApiError } from '../../shared/ipc/contract';
 
 /** Throw this from a handler to answer with a specific code. */
-export class ApiException extends Error {
+export class ApiException extends CodedError {
   override name = 'ApiException';
-  constructor(
-    readonly code: ApiErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export function zodIssues(e: ZodError): NonNullable<ApiError['issues']> {
@@ -19,10 +13,9 @@ export function zodIssues(e: ZodError): NonNullable<ApiError['issues']> {
 }
 
 export function toApiError(e: unknown): ApiError {
-  if (e instanceof ApiException) return { code: e.code, message: e.message };
-  if (e instanceof EngineJobError) return { code: e.code, message: e.message };
+  // Engine errors arrive as EngineJobError with the code they were thrown with.
+  if (e instanceof CodedError) return { code: e.code, message: e.message };
   if (e instanceof ZodError) return { code: 'BAD_REQUEST', message: 'invalid value', issues: zodIssues(e) };
-  if (e instanceof Error && e.name === 'DatasetError') return { code: 'DATASET_ERROR', message: e.message };
   const message = e instanceof Error ? e.message : String(e);
   return { code: 'INTERNAL', message: message || 'internal error' };
 }

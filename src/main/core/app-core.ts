@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { ImageKind } from '../../shared/ipc/image-url';
-import { defaultCacheDir } from '../engine/util/paths';
+import { defaultCacheDir } from '../util/paths';
 import { EngineHost } from '../engine-host/host';
 import type { EngineLauncher } from '../engine-host/launcher';
 import { resolveDatasetImage } from '../images/confine';
@@ -14,11 +14,12 @@ import type { RenderedImage } from '../images/thumbs';
 import { RunHistoryStore } from '../settings/run-history';
 import type { SettingsStore } from '../settings/store';
 import { DatasetRegistry } from './datasets';
-import { EventBus } from './events';
+import { EventBus } from './event-bus';
 import { createFsPolicy } from './fs-policy';
 import { createHandlers } from './handlers';
 import type { HandlerContext, Handlers } from './handlers';
 import { RunRegistry } from './runs';
+import { BaseCatalog } from './bases';
 
 export interface AppCoreOptions {
   mode: 'electron' | 'browser';
@@ -60,6 +61,8 @@ export function createAppCore(o: AppCoreOptions): AppCore {
     engine,
     events,
   );
+  const fsPolicy = createFsPolicy(o.fsRoots);
+  const bases = new BaseCatalog({ settings: o.settings, engine, events, fsPolicy, cacheDir });
   const handlers = createHandlers({
     mode: o.mode,
     version: o.version,
@@ -67,8 +70,9 @@ export function createAppCore(o: AppCoreOptions): AppCore {
     engine,
     datasets,
     events,
-    fsPolicy: createFsPolicy(o.fsRoots),
+    fsPolicy,
     runs,
+    bases,
     cacheDir,
     pickFolder: o.pickFolder,
     showItemInFolder: o.showItemInFolder,

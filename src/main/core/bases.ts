@@ -1,12 +1,18 @@
 /**
- * The Model screen's base cards: every registry base and every model folder the user added, with
- * whether it is on this machine (mirror, download cache, folder) — checked on disk, nothing loaded.
+ * Bases as main knows them: the Model screen's cards (every registry base and every model folder the
+ * user added, with whether it is on this machine — checked on disk, nothing loaded), and the bases
+ * the engine has described this session (layers, feature shape).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { BaseCard, BaseDescription } from '../../shared/ipc/runs';
-import { BASES } from '../engine/bases/registry';
+import type { BaseCard, BaseDescription } from '../../shared/ipc/bases';
+import { BASES, findBase } from '../engine/bases/registry';
 import { resolveBase } from '../engine/bases/resolve';
+import type { EngineHost } from '../engine-host/host';
+import type { SettingsStore } from '../settings/store';
+import { runJob } from './engine-jobs';
+import type { EventBus } from './event-bus';
+import type { FsPolicy } from './fs-policy';
 
 export async function listBaseCards(
   customDirs: string[],
@@ -56,4 +62,53 @@ export async function listBaseCards(
     };
   });
   return [...registry, ...custom];
+}
+
+export class BaseCatalog {
+  /** Described bases by registry ref and by folder. */
+  private readonly described = new Map<string, BaseDescription>();
+
+  constructor(
+    private readonly o: {
+      settings: SettingsStore;
+      engine: EngineHost;
+      events: EventBus;
+      fsPolicy: FsPolicy;
+      cacheDir(): string;
+    },
+  ) {}
+
+  /** Where downloaded bases are kept. */
+  modelsDir(): string {
+    return path.join(this.o.cacheDir(), 'models');
+  }
+
+  cards(): Promise<BaseCard[]> {
+    return listBaseCards(this.o.settings.get('customBases'), this.modelsDir(), this.described);
+  }
+
+  /** A registry id as is; a model folder only where this mode may read (browser mode: the allowed roots). */
+  async ref(base: string): Promise<string> {
+    return findBase(base) ? base : this.o.fsPolicy.resolveAllowed(base);
+  }
+
+  /** Load a base in the engine (downloading it first if asked) and remember what it is. */
+  async describe(base: string, download: boolean): Promise<BaseDescription> {
+    const d = await runJob(
+      this.o.engine,
+      this.o.events,
+      'describeBase',
+      { base, modelsDir: this.modelsDir(), download, backend: this.o.settings.get('preferredBackend') },
+      download ? `Downloading ${base}` : `Loading ${path.basename(base)}`,
+    );
+    this.described.set(d.ref, d);
+    this.described.set(d.dir, d);
+    return d;
+  }
+
+  /** The feature map shape of a base, when known without loading it. */
+  featureShape(ref: string): number[] | undefined {
+    const shape = findBase(ref)?.featureShape ?? this.described.get(ref)?.featureShape;
+    return shape ? [...shape] : undefined;
+  }
 }

@@ -4,9 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { DatasetScan, SplitName, SplitOptions } from '../../shared/dataset';
-import type { Counts, DatasetView, SplitView } from '../../shared/ipc/contract';
-import { stratifiedSplit } from '../engine/dataset/split';
+import type { DatasetScan, SplitOptions } from '../../shared/dataset';
+import type { DatasetView, SplitView } from '../../shared/ipc/contract';
+import { applySplit } from '../../shared/split';
+import { ApiException } from './api-error';
 
 export interface OpenedDataset {
   id: string;
@@ -14,34 +15,6 @@ export interface OpenedDataset {
   scan: DatasetScan;
   split: SplitOptions;
   scanMs: number;
-}
-
-const FOLDER_SPLITS: Record<string, SplitName> = {
-  train: 'train',
-  val: 'val',
-  validation: 'val',
-  test: 'test',
-};
-
-/**
- * The split each file gets under `split`, mirroring scanDataset: a `splitFolders` dataset keeps its
- * folders' split unless `resplit`; otherwise a seeded stratified split (test files stay test).
- */
-export function applySplit(scan: DatasetScan, split: SplitOptions): { splits: SplitName[]; counts: Counts } {
-  const folder = (rel: string): SplitName =>
-    scan.layout === 'splitFolders' ? (FOLDER_SPLITS[rel.split('/')[0].toLowerCase()] ?? 'train') : 'train';
-  const splits = scan.files.map((f) => folder(f.rel));
-  if (scan.layout === 'classFolders' || split.resplit) {
-    const items = scan.files
-      .map((f, i) => ({ key: f.rel, label: f.classIndex, i }))
-      .filter(({ i }) => splits[i] !== 'test');
-    const val = stratifiedSplit(items, split.valFraction, split.seed);
-    for (const it of items) splits[it.i] = val.has(it.key) ? 'val' : 'train';
-  }
-  const zeros = () => scan.classes.map(() => 0);
-  const counts: Counts = { train: zeros(), val: zeros(), test: zeros() };
-  scan.files.forEach((f, i) => counts[splits[i]][f.classIndex]++);
-  return { splits, counts };
 }
 
 export class DatasetRegistry {
@@ -59,6 +32,13 @@ export class DatasetRegistry {
 
   get(id: string): OpenedDataset | undefined {
     return this.byId.get(id);
+  }
+
+  /** An opened dataset, or NOT_FOUND for the request that named it. */
+  opened(id: string): OpenedDataset {
+    const d = this.byId.get(id);
+    if (!d) throw new ApiException('NOT_FOUND', `no open dataset with id ${id}; open it first`);
+    return d;
   }
 
   /** The realpath of an opened dataset root (image confinement), or undefined. */

@@ -4,7 +4,8 @@
  * pure so it is unit-tested without Electron.
  */
 import type { EventPayload } from '../../shared/ipc/contract';
-import type { EventSink } from './events';
+import { plannedEpochs } from '../../shared/run-state';
+import type { EventSink } from './event-bus';
 
 const LONG_JOBS = new Set(['train', 'export', 'scan', 'describeBase']);
 /** Share of a training run's bar given to feature extraction (the rest is epochs). */
@@ -39,7 +40,7 @@ export function taskbarProgress(onChange: (fraction: number | null) => void): Ev
       case 'runUpdate': {
         const p = payload as EventPayload<'runUpdate'>;
         const j = jobs.get(p.id);
-        if (j) j.epochs = p.config.epochs + (p.config.fineTune ? p.config.fineTune.epochs : 0);
+        if (j) j.epochs = plannedEpochs(p.config);
         return;
       }
       case 'jobProgress': {

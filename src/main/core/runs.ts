@@ -1,20 +1,20 @@
 /**
- * Training runs in main: starts the engine's train job, folds its events into the run record (curves,
- * stage, status), persists the record to the run history, and knows which finished runs still have
- * their model in the engine process (Try it, Export).
+ * Training runs in main: starts the engine's train job, folds its events into the run record with the
+ * shared reducer (src/shared/run-state.ts), persists the record to the run history, and knows which
+ * finished runs still have their model in the engine process (Try it, Export).
  */
 import path from 'node:path';
-import type { EngineEvent } from '../../shared/events';
-import type { BackendPreference } from '../../shared/ipc/settings-schema';
-import { appendBatchPoint } from '../../shared/ipc/runs';
-import type { RunRecord, RunView } from '../../shared/ipc/runs';
+import type { EngineEvent } from '../../shared/engine-events';
+import type { BackendPreference } from '../../shared/backends';
+import { applyEngineEvent } from '../../shared/run-state';
+import type { RunRecord, RunView } from '../../shared/ipc/run-record';
 import type { TrainConfig } from '../../shared/train';
 import type { EngineHost } from '../engine-host/host';
 import type { RunHistoryStore } from '../settings/run-history';
 import { ApiException, toApiError } from './api-error';
 import type { OpenedDataset } from './datasets';
-import type { EventBus } from './events';
-import { startJob } from './jobs';
+import type { EventBus } from './event-bus';
+import { startJob } from './engine-jobs';
 
 /** Trained models kept in the engine at once; older ones are released (their records stay). */
 export const MAX_LIVE_RUNS = 3;
@@ -71,7 +71,7 @@ export class RunRegistry {
       this.engine,
       this.events,
       'train',
-      { root: dataset.realRoot, config: o.config, cacheDir: o.cacheDir, backend: o.backend },
+      { scan: dataset.scan, config: o.config, cacheDir: o.cacheDir, backend: o.backend },
       `Training on ${name}`,
       (id, e) => this.onEvent(id, e),
     );
@@ -146,58 +146,17 @@ export class RunRegistry {
     return next;
   }
 
+  /** Fold an engine event into the run (the shared reducer); announce status changes, save now and then. */
   private onEvent(id: string, e: EngineEvent): void {
     const r = this.records.get(id);
     if (!r) return;
-    switch (e.type) {
-      case 'stage':
-        // After a stop, evaluation starting means the training loop has ended: the run is stopped.
-        if (r.status === 'stopping' && e.stage === 'evaluate')
-          this.update(
-            id,
-            { status: 'stopped', stage: { stage: e.stage, done: e.done, total: e.total } },
-            true,
-          );
-        else this.update(id, { stage: { stage: e.stage, done: e.done, total: e.total } }, false);
-        return;
-      case 'batch': {
-        const x = e.epoch - 1 + e.batch / e.batches;
-        const ftStart = r.fineTuneStart ?? (e.phase === 'fine-tune' ? e.epoch - 1 : null);
-        this.update(
-          id,
-          {
-            batches: appendBatchPoint(r.batches, { x, phase: e.phase, loss: e.loss, acc: e.acc }),
-            fineTuneStart: ftStart,
-          },
-          false,
-        );
-        return;
-      }
-      case 'epoch': {
-        const m = {
-          phase: e.phase,
-          epoch: e.epoch,
-          epochs: e.epochs,
-          loss: e.loss,
-          acc: e.acc,
-          valLoss: e.valLoss,
-          valAcc: e.valAcc,
-          lr: e.lr,
-          imagesPerSec: e.imagesPerSec,
-          elapsedMs: e.elapsedMs,
-          etaMs: e.etaMs,
-          best: e.best,
-        };
-        const ftStart = r.fineTuneStart ?? (e.phase === 'fine-tune' ? e.epoch - 1 : null);
-        const next = this.update(id, { epochs: [...r.epochs, m], fineTuneStart: ftStart }, false);
-        if (next && Date.now() - this.lastSave >= SAVE_EVERY_MS) {
-          this.lastSave = Date.now();
-          void this.store.put(next);
-        }
-        return;
-      }
-      default:
-        return;
+    const next = applyEngineEvent(r, e);
+    if (next === r) return;
+    this.records.set(id, next);
+    if (next.status !== r.status) this.events.emit('runUpdate', this.view(next));
+    if (e.type === 'epoch' && Date.now() - this.lastSave >= SAVE_EVERY_MS) {
+      this.lastSave = Date.now();
+      void this.store.put(next);
     }
   }
 

@@ -4,10 +4,10 @@
  * ENGINE_CRASHED, the status says what happened, and the next job starts a fresh process.
  */
 import { randomUUID } from 'node:crypto';
-import type { EngineEvent } from '../../shared/events';
+import type { EngineEvent } from '../../shared/engine-events';
+import { CodedError, type ErrorCode } from '../../shared/errors';
 import type { EngineStatus } from '../../shared/ipc/contract';
 import type {
-  EngineErrorInfo,
   EngineProcessStatus,
   EngineToHost,
   HostToEngine,
@@ -17,17 +17,9 @@ import type {
 } from '../../shared/ipc/engine-protocol';
 import type { EngineChild, EngineExit, EngineLauncher } from './launcher';
 
-export type EngineJobErrorCode =
-  'CANCELLED' | 'ENGINE_CRASHED' | 'DATASET_ERROR' | 'NOT_FOUND' | 'BAD_REQUEST' | 'IO_ERROR' | 'INTERNAL';
-
-export class EngineJobError extends Error {
+/** A job failed: the engine's own error code (mapped once, where it was thrown) and message. */
+export class EngineJobError extends CodedError {
   override name = 'EngineJobError';
-  constructor(
-    readonly code: EngineJobErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 interface PendingJob {
@@ -48,22 +40,6 @@ export interface EngineHostOptions {
   onStatus?: (status: EngineStatus) => void;
   /** After Stop, how long the engine gets to wind a job down before it is killed and replaced. */
   stopGraceMs?: number;
-}
-
-/** The engine's error class names → API error codes. */
-const ERROR_CODES: Record<string, EngineJobErrorCode> = {
-  DatasetError: 'DATASET_ERROR',
-  AbortError: 'CANCELLED',
-  // Feature extraction's answer to a stop.
-  StoppedError: 'CANCELLED',
-  RunNotFoundError: 'NOT_FOUND',
-  BaseNotFoundError: 'NOT_FOUND',
-  ModelLoadError: 'BAD_REQUEST',
-  ExportError: 'IO_ERROR',
-};
-
-function codeFor(error: EngineErrorInfo): EngineJobErrorCode {
-  return Object.prototype.hasOwnProperty.call(ERROR_CODES, error.name) ? ERROR_CODES[error.name] : 'INTERNAL';
 }
 
 export function describeExit(exit: EngineExit): string {
@@ -272,7 +248,7 @@ export class EngineHost {
         if (!job) return;
         this.jobs.delete(m.jobId);
         if (m.type === 'result') job.resolve(m.result);
-        else job.reject(new EngineJobError(codeFor(m.error), m.error.message));
+        else job.reject(new EngineJobError(m.error.code, m.error.message));
         this.emitStatus();
         return;
       }
@@ -294,7 +270,7 @@ export class EngineHost {
     this.emitStatus();
   }
 
-  private failAll(code: EngineJobErrorCode, message: string): void {
+  private failAll(code: ErrorCode, message: string): void {
     const jobs = [...this.jobs.values()];
     this.jobs.clear();
     for (const j of jobs) j.reject(new EngineJobError(code, message));

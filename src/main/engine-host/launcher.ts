@@ -70,9 +70,13 @@ export function nodeEngineLauncher(options: NodeLauncherOptions = {}): EngineLau
       : defaultEngineScript();
     const execArgv = [...def.execArgv];
     if (options.maxOldSpaceMb) execArgv.push(`--max-old-space-size=${options.maxOldSpaceMb}`);
+    const env = { ...(options.env ?? process.env) };
+    // From source: tsx takes the `@shared/…` path alias from the repository's tsconfig, whatever the cwd.
+    if (def.script.endsWith('.ts'))
+      env.TSX_TSCONFIG_PATH ??= fileURLToPath(new URL('../../../tsconfig.json', import.meta.url));
     const child = fork(def.script, [], {
       execArgv,
-      env: options.env ?? process.env,
+      env,
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });

@@ -2,7 +2,7 @@
  * Entry of the engine process (Electron utilityProcess or Node child_process.fork). Receives
  * start/stop/status messages, runs jobs from the job table, streams their events, reports status.
  */
-import type { EngineEvent } from '../../shared/events';
+import type { EngineEvent } from '../../shared/engine-events';
 import type {
   EngineProcessStatus,
   EngineToHost,
@@ -10,8 +10,8 @@ import type {
   JobKind,
   JobResult,
 } from '../../shared/ipc/engine-protocol';
-import { jobRunners } from './jobs';
-import type { JobRunner } from './jobs';
+import { jobRunners } from './job-table';
+import { errorInfo, type JobRunner } from './job-context';
 import { runtimeInfo } from './runtime';
 
 interface Port {
@@ -67,11 +67,6 @@ function status(): EngineProcessStatus {
     },
     runningJobs: [...running.keys()],
   };
-}
-
-function errorInfo(e: unknown) {
-  if (e instanceof Error) return { name: e.name, message: e.message };
-  return { name: 'Error', message: String(e) };
 }
 
 async function start(jobId: string, run: () => Promise<unknown>) {

@@ -1,25 +1,23 @@
 /**
  * A run worker (worker thread in the engine process): trains one run, then keeps its model for
  * predict/export requests until released. Training here leaves the engine's main thread free to
- * receive Stop, report status and run other jobs — the training loop itself never yields to the
- * event loop between batches, so a stop arrives through a shared-memory flag instead of a message.
+ * receive Stop, report status and run other jobs. A stop arrives through a shared-memory flag that
+ * the training loop reads between batches, so it needs no message to get through.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { EngineEvent } from '../../shared/events';
+import type { EngineEvent } from '../../shared/engine-events';
 import { currentBackend } from '../engine/backend';
 import { tf } from '../engine/tf';
-import type { JobContext } from './jobs';
+import { errorInfo, type JobContext } from './job-context';
 import type { FromRunWorker, RunWorkerData, ToRunWorker } from './run-worker-protocol';
 import { exportJob } from './runners/export';
 import { releaseRun } from './runners/live-runs';
-import { predictJob } from './runners/predict';
+import { predictJob } from './runners/predict-job';
 import { trainJob } from './runners/train';
 
 const data = workerData as RunWorkerData;
 const port = parentPort!;
 const send = (m: FromRunWorker) => port.postMessage(m);
-const errorInfo = (e: unknown) =>
-  e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
 
 const stopFlag = new Int32Array(data.stop);
 const controller = new AbortController();

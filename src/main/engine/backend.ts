@@ -1,10 +1,14 @@
+/**
+ * Compute backends as one table: per backend, its device, how it loads, and how many cores one engine
+ * of it uses. `initBackend` walks the table best first and says why each better one was unavailable.
+ * Adding a backend: its name in src/shared/backends.ts, its row here.
+ */
 import { createRequire } from 'node:module';
+import { BackendName, BackendPreference } from '../../shared/backends';
 import { tf } from './tf';
 import { installWasmFallbacks } from './wasm-fallbacks';
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-export type BackendPreference = 'auto' | BackendName;
-export const BACKEND_ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export type { BackendName, BackendPreference } from '../../shared/backends';
 
 export interface BackendReport {
   /** What we asked for. */
@@ -20,17 +24,26 @@ export interface BackendReport {
   fallbackKernels: string[];
 }
 
-const require = createRequire(import.meta.url);
-let current: BackendReport | null = null;
+interface BackendRow {
+  device: 'GPU' | 'CPU';
+  /** 0: one engine uses every core (native); 1: single-threaded, so extraction runs one engine per core. */
+  threadsPerEngine: number;
+  /** Load it and make it tfjs' backend; resolves to why it is unavailable, or null when it is in use. */
+  load(): Promise<string | null>;
+  /** Kernels it lacks, supplied by the cpu backend once it is selected. */
+  fallbacks?(): string[];
+}
 
-async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<string | null> {
+const require = createRequire(import.meta.url);
+
+/** A tfjs-node package: loaded only when installed (it downloads libtensorflow at install, which fails offline). */
+async function loadNative(pkg: string, needs: string): Promise<string | null> {
   try {
     require.resolve(pkg);
   } catch {
-    return `${pkg} is not installed (optional dependency; needs libtensorflow${pkg.endsWith('gpu') ? ', CUDA 11.2 and cuDNN 8.1' : ''})`;
+    return `${pkg} is not installed (optional dependency; needs ${needs})`;
   }
   try {
-    // Loaded only when present: it downloads libtensorflow at install, which fails on offline machines.
     await import(/* @vite-ignore */ pkg);
     if (!(await tf.setBackend('tensorflow'))) return `${pkg} loaded but its backend failed to initialise`;
     return null;
@@ -39,10 +52,8 @@ async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-no
   }
 }
 
-async function initOne(name: BackendName): Promise<string | null> {
-  if (name === 'tensorflow-gpu' || name === 'tensorflow') {
-    return tryNative(name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node');
-  }
+/** A backend bundled with tfjs. */
+async function loadBundled(name: 'wasm' | 'cpu'): Promise<string | null> {
   try {
     if (!(await tf.setBackend(name))) return `${name} backend failed to initialise`;
     await tf.ready();
@@ -52,9 +63,34 @@ async function initOne(name: BackendName): Promise<string | null> {
   }
 }
 
+/** Best first: the order `auto` tries them in. */
+const BACKENDS: Record<BackendName, BackendRow> = {
+  'tensorflow-gpu': {
+    device: 'GPU',
+    threadsPerEngine: 0,
+    load: () => loadNative('@tensorflow/tfjs-node-gpu', 'libtensorflow, CUDA 11.2 and cuDNN 8.1'),
+  },
+  tensorflow: {
+    device: 'CPU',
+    threadsPerEngine: 0,
+    load: () => loadNative('@tensorflow/tfjs-node', 'libtensorflow'),
+  },
+  wasm: {
+    device: 'CPU',
+    threadsPerEngine: 1,
+    load: () => loadBundled('wasm'),
+    fallbacks: installWasmFallbacks,
+  },
+  cpu: { device: 'CPU', threadsPerEngine: 1, load: () => loadBundled('cpu') },
+};
+
+export const BACKEND_ORDER: readonly BackendName[] = BackendName.options;
+
+let current: BackendReport | null = null;
+
 /**
  * Pick the best backend: tfjs-node-gpu → tfjs-node → wasm (+cpu for kernels wasm lacks) → cpu.
- * `preference` forces one (and fails loudly if it is unavailable); `auto` walks the list.
+ * `preference` forces one (and fails loudly if it is unavailable); `auto` walks the table.
  * `TRANSFER_STUDIO_BACKEND` overrides `auto`.
  */
 export async function initBackend(preference: BackendPreference = 'auto'): Promise<BackendReport> {
@@ -62,21 +98,20 @@ export async function initBackend(preference: BackendPreference = 'auto'): Promi
   const pref = preference === 'auto' && envPref && envPref !== 'auto' ? envPref : preference;
   if (current && (pref === 'auto' || pref === current.name)) return current;
   const unavailable: BackendReport['unavailable'] = [];
-  const candidates = pref === 'auto' ? BACKEND_ORDER : [pref];
-  for (const name of candidates) {
-    const why = await initOne(name);
-    if (why) {
-      unavailable.push({ name, why });
+  for (const name of pref === 'auto' ? BACKEND_ORDER : [pref]) {
+    const row = Object.prototype.hasOwnProperty.call(BACKENDS, name) ? BACKENDS[name] : undefined;
+    const why = row ? await row.load() : `unknown backend (expected ${BackendPreference.options.join(', ')})`;
+    if (why !== null || !row) {
+      unavailable.push({ name, why: why ?? 'unknown backend' });
       continue;
     }
-    const fallbackKernels = name === 'wasm' ? installWasmFallbacks() : [];
     current = {
       name,
       tfBackend: tf.getBackend(),
-      device: name === 'tensorflow-gpu' ? 'GPU' : 'CPU',
+      device: row.device,
       unavailable,
-      threadsPerEngine: name === 'wasm' || name === 'cpu' ? 1 : 0,
-      fallbackKernels,
+      threadsPerEngine: row.threadsPerEngine,
+      fallbackKernels: row.fallbacks?.() ?? [],
     };
     return current;
   }

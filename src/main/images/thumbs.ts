@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { ImageKind } from '../../shared/ipc/image-url';
-import { writeFileAtomic } from '../engine/util/write-atomic';
+import { writeFileAtomic } from '../util/write-atomic';
 
 export const THUMB_SIZE = 192;
 export const PREVIEW_MAX = 1600;

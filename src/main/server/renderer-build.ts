@@ -27,6 +27,11 @@ export function rendererPlugins(): PluginOption[] {
   return [react(), cspMetaPlugin()];
 }
 
+/** The `@shared/…` import alias (tsconfig paths) for vite: every build and the tests use this one. */
+export function sharedAlias(repoRoot: string): Record<string, string> {
+  return { '@shared': path.join(repoRoot, 'src', 'shared') };
+}
+
 export function rendererViteConfig(
   repoRoot: string,
   outDir = path.join(repoRoot, 'out', 'renderer'),
@@ -36,6 +41,7 @@ export function rendererViteConfig(
     root: path.join(repoRoot, 'src', 'renderer'),
     base: './',
     plugins: rendererPlugins(),
+    resolve: { alias: sharedAlias(repoRoot) },
     logLevel: 'warn',
     build: { outDir, emptyOutDir: true, target: 'chrome130', minify: true, reportCompressedSize: false },
   };

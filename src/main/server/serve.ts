@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { appRoot } from '../engine/util/paths';
+import { appRoot } from '../util/paths';
 import { createAppCore } from '../core/app-core';
 import { nodeEngineLauncher } from '../engine-host/launcher';
 import { JsonFileSettingsStore } from '../settings/store';

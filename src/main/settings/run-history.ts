@@ -4,8 +4,8 @@
  * writes are atomic and serialised.
  */
 import { readFileSync } from 'node:fs';
-import { RunRecord } from '../../shared/ipc/runs';
-import { writeFileAtomic } from '../engine/util/write-atomic';
+import { RunRecord } from '../../shared/ipc/run-record';
+import { writeFileAtomic } from '../util/write-atomic';
 
 export const MAX_RUNS = 50;
 

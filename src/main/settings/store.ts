@@ -6,7 +6,7 @@
 import { readFileSync, renameSync } from 'node:fs';
 import { parseSetting, readSetting, settingKeys } from '../../shared/ipc/settings-schema';
 import type { SettingKey, Settings } from '../../shared/ipc/settings-schema';
-import { writeFileAtomicSync } from '../engine/util/write-atomic';
+import { writeFileAtomicSync } from '../util/write-atomic';
 
 export interface SettingsStore {
   get<K extends SettingKey>(key: K): Settings[K];

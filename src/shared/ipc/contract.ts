@@ -7,40 +7,22 @@ import { z } from 'zod';
 import { AugmentSpec } from '../augment';
 import { DatasetLayout, SplitName, SplitOptions } from '../dataset';
 import { ResizeMode, TrainConfig } from '../train';
-import type { DatasetProblem } from '../dataset';
-import type { BatchMetrics, EpochMetrics, Stage } from '../events';
-import {
-  AugmentPreviewItem,
-  BaseCard,
-  BaseDescription,
-  ExportFormat,
-  ExportOutcome,
-  Prediction,
-  RunView,
-} from './runs';
+import { DatasetProblem, SplitCounts } from '../dataset';
+import { BatchEvent, EpochEvent, Stage } from '../engine-events';
+import { ErrorCode } from '../errors';
+import { ExportFormats, ExportOutcome } from '../export-formats';
+import { AugmentPreviewItem } from './augment-preview';
+import { BaseCard, BaseDescription } from './bases';
+import { Prediction } from './prediction';
+import { RunView } from './run-record';
 import { RENDERER_WRITABLE_SETTINGS, SettingsObject, settingsSchema } from './settings-schema';
 import type { RendererWritableSetting, Settings } from './settings-schema';
 
 // ---------- errors ----------
 
-export const ApiErrorCode = z.enum([
-  'BAD_REQUEST',
-  'UNKNOWN_CHANNEL',
-  'NOT_FOUND',
-  'FORBIDDEN',
-  'UNSUPPORTED',
-  'DATASET_ERROR',
-  'CANCELLED',
-  'ENGINE_CRASHED',
-  /** The request clashes with the current state (e.g. a second training while one runs). */
-  'CONFLICT',
-  /** A file or folder could not be written or read (export target not writable, …). */
-  'IO_ERROR',
-  /** Browser mode: the WebSocket to the server dropped before an answer came. */
-  'DISCONNECTED',
-  'INTERNAL',
-]);
-export type ApiErrorCode = z.infer<typeof ApiErrorCode>;
+/** The error codes of src/shared/errors.ts, as answers carry them. */
+export const ApiErrorCode = ErrorCode;
+export type ApiErrorCode = ErrorCode;
 
 export const ApiError = z.object({
   code: ApiErrorCode,
@@ -87,13 +69,6 @@ export const DatasetFileView = z.object({
 });
 export type DatasetFileView = z.infer<typeof DatasetFileView>;
 
-export const Counts = z.object({
-  train: z.array(z.number()),
-  val: z.array(z.number()),
-  test: z.array(z.number()),
-});
-export type Counts = z.infer<typeof Counts>;
-
 export const DatasetView = z.object({
   /** Session id of the opened root; image URLs and later jobs name the dataset by it. */
   id: z.string(),
@@ -101,11 +76,9 @@ export const DatasetView = z.object({
   name: z.string(),
   layout: DatasetLayout,
   classes: z.array(z.string()),
-  counts: Counts,
+  counts: SplitCounts,
   files: z.array(DatasetFileView),
-  problems: z.array(
-    z.object({ path: z.string(), rel: z.string(), reason: z.string(), stage: z.enum(['scan', 'decode']) }),
-  ),
+  problems: z.array(DatasetProblem),
   emptyClasses: z.array(z.string()),
   split: SplitOptions,
   scanMs: z.number(),
@@ -115,7 +88,7 @@ export type DatasetView = z.infer<typeof DatasetView>;
 export const SplitView = z.object({
   datasetId: z.string(),
   split: SplitOptions,
-  counts: Counts,
+  counts: SplitCounts,
   /** New split per file, in `DatasetView.files` order. */
   splits: z.array(SplitName),
 });
@@ -266,7 +239,8 @@ export const channels = {
     request: z.object({
       runId: z.string().min(1),
       outDir: z.string().min(1).max(4096),
-      format: ExportFormat,
+      /** Written together: every one lands, or none and the previous export is untouched. */
+      formats: ExportFormats,
     }),
     response: ExportOutcome,
   },
@@ -288,7 +262,6 @@ export type Response<C extends ChannelName> = z.output<Channels[C]['response']>;
 
 // ---------- events (main → renderer) ----------
 
-const StageName = z.custom<Stage>((v) => typeof v === 'string');
 export const JobState = z.enum(['running', 'done', 'failed', 'cancelled']);
 export type JobState = z.infer<typeof JobState>;
 
@@ -304,14 +277,15 @@ export const events = {
   jobProgress: z.object({
     jobId: z.string(),
     kind: z.string(),
-    stage: StageName,
+    stage: Stage,
     done: z.number(),
     total: z.number(),
   }),
   jobLog: z.object({ jobId: z.string(), level: z.enum(['info', 'warn']), message: z.string() }),
-  jobProblem: z.object({ jobId: z.string(), problem: z.custom<DatasetProblem>() }),
-  jobBatch: z.custom<{ jobId: string } & BatchMetrics>(),
-  jobEpoch: z.custom<{ jobId: string } & EpochMetrics>(),
+  jobProblem: z.object({ jobId: z.string(), problem: DatasetProblem }),
+  /** Engine batch/epoch events as they are (thinned to ≤ 10 batches a second by the engine). */
+  jobBatch: BatchEvent,
+  jobEpoch: EpochEvent,
   engineStatus: EngineStatus,
   /** A run started, changed status (stopping, stopped) or ended (with its summary). */
   runUpdate: RunView,

@@ -1,89 +1,121 @@
 /**
  * The message protocol between main (the engine host) and the engine process (an Electron
- * utilityProcess in the app, a Node child process in browser mode and tests). Pure types.
+ * utilityProcess in the app, a Node child process in browser mode and tests). Zod schemas: the one
+ * source of these types on both sides.
  *
- * Adding a job kind: one entry in `EngineJobs` here, one runner in src/main/engine-host/jobs.ts.
+ * Adding a job kind: one entry in `engineJobs` here, one runner in src/main/engine-host/job-table.ts.
  */
-import type { AugmentSpec } from '../augment';
-import type { DatasetScan, SplitOptions } from '../dataset';
-import type { EngineEvent } from '../events';
-import type { ResizeMode, TrainConfig } from '../train';
-import type { BackendPreference } from './settings-schema';
-import type {
-  AugmentPreviewItem,
-  BaseDescription,
-  ExportFormat,
-  ExportOutcome,
-  Prediction,
-  TrainSummary,
-} from './runs';
+import { z } from 'zod';
+import { AugmentSpec } from '../augment';
+import { BackendPreference } from '../backends';
+import { DatasetScan, SplitOptions } from '../dataset';
+import { EngineEvent } from '../engine-events';
+import { ErrorCode } from '../errors';
+import { ExportFormats, ExportOutcome } from '../export-formats';
+import { ResizeMode, TrainConfig } from '../train';
+import { AugmentPreviewItem } from './augment-preview';
+import { BaseDescription } from './bases';
+import { Prediction } from './prediction';
+import { TrainSummary } from './run-record';
 
 /** An image to classify: a file the engine reads, or bytes the renderer uploaded (browser mode). */
-export type PredictInput = { name: string; path: string } | { name: string; bytes: Uint8Array };
+export const PredictInput = z.union([
+  z.object({ name: z.string(), path: z.string() }),
+  z.object({ name: z.string(), bytes: z.instanceof(Uint8Array) }),
+]);
+export type PredictInput = z.infer<typeof PredictInput>;
 
 /** Job kind → what main sends and what the engine answers. */
-export interface EngineJobs {
-  scan: { payload: { root: string; split: Partial<SplitOptions> }; result: DatasetScan };
-  /** Train on a dataset; the finished run stays in the engine, keyed by this job's id. */
+export const engineJobs = {
+  scan: {
+    payload: z.object({ root: z.string(), split: SplitOptions.partial() }),
+    result: DatasetScan,
+  },
+  /**
+   * Train on a scanned dataset (main's, as the user saw and split it: the engine does not scan again);
+   * the finished run stays in the engine, keyed by this job's id.
+   */
   train: {
-    payload: { root: string; config: TrainConfig; cacheDir: string; backend: BackendPreference };
-    result: TrainSummary;
-  };
+    payload: z.object({
+      scan: DatasetScan,
+      config: TrainConfig,
+      cacheDir: z.string(),
+      backend: BackendPreference,
+    }),
+    result: TrainSummary,
+  },
   /** Augmented variants of images, made by the engine's own `augment`, as JPEG data URLs. */
   augmentPreview: {
-    payload: {
-      items: { rel: string; path: string; seeds: number[] }[];
-      spec: AugmentSpec;
-      size: number;
-      resize: ResizeMode;
-    };
-    result: AugmentPreviewItem[];
-  };
+    payload: z.object({
+      items: z.array(z.object({ rel: z.string(), path: z.string(), seeds: z.array(z.number()) })),
+      spec: AugmentSpec,
+      size: z.number(),
+      resize: ResizeMode,
+    }),
+    result: z.array(AugmentPreviewItem),
+  },
   /** Top-k predictions of a kept run's model. */
-  predict: { payload: { runId: string; items: PredictInput[]; k: number }; result: Prediction[] };
+  predict: {
+    payload: z.object({ runId: z.string(), items: z.array(PredictInput), k: z.number() }),
+    result: z.array(Prediction),
+  },
   export: {
-    payload: { runId: string; outDir: string; format: ExportFormat };
-    result: ExportOutcome;
-  };
+    payload: z.object({ runId: z.string(), outDir: z.string(), formats: ExportFormats }),
+    result: ExportOutcome,
+  },
   /** Load a base (registry id or folder): its layers and feature shape. */
   describeBase: {
-    payload: { base: string; modelsDir: string; download: boolean; backend: BackendPreference };
-    result: BaseDescription;
-  };
+    payload: z.object({
+      base: z.string(),
+      modelsDir: z.string(),
+      download: z.boolean(),
+      backend: BackendPreference,
+    }),
+    result: BaseDescription,
+  },
   /** Free a kept run's model. */
-  releaseRun: { payload: { runId: string }; result: { released: boolean } };
-}
+  releaseRun: {
+    payload: z.object({ runId: z.string() }),
+    result: z.object({ released: z.boolean() }),
+  },
+} as const satisfies Record<string, { payload: z.ZodType; result: z.ZodType }>;
+
+export type EngineJobs = typeof engineJobs;
 export type JobKind = keyof EngineJobs;
-export type JobPayload<K extends JobKind> = EngineJobs[K]['payload'];
-export type JobResult<K extends JobKind> = EngineJobs[K]['result'];
+export type JobPayload<K extends JobKind> = z.infer<EngineJobs[K]['payload']>;
+export type JobResult<K extends JobKind> = z.infer<EngineJobs[K]['result']>;
 
 /** What the engine process knows about itself; sent on start, after each job and periodically. */
-export interface EngineProcessStatus {
-  pid: number;
+export const EngineProcessStatus = z.object({
+  pid: z.number(),
   /** tfjs backend in use, or null before any job initialised tfjs. */
-  backend: string | null;
-  device: string | null;
+  backend: z.string().nullable(),
+  device: z.string().nullable(),
   /** Process memory (bytes) and, once tfjs is loaded, its tensor bookkeeping. */
-  memory: {
-    rss: number;
-    heapUsed: number;
-    external: number;
-    tensors: number | null;
-    tensorBytes: number | null;
-  };
-  runningJobs: string[];
-}
+  memory: z.object({
+    rss: z.number(),
+    heapUsed: z.number(),
+    external: z.number(),
+    tensors: z.number().nullable(),
+    tensorBytes: z.number().nullable(),
+  }),
+  runningJobs: z.array(z.string()),
+});
+export type EngineProcessStatus = z.infer<typeof EngineProcessStatus>;
+
+export const EngineErrorInfo = z.object({
+  /** Error class name (DatasetError, AbortError, …), for logs. */
+  name: z.string(),
+  /** Set where the error was thrown (CodedError); INTERNAL for anything unexpected. */
+  code: ErrorCode,
+  message: z.string(),
+});
+export type EngineErrorInfo = z.infer<typeof EngineErrorInfo>;
 
 export type HostToEngine =
   | { [K in JobKind]: { type: 'start'; jobId: string; kind: K; payload: JobPayload<K> } }[JobKind]
   | { type: 'stop'; jobId: string }
   | { type: 'status' };
-
-export interface EngineErrorInfo {
-  /** Error class name (DatasetError, AbortError, …) so main can map it to an API error code. */
-  name: string;
-  message: string;
-}
 
 export type EngineToHost =
   | { type: 'ready'; status: EngineProcessStatus }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BackendPreference } from '../backends';
 import { SplitOptions } from '../dataset';
 import { TrainConfig } from '../train';
 
@@ -32,9 +33,6 @@ export const WindowBounds = z.object({
   maximized: z.boolean().default(false),
 });
 export type WindowBounds = z.infer<typeof WindowBounds>;
-
-export const BackendPreference = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
-export type BackendPreference = z.infer<typeof BackendPreference>;
 
 export const Theme = z.enum(['system', 'light', 'dark']);
 export type Theme = z.infer<typeof Theme>;

@@ -6,8 +6,8 @@
 import type { JobPayload, JobResult } from '../../../shared/ipc/engine-protocol';
 import { augment } from '../../engine/augment/augment';
 import { decodeImage } from '../../engine/image/decode';
-import { AbortError } from '../jobs';
-import type { JobContext } from '../jobs';
+import { AbortError } from '../job-context';
+import type { JobContext } from '../job-context';
 import { rgbToDataUrl } from './images';
 
 export async function augmentPreviewJob(

@@ -1,15 +1,17 @@
 /**
  * The 'describeBase' job: resolve (optionally download) and load a base, and describe it — its
  * layers (for the fine-tune list), feature shape and parameter count. Answers are cached per folder.
+ * It runs as the pipeline's `load-base` stage, so its progress reads like a run's.
  */
 import path from 'node:path';
 import type { JobPayload, JobResult } from '../../../shared/ipc/engine-protocol';
-import type { BaseDescription } from '../../../shared/ipc/runs';
+import type { BaseDescription } from '../../../shared/ipc/bases';
 import { initBackend } from '../../engine/backend';
 import { loadBase } from '../../engine/bases/load';
 import { resolveBase } from '../../engine/bases/resolve';
+import { pipelineContext, runStage, type PipelineStage } from '../../engine/pipeline/context';
 import { tf } from '../../engine/tf';
-import type { JobContext } from '../jobs';
+import type { JobContext } from '../job-context';
 import { setTfRuntime } from '../runtime';
 
 const cache = new Map<string, BaseDescription>();
@@ -17,44 +19,55 @@ const cache = new Map<string, BaseDescription>();
 const shapeOf = (s: unknown): (number | null)[] =>
   Array.isArray(s) && Array.isArray(s[0]) ? (s[0] as (number | null)[]) : ((s as (number | null)[]) ?? []);
 
+const describeStage: PipelineStage<JobPayload<'describeBase'>, BaseDescription> = {
+  name: 'load-base',
+  total: () => 1,
+  async run(p, ctx) {
+    let steps = 1;
+    const resolved = await resolveBase(p.base, {
+      modelsDir: p.modelsDir,
+      download: p.download,
+      onProgress: (done, files) => ctx.progress(done, (steps = files + 1)),
+    });
+    const hit = cache.get(resolved.dir);
+    if (hit) return hit;
+    const base = await loadBase(resolved);
+    try {
+      const d: BaseDescription = {
+        id: base.id,
+        ref: resolved.entry ? resolved.entry.id : path.resolve(resolved.dir),
+        displayName: base.displayName,
+        dir: resolved.dir,
+        inputSize: base.inputSize,
+        preprocessing: base.preprocessing,
+        featureLayer: base.featureLayer,
+        featureShape: base.featureShape,
+        params: base.model.countParams(),
+        layers: base.model.layers.map((l) => ({
+          name: l.name,
+          className: l.getClassName(),
+          params: l.countParams(),
+          outputShape: shapeOf(l.outputShape).slice(1),
+        })),
+      };
+      cache.set(resolved.dir, d);
+      ctx.progress(steps, steps);
+      return d;
+    } finally {
+      base.full.dispose();
+    }
+  },
+};
+
 export async function describeBaseJob(
   p: JobPayload<'describeBase'>,
   ctx: JobContext,
 ): Promise<JobResult<'describeBase'>> {
   const backend = await initBackend(p.backend);
   setTfRuntime(tf, backend.device);
-  ctx.emit({ type: 'stage', jobId: ctx.jobId, stage: 'load-base', done: 0, total: 1 });
-  const resolved = await resolveBase(p.base, {
-    modelsDir: p.modelsDir,
-    download: p.download,
-    onProgress: (done, total) =>
-      ctx.emit({ type: 'stage', jobId: ctx.jobId, stage: 'load-base', done, total: total + 1 }),
-  });
-  const hit = cache.get(resolved.dir);
-  if (hit) return hit;
-  const base = await loadBase(resolved);
-  try {
-    const d: BaseDescription = {
-      id: base.id,
-      ref: resolved.entry ? resolved.entry.id : path.resolve(resolved.dir),
-      displayName: base.displayName,
-      dir: resolved.dir,
-      inputSize: base.inputSize,
-      preprocessing: base.preprocessing,
-      featureLayer: base.featureLayer,
-      featureShape: base.featureShape,
-      params: base.model.countParams(),
-      layers: base.model.layers.map((l) => ({
-        name: l.name,
-        className: l.getClassName(),
-        params: l.countParams(),
-        outputShape: shapeOf(l.outputShape).slice(1),
-      })),
-    };
-    cache.set(resolved.dir, d);
-    ctx.emit({ type: 'stage', jobId: ctx.jobId, stage: 'load-base', done: 1, total: 1 });
-    return d;
-  } finally {
-    base.full.dispose();
-  }
+  return runStage(
+    pipelineContext({ jobId: ctx.jobId, signal: ctx.signal, onEvent: ctx.emit }),
+    describeStage,
+    p,
+  );
 }

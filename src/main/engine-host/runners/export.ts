@@ -1,23 +1,18 @@
-/** The 'export' job: a kept run's model written as tfjs, SavedModel or both (each atomically). */
+/** The 'export' job: a kept run's model in the requested formats, written together (all or none). */
 import type { JobPayload, JobResult } from '../../../shared/ipc/engine-protocol';
-import { exportRun } from '../../engine/export';
-import type { JobContext } from '../jobs';
+import { exportSubject } from '../../engine/export';
+import { pipelineContext, runStage } from '../../engine/pipeline/context';
+import { exportStage } from '../../engine/pipeline/export';
+import type { JobContext } from '../job-context';
 import { getRun } from './live-runs';
 
 export async function exportJob(p: JobPayload<'export'>, ctx: JobContext): Promise<JobResult<'export'>> {
   const run = getRun(p.runId);
   const t0 = Date.now();
-  const steps = p.format === 'both' ? 2 : 1;
-  ctx.emit({ type: 'stage', jobId: ctx.jobId, stage: 'export', done: 0, total: steps });
-  const r = await exportRun(run, {
-    outDir: p.outDir,
-    format: p.format,
-    onProgress: (done, total) => ctx.emit({ type: 'stage', jobId: ctx.jobId, stage: 'export', done, total }),
-  });
-  return {
-    outDir: r.outDir,
-    tfjs: r.tfjs ?? null,
-    savedmodel: r.savedmodel ?? null,
-    ms: Date.now() - t0,
-  };
+  const r = await runStage(
+    pipelineContext({ jobId: ctx.jobId, signal: ctx.signal, onEvent: ctx.emit }),
+    exportStage,
+    { subject: exportSubject(run), outDir: p.outDir, formats: p.formats },
+  );
+  return { ...r, ms: Date.now() - t0 };
 }

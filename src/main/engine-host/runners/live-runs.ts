@@ -2,10 +2,14 @@
  * Finished training runs kept in the engine process, keyed by their job id, so Evaluate, Try it and
  * Export use the trained model without retraining. Main decides how many stay (releaseRun).
  */
-import type { TrainRun } from '../../engine/train/run';
+import type { TrainRun } from '../../engine/pipeline/run';
+import { CodedError } from '../../../shared/errors';
 
-export class RunNotFoundError extends Error {
+export class RunNotFoundError extends CodedError {
   override name = 'RunNotFoundError';
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
 }
 
 const runs = new Map<string, TrainRun>();
@@ -30,8 +34,4 @@ export function releaseRun(id: string): boolean {
   runs.delete(id);
   run.dispose();
   return true;
-}
-
-export function liveRunIds(): string[] {
-  return [...runs.keys()];
 }

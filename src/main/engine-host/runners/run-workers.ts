@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { EngineErrorInfo, JobPayload, JobResult } from '../../../shared/ipc/engine-protocol';
-import type { JobContext } from '../jobs';
+import type { JobPayload, JobResult } from '../../../shared/ipc/engine-protocol';
+import { fromErrorInfo, type JobContext } from '../job-context';
 import type { FromRunWorker, RunWorkerData, ToRunWorker } from '../run-worker-protocol';
 import { reportWorkerRuntime } from '../runtime';
 import { RunNotFoundError } from './live-runs';
@@ -23,12 +23,6 @@ interface RunWorker {
 }
 
 const workers = new Map<string, RunWorker>();
-
-function toError(info: EngineErrorInfo): Error {
-  const e = new Error(info.message);
-  e.name = info.name;
-  return e;
-}
 
 function workerEntry(): { file: string | URL; tsEntry?: string } {
   const here = fileURLToPath(import.meta.url);
@@ -91,14 +85,14 @@ export function trainInWorker(p: JobPayload<'train'>, ctx: JobContext): Promise<
           resolve(m.summary);
           return;
         case 'failed':
-          end(toError(m.error));
+          end(fromErrorInfo(m.error));
           void worker.terminate();
           return;
         case 'reply': {
           const r = rw.pending.get(m.reqId);
           rw.pending.delete(m.reqId);
           if (m.ok) r?.resolve(m.result);
-          else r?.reject(toError(m.error));
+          else r?.reject(fromErrorInfo(m.error));
           return;
         }
       }
@@ -152,8 +146,4 @@ export async function releaseWorker(runId: string): Promise<boolean> {
   await new Promise((r) => setTimeout(r, 200));
   await rw.worker.terminate();
   return true;
-}
-
-export function liveWorkerRuns(): string[] {
-  return [...workers.entries()].filter(([, w]) => w.ready).map(([id]) => id);
 }

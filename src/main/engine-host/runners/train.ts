@@ -4,9 +4,9 @@
  */
 import type { JobPayload, JobResult } from '../../../shared/ipc/engine-protocol';
 import { describeBackend, initBackend } from '../../engine/backend';
-import { runTraining } from '../../engine/train/run';
-import type { TrainRun } from '../../engine/train/run';
-import type { JobContext } from '../jobs';
+import { runTraining } from '../../engine/pipeline/run';
+import type { TrainRun } from '../../engine/pipeline/run';
+import type { JobContext } from '../job-context';
 import { batchThrottle } from '../throttle';
 import { keepRun } from './live-runs';
 
@@ -40,9 +40,8 @@ export async function trainJob(p: JobPayload<'train'>, ctx: JobContext): Promise
   const backend = await initBackend(p.backend);
   ctx.emit({ type: 'log', jobId: ctx.jobId, level: 'info', message: `backend: ${describeBackend(backend)}` });
   const throttle = batchThrottle(BATCH_INTERVAL_MS, ctx.emit);
-  const run = await runTraining({
-    dataDir: p.root,
-    config: p.config,
+  // The scan main holds (the Dataset screen's, with its split): no second scan.
+  const run = await runTraining(p.config, p.scan, {
     jobId: ctx.jobId,
     cacheDir: p.cacheDir,
     backend: p.backend,

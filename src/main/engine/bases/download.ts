@@ -3,17 +3,24 @@
  * `.part` file beside the destination), hash-verified before use (Keras `file_hash`: sha256 or md5) and
  * renamed into place only when verified. A local mirror folder overrides the URL.
  */
+import { CodedError, type ErrorCode } from '../../../shared/errors';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { hashAlgorithmFor, hashFile } from '../util/hash';
-import { modelMirrors } from '../util/paths';
+import { hashAlgorithmFor, hashFile } from '../../util/hash';
+import { modelMirrors } from '../../util/paths';
 
-export class DownloadError extends Error {
+export class DownloadError extends CodedError {
   override name = 'DownloadError';
+  constructor(message: string, code: ErrorCode = 'IO_ERROR') {
+    super(code, message);
+  }
 }
 export class DownloadCancelledError extends DownloadError {
   override name = 'DownloadCancelledError';
+  constructor(message: string) {
+    super(message, 'CANCELLED');
+  }
 }
 
 export interface DownloadProgress {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileModelHandler, ModelLoadError } from '../model/io';
-import type { Preprocessing } from '../image/preprocess';
+import { Preprocessing, preprocessingSpec } from '../../../shared/preprocessing';
 import { tf } from '../tf';
 import type { ResolvedBase } from './resolve';
 
@@ -53,6 +53,10 @@ export async function loadBase(resolved: ResolvedBase): Promise<FeatureBase> {
   const sidecar: Sidecar = await readFile(path.join(resolved.dir, 'transfer-studio.json'), 'utf8')
     .then((s) => JSON.parse(s) as Sidecar)
     .catch(() => ({}));
+  if (sidecar.preprocessing !== undefined && !preprocessingSpec(sidecar.preprocessing))
+    throw new ModelLoadError(
+      `unknown preprocessing "${sidecar.preprocessing}" in ${path.join(resolved.dir, 'transfer-studio.json')} (expected one of ${Preprocessing.options.join(', ')})`,
+    );
   const full = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   const entry = resolved.entry;
   const featureLayer = entry?.featureLayer ?? sidecar.featureLayer ?? guessFeatureLayer(full);

@@ -1,4 +1,4 @@
-import type { Preprocessing } from '../image/preprocess';
+import type { Preprocessing } from '../../../shared/preprocessing';
 
 export interface BaseEntry {
   id: string;

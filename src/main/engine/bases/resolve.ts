@@ -1,12 +1,16 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeDirAtomic } from '../util/atomic';
-import { defaultCacheDir, modelMirrors } from '../util/paths';
+import { writeDirAtomic } from '../../util/write-dir-atomic';
+import { defaultCacheDir, modelMirrors } from '../../util/paths';
 import { BASES, findBase, type BaseEntry } from './registry';
+import { CodedError } from '../../../shared/errors';
 
-export class BaseNotFoundError extends Error {
+export class BaseNotFoundError extends CodedError {
   override name = 'BaseNotFoundError';
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
 }
 
 export interface ResolveOptions {
@@ -91,8 +95,4 @@ export async function downloadLayersModel(
       onProgress?.(++done, paths.length);
     }
   });
-}
-
-export async function readModelJson(dir: string): Promise<unknown> {
-  return JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8'));
 }

@@ -1,10 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { AugmentSpec, KERAS_RECIPE_AUGMENT } from '../../../shared/augment';
+import { BackendPreference } from '../../../shared/backends';
+import { DEFAULT_EXPORT_FORMATS, ExportFormatId } from '../../../shared/export-formats';
 import { HEAD_PRESETS, HeadSpec } from '../../../shared/head';
+import { CodedError } from '../../../shared/errors';
 
 /** A bad command line: printed as one line, exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends CodedError {
   override name = 'UsageError';
+  constructor(message: string) {
+    super('BAD_REQUEST', message);
+  }
 }
 
 /** A JSON value given inline or as a path to a .json file. */
@@ -63,4 +69,28 @@ export function numArg(flag: string, value: string | undefined): number | undefi
   if (!Number.isFinite(n) || n <= 0)
     throw new UsageError(`${flag} must be a positive number, got "${value}"`);
   return n;
+}
+
+/** `--format savedmodel,tfjs` (any of the formats, comma-separated); `both` means tfjs and SavedModel. */
+export function formatsArg(value: string | undefined): ExportFormatId[] {
+  if (value === undefined) return [...DEFAULT_EXPORT_FORMATS];
+  const ids = value
+    .split(',')
+    .map((v) => v.trim())
+    .flatMap((v): string[] =>
+      v === 'both' ? [...DEFAULT_EXPORT_FORMATS] : v === 'all' ? [...ExportFormatId.options] : [v],
+    );
+  const bad = ids.filter((v) => !ExportFormatId.safeParse(v).success);
+  if (ids.length === 0 || bad.length)
+    throw new UsageError(
+      `--format must be one or more of ${ExportFormatId.options.join(', ')} (comma-separated), both or all, got "${value}"`,
+    );
+  return [...new Set(ids as ExportFormatId[])];
+}
+
+export function backendArg(value: string | undefined): BackendPreference {
+  const parsed = BackendPreference.safeParse(value ?? 'auto');
+  if (!parsed.success)
+    throw new UsageError(`unknown --backend ${value} (one of ${BackendPreference.options.join(', ')})`);
+  return parsed.data;
 }

@@ -1,6 +1,6 @@
 import type { CacheReport } from '../../../shared/cache';
 import { cacheReport, clearCache } from '../store/report';
-import { defaultCacheDir } from '../util/paths';
+import { defaultCacheDir } from '../../util/paths';
 import { UsageError } from './args';
 import { parseCli } from './parse';
 import { table } from './progress';

@@ -1,10 +1,26 @@
 import { scanDataset } from '../dataset/scan';
 import { evaluatePredictions } from '../evaluate/metrics';
 import { initBackend } from '../backend';
-import { loadExportedModel, predictFiles } from '../predict';
+import { loadExportedModel } from '../model/load-export';
+import { predictImages, type ImagePrediction } from '../predict';
 import { intArg, UsageError } from './args';
 import { parseCli } from './parse';
 import { table } from './progress';
+
+/** CLI output: the file as given, its probabilities and top-k, or why it could not be read. */
+const asFile = (p: ImagePrediction) =>
+  p.error === null
+    ? { file: p.name, probabilities: p.probabilities, top: p.top }
+    : { file: p.name, error: p.error };
+
+const predictFiles = async (m: Awaited<ReturnType<typeof loadExportedModel>>, files: string[], k?: number) =>
+  (
+    await predictImages(
+      m,
+      files.map((f) => ({ name: f, path: f })),
+      { k },
+    )
+  ).map(asFile);
 
 export async function predictCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli({

@@ -1,10 +1,12 @@
-import type { EngineEvent } from '../../../shared/events';
+import type { EngineEvent, Stage } from '../../../shared/engine-events';
 import type { DownloadProgress } from '../bases/download';
 
-const STAGE_LABEL: Record<string, string> = {
+const STAGE_LABEL: Record<Stage, string> = {
   scan: 'Scanning',
   'load-base': 'Loading base',
   extract: 'Features',
+  train: 'Training',
+  'fine-tune': 'Fine-tuning',
   evaluate: 'Evaluating',
   export: 'Exporting',
 };
@@ -66,7 +68,7 @@ export class ProgressPrinter {
     switch (e.type) {
       case 'stage':
         this.line(
-          `${STAGE_LABEL[e.stage] ?? e.stage} ${bar(e.total ? e.done / e.total : 0)} ${e.done}/${e.total}`,
+          `${STAGE_LABEL[e.stage]} ${bar(e.total ? e.done / e.total : 0)} ${e.done}/${e.total}`,
           e.done === e.total,
         );
         if (e.done === e.total && e.total > 0 && e.stage === 'extract')

@@ -1,19 +1,20 @@
+/** `train`: the run's pipeline from a terminal — scan once, train, export — with progress and a report. */
 import path from 'node:path';
-import type { EngineEvent, Evaluation } from '../../../shared/events';
-import { SEED_RANGE, TrainConfig, type TrainConfigInput } from '../../../shared/train';
-import { describeBackend, type BackendPreference } from '../backend';
-import { EXPORT_FORMATS, exportRun, type ExportFormat } from '../export';
+import { EXPORT_FORMATS, ExportFormatId } from '../../../shared/export-formats';
+import type { EngineEvent, Evaluation } from '../../../shared/engine-events';
+import { describeBackend } from '../backend';
 import { StoppedError } from '../extract/features';
-import { runTraining, type TrainRun } from '../train/run';
-import { assertDeviceAvailable, EXTRACTION_DEVICES, type ExtractionDevice } from '../onnx/devices';
-import { augmentArg, headArg, intArg, numArg, UsageError } from './args';
-import { parseCli } from './parse';
+import type { ExportResult } from '../export';
+import { exportSubject } from '../export';
+import { assertDeviceAvailable } from '../onnx/devices';
+import { pipelineContext, runStage } from '../pipeline/context';
+import { exportStage } from '../pipeline/export';
+import { runTraining, type TrainRun } from '../pipeline/run';
+import { scanStage } from '../pipeline/scan';
 import { ProgressPrinter, table } from './progress';
+import { parseTrainArgs, TRAIN_USAGE } from './train-args';
 
-export const TRAIN_USAGE = `usage: npm run train -- --data <dir> [--base <id|dir>] [--head <preset|json>] [--augment <json|keras>]
-       [--epochs N] [--fine-tune-layers N] [--out <dir>] [--cache-dir <dir>] [--json]
-       [--format savedmodel|tfjs|onnx|both|all] [--lr X] [--batch-size N] [--seed N] [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu]
-       [--device auto|cpu|cuda|dml|coreml|webgpu|tfjs] [--val-fraction X] [--views N] [--class-weight balanced] [--patience N]`;
+export { TRAIN_USAGE } from './train-args';
 
 /** Ctrl+C before any epoch finished: 128 + SIGINT, as shells report an interrupted command. */
 export const STOPPED_EXIT_CODE = 130;
@@ -22,7 +23,7 @@ export const STOPPED_BEFORE_TRAINING = 'stopped before training: nothing to expo
 const slug = (s: string) => s.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
 
 /** The summary is the last JSONL line: other tools read `accuracy` from it. */
-export function summarize(run: TrainRun, exported: Awaited<ReturnType<typeof exportRun>> | null) {
+export function summarize(run: TrainRun, exported: ExportResult | null) {
   const brief = (e: Evaluation | null) =>
     e && {
       count: e.count,
@@ -54,19 +55,13 @@ export function summarize(run: TrainRun, exported: Awaited<ReturnType<typeof exp
     timings: run.timings,
     skipped: run.problems.map((p) => ({ file: p.rel, reason: p.reason, stage: p.stage })),
     out: exported?.outDir ?? null,
-    exports: exported && {
-      tfjs: exported.tfjs?.dir ?? null,
-      savedmodel: exported.savedmodel?.dir ?? null,
-      onnx: exported.onnx?.dir ?? null,
-    },
+    exports:
+      exported &&
+      Object.fromEntries(ExportFormatId.options.map((id) => [id, exported.formats[id]?.dir ?? null])),
   };
 }
 
-function printReport(
-  run: TrainRun,
-  out: NodeJS.WriteStream,
-  exported: Awaited<ReturnType<typeof exportRun>>,
-) {
+function printReport(run: TrainRun, out: NodeJS.WriteStream, exported: ExportResult) {
   const w = (s = '') => out.write(`${s}\n`);
   const v = run.evaluation.val;
   w();
@@ -107,85 +102,20 @@ function printReport(
     for (const p of run.problems) w(`  ${p.rel}: ${p.reason}`);
   }
   w();
-  if (exported.tfjs) w(`tfjs model:  ${exported.tfjs.dir}`);
-  if (exported.savedmodel) w(`SavedModel:  ${exported.savedmodel.dir}`);
-  if (exported.onnx) w(`ONNX:        ${exported.onnx.dir}`);
+  const written = ExportFormatId.options.filter((id) => exported.formats[id]);
+  const width = Math.max(...written.map((id) => EXPORT_FORMATS[id].label.length)) + 2;
+  for (const id of written) w(`${`${EXPORT_FORMATS[id].label}:`.padEnd(width)}${exported.formats[id]!.dir}`);
 }
 
 export async function trainCommand(
   argv: string[],
   defaults: { data?: string; out?: string } = {},
 ): Promise<number> {
-  const { values } = parseCli({
-    args: argv,
-    options: {
-      data: { type: 'string' },
-      base: { type: 'string' },
-      head: { type: 'string' },
-      augment: { type: 'string' },
-      epochs: { type: 'string' },
-      'fine-tune-layers': { type: 'string' },
-      'fine-tune-epochs': { type: 'string' },
-      out: { type: 'string' },
-      'cache-dir': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      format: { type: 'string', default: 'both' },
-      lr: { type: 'string' },
-      'batch-size': { type: 'string' },
-      seed: { type: 'string' },
-      backend: { type: 'string', default: 'auto' },
-      device: { type: 'string', default: 'auto' },
-      'val-fraction': { type: 'string' },
-      views: { type: 'string' },
-      'class-weight': { type: 'string' },
-      patience: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
+  const req = parseTrainArgs(argv, defaults);
+  if (!req) {
     process.stdout.write(`${TRAIN_USAGE}\n`);
     return 0;
   }
-  const data = values.data ?? defaults.data;
-  if (!data) throw new UsageError('--data <dir> is required (see --help)');
-  const format = values.format as ExportFormat;
-  if (!(format in EXPORT_FORMATS))
-    throw new UsageError(`--format must be savedmodel, tfjs, onnx, both or all`);
-  const backend = values.backend as BackendPreference;
-  if (!['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'].includes(backend))
-    throw new UsageError(`unknown --backend ${backend}`);
-  const device = values.device as ExtractionDevice;
-  if (!EXTRACTION_DEVICES.includes(device))
-    throw new UsageError(`unknown --device ${device} (expected ${EXTRACTION_DEVICES.join(', ')})`);
-  if (device !== 'tfjs') assertDeviceAvailable(device); // a forced device that cannot work fails now
-  const ftLayers = intArg('--fine-tune-layers', values['fine-tune-layers']);
-  const patience = intArg('--patience', values.patience, 1);
-  const valFraction = values['val-fraction'] === undefined ? undefined : Number(values['val-fraction']);
-  if (valFraction !== undefined && !(valFraction > 0 && valFraction < 1))
-    throw new UsageError('--val-fraction must be between 0 and 1');
-  const input: TrainConfigInput = {
-    base: values.base,
-    head: headArg(values.head),
-    augment: augmentArg(values.augment),
-    epochs: intArg('--epochs', values.epochs, 1),
-    learningRate: numArg('--lr', values.lr),
-    batchSize: intArg('--batch-size', values['batch-size'], 1),
-    seed: intArg('--seed', values.seed, ...SEED_RANGE),
-    augmentViews: intArg('--views', values.views, 1),
-    classWeight: values['class-weight'] === 'balanced' ? 'balanced' : undefined,
-    split: valFraction !== undefined ? { valFraction } : undefined,
-    earlyStopping: patience ? { patience, restoreBest: true } : undefined,
-    fineTune: ftLayers
-      ? { layers: ftLayers, epochs: intArg('--fine-tune-epochs', values['fine-tune-epochs'], 1) }
-      : undefined,
-  };
-  const parsed = TrainConfig.safeParse(JSON.parse(JSON.stringify(input)));
-  if (!parsed.success)
-    throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  const config = parsed.data;
-
-  const json = values.json;
   const emitJson = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
   const printer = new ProgressPrinter(process.stderr);
   const controller = new AbortController();
@@ -197,19 +127,25 @@ export async function trainCommand(
   };
   process.on('SIGINT', onSigint);
   try {
-    const onEvent = (e: EngineEvent) => (json ? emitJson(e) : printer.handle(e));
-    const run = await runTraining({
-      dataDir: data,
-      config,
-      cacheDir: values['cache-dir'],
-      backend,
-      device,
-      signal: controller.signal,
-      onEvent,
-    }).catch((e: unknown) => {
-      if (e instanceof StoppedError) return null; // Ctrl+C while features were being computed
+    const onEvent = (e: EngineEvent) => (req.json ? emitJson(e) : printer.handle(e));
+    const ctx = pipelineContext({ signal: controller.signal, onEvent });
+    // A forced device that cannot work fails now, before any scan.
+    if (req.device !== 'tfjs') assertDeviceAvailable(req.device);
+    const stoppedEarly = (e: unknown) => {
+      if (e instanceof StoppedError) return null; // Ctrl+C while scanning or computing features
       throw e;
-    });
+    };
+    const scan = await runStage(ctx, scanStage, { root: req.data, split: req.config.split }).catch(
+      stoppedEarly,
+    );
+    const run =
+      scan &&
+      (await runTraining(req.config, scan, {
+        context: ctx,
+        cacheDir: req.cacheDir,
+        backend: req.backend,
+        device: req.device,
+      }).catch(stoppedEarly));
     printer.done();
     // Stopped before one whole epoch: there are no trained weights worth exporting.
     if (!run || (run.stopped && run.history.length === 0)) {
@@ -218,16 +154,17 @@ export async function trainCommand(
       return STOPPED_EXIT_CODE;
     }
     const outDir =
-      values.out ??
-      defaults.out ??
+      req.out ??
       path.join(
         'runs',
         `${slug(path.basename(run.scan.root))}-${run.base.id}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`,
       );
-    onEvent({ type: 'stage', jobId: run.jobId, stage: 'export', done: 0, total: 1 });
-    const exported = await exportRun(run, { outDir, format });
-    onEvent({ type: 'stage', jobId: run.jobId, stage: 'export', done: 1, total: 1 });
-    if (json) emitJson(summarize(run, exported));
+    const exported = await runStage(ctx, exportStage, {
+      subject: exportSubject(run),
+      outDir,
+      formats: req.formats,
+    });
+    if (req.json) emitJson(summarize(run, exported));
     else printReport(run, process.stdout, exported);
     run.dispose();
     return 0;

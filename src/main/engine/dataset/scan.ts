@@ -10,17 +10,20 @@ import type {
   SplitOptions,
 } from '../../../shared/dataset';
 import { SplitOptions as SplitOptionsSchema } from '../../../shared/dataset';
-import { mapLimit } from '../util/concurrency';
-import { stratifiedSplit } from './split';
+import { mapLimit } from '../../util/concurrency';
+import { applySplit, SPLIT_FOLDERS } from '../../../shared/split';
+import { CodedError } from '../../../shared/errors';
 
 /** Above this many pixels a file is refused: a decompression bomb, or a scan nobody meant to train on. */
 export const MAX_PIXELS = 100_000_000;
 
-const SPLIT_DIRS: Record<string, SplitName> = { train: 'train', val: 'val', validation: 'val', test: 'test' };
 const IMAGE_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif', 'bmp', 'jp2', 'svg']);
 
-export class DatasetError extends Error {
+export class DatasetError extends CodedError {
   override name = 'DatasetError';
+  constructor(message: string) {
+    super('DATASET_ERROR', message);
+  }
 }
 
 export interface ScanOptions extends Partial<SplitOptions> {
@@ -80,7 +83,7 @@ async function walkFiles(dir: string, bad: Unreadable[]): Promise<string[]> {
 
 export async function detectLayout(root: string): Promise<DatasetLayout> {
   const dirs = await subdirs(root);
-  const splitDirs = dirs.filter((d) => d.toLowerCase() in SPLIT_DIRS);
+  const splitDirs = dirs.filter((d) => d.toLowerCase() in SPLIT_FOLDERS);
   const hasTrain = splitDirs.some((d) => d.toLowerCase() === 'train');
   return hasTrain && splitDirs.length >= 2 ? 'splitFolders' : 'classFolders';
 }
@@ -142,7 +145,7 @@ async function listCandidates(
   };
   if (layout === 'splitFolders') {
     for (const d of await subdirs(root)) {
-      const split = SPLIT_DIRS[d.toLowerCase()];
+      const split = SPLIT_FOLDERS[d.toLowerCase()];
       if (!split) continue;
       const classDirs = await subdirs(path.join(root, d)).catch((e: unknown) => {
         bad.push(unreadable(path.join(root, d), e));
@@ -210,22 +213,8 @@ export async function scanDataset(root: string, options: ScanOptions = {}): Prom
     });
   });
 
-  if (layout === 'classFolders' || split.resplit) {
-    const trainable = files.filter((f) => f.split !== 'test');
-    const valSet = stratifiedSplit(
-      trainable.map((f) => ({ key: f.rel, label: f.classIndex })),
-      split.valFraction,
-      split.seed,
-    );
-    for (const f of trainable) f.split = valSet.has(f.rel) ? 'val' : 'train';
-  }
-
-  const counts: Record<SplitName, number[]> = {
-    train: classes.map(() => 0),
-    val: classes.map(() => 0),
-    test: classes.map(() => 0),
-  };
-  for (const f of files) counts[f.split][f.classIndex]++;
+  const { splits, counts } = applySplit({ layout, classes, files }, split);
+  files.forEach((f, i) => (f.split = splits[i]));
   const emptyClasses = classes.filter((_, i) => counts.train[i] + counts.val[i] + counts.test[i] === 0);
   return { root: abs, layout, classes, counts, files, problems, emptyClasses };
 }
@@ -239,12 +228,10 @@ export function assertTrainable(scan: DatasetScan): void {
     throw new DatasetError(
       `need at least two classes with training images, found ${usable.length}${usable.length ? ` (${usable.join(', ')})` : ''} in ${scan.root}`,
     );
-  const noVal = scan.classes.filter((_, i) => scan.counts.train[i] > 0 && scan.counts.val[i] === 0);
   if (scan.counts.val.every((n) => n === 0))
     throw new DatasetError(
       `no validation images in ${scan.root}: add a val/ folder or use more images per class`,
     );
-  void noVal;
 }
 
 /**

@@ -1,35 +1,28 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { appRoot } from '../util/paths';
-import { exportOnnx } from './onnx';
-import { exportSavedModel } from './savedmodel';
-import { exportTfjs } from './tfjs';
-import type { TrainRun } from '../train/run';
-
-export type ExportFormat = 'tfjs' | 'savedmodel' | 'onnx' | 'both' | 'all';
-type SingleFormat = 'tfjs' | 'savedmodel' | 'onnx';
-/** What each --format value writes. */
-export const EXPORT_FORMATS: Readonly<Record<ExportFormat, readonly SingleFormat[]>> = {
-  tfjs: ['tfjs'],
-  savedmodel: ['savedmodel'],
-  onnx: ['onnx'],
-  both: ['tfjs', 'savedmodel'],
-  all: ['tfjs', 'savedmodel', 'onnx'],
-};
+import {
+  DEFAULT_EXPORT_FORMATS,
+  type ExportFormatId,
+  type FormatOutcome,
+} from '../../../shared/export-formats';
+import { PREPROCESSING } from '../../../shared/preprocessing';
+import { appRoot } from '../../util/paths';
+import { replaceDirsAtomic } from '../../util/write-dir-atomic';
+import type { TrainRun } from '../pipeline/run';
+import { EXPORT_FORMAT_ROWS, type ExportSubject } from './formats';
 
 export interface ExportOptions {
-  /** The run's output folder: `tfjs/`, `savedmodel/<version>/` and `onnx/` go inside it. */
+  /** The run's output folder: each format's folder (`tfjs/`, `savedmodel/1/`) goes inside it. */
   outDir: string;
-  format: ExportFormat;
-  version?: number;
+  /** Default: tfjs and SavedModel. */
+  formats?: readonly ExportFormatId[];
+  /** Formats written so far, of all requested. */
   onProgress?: (done: number, total: number) => void;
 }
 
 export interface ExportResult {
   outDir: string;
-  tfjs?: { dir: string; bytes: number };
-  savedmodel?: { dir: string; bytes: number; nodes: number };
-  onnx?: { dir: string; bytes: number; nodes: number };
+  formats: Partial<Record<ExportFormatId, FormatOutcome>>;
 }
 
 const appVersion = (): string => {
@@ -54,6 +47,8 @@ export function exportMetadata(run: TrainRun): Record<string, unknown> {
       resize: run.pixel.resize,
     },
     preprocessing: run.pixel.preprocessing,
+    /** The steps of that mode, for loaders that do not know the name (see src/shared/preprocessing.ts). */
+    preprocessingSteps: PREPROCESSING[run.pixel.preprocessing],
     base: {
       id: run.base.id,
       name: run.base.displayName,
@@ -82,40 +77,37 @@ export function exportMetadata(run: TrainRun): Record<string, unknown> {
   };
 }
 
-/** One entry point for every export format. Each format is written atomically. */
-export async function exportRun(run: TrainRun, opts: ExportOptions): Promise<ExportResult> {
-  const model = run.fullModel();
-  const metadata = exportMetadata(run);
-  const result: ExportResult = { outDir: path.resolve(opts.outDir) };
-  const formats = EXPORT_FORMATS[opts.format];
-  const steps = formats.length;
-  let step = 0;
-  if (formats.includes('tfjs')) {
-    result.tfjs = await exportTfjs(model, path.join(result.outDir, 'tfjs'), run.classes, {
-      ...metadata,
-      format: 'tfjs-layers',
-    });
-    opts.onProgress?.(++step, steps);
-  }
-  if (formats.includes('savedmodel')) {
-    result.savedmodel = await exportSavedModel(model, {
-      outDir: result.outDir,
-      name: 'savedmodel',
-      version: opts.version ?? 1,
-      preprocessing: run.pixel.preprocessing,
-      classNames: run.classes,
-      metadata,
-    });
-    opts.onProgress?.(++step, steps);
-  }
-  if (formats.includes('onnx')) {
-    result.onnx = await exportOnnx(model, {
-      outDir: result.outDir,
-      preprocessing: run.pixel.preprocessing,
-      classNames: run.classes,
-      metadata,
-    });
-    opts.onProgress?.(++step, steps);
-  }
-  return result;
+/** What every format is written from, for a trained run. */
+export function exportSubject(run: TrainRun): ExportSubject {
+  return { model: run.fullModel(), classes: run.classes, pixel: run.pixel, metadata: exportMetadata(run) };
+}
+
+/**
+ * Write the requested formats of `subject` into `outDir`, as one: all are built first, then swapped
+ * in together, so either every format lands (from this run) or the previous export stays untouched.
+ */
+export async function writeExports(subject: ExportSubject, opts: ExportOptions): Promise<ExportResult> {
+  const outDir = path.resolve(opts.outDir);
+  const ids = [...new Set(opts.formats ?? DEFAULT_EXPORT_FORMATS)];
+  const bytes: Partial<Record<ExportFormatId, number>> = {};
+  await replaceDirsAtomic(
+    outDir,
+    ids.map((id) => ({
+      rel: EXPORT_FORMAT_ROWS[id].folder,
+      label: EXPORT_FORMAT_ROWS[id].label,
+      build: async (dir: string) => {
+        bytes[id] = await EXPORT_FORMAT_ROWS[id].write(subject, dir);
+      },
+    })),
+    opts.onProgress,
+  );
+  const formats: ExportResult['formats'] = {};
+  for (const id of ids)
+    formats[id] = { dir: path.join(outDir, ...EXPORT_FORMAT_ROWS[id].folder.split('/')), bytes: bytes[id]! };
+  return { outDir, formats };
+}
+
+/** A trained run's model in the requested formats (see writeExports). */
+export function exportRun(run: TrainRun, opts: ExportOptions): Promise<ExportResult> {
+  return writeExports(exportSubject(run), opts);
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { CodedError } from '../../../shared/errors';
 import type { AugmentSpec } from '../../../shared/augment';
 import type { DatasetFile, DatasetProblem } from '../../../shared/dataset';
 import type { FeatureBase } from '../bases/load';
@@ -8,15 +9,15 @@ import { globalPool } from '../store/pool';
 import type { StoreSet } from '../store/set';
 import type { FeatureStore, Precision, SetNumbers, StoredForm } from '../store/store';
 import { decodeInto, encodeVector, MemoryTable, StoreTable, type FeatureTable } from '../store/table';
-import { mapLimit } from '../util/concurrency';
-import { hashString, mixSeed } from '../util/random';
+import { mapLimit } from '../../util/concurrency';
+import { hashString, mixSeed } from '../../../shared/random';
 import type { ExtractItem, PixelOptions } from './batch';
 import type { Extractor } from './pool';
 
-export class StoppedError extends Error {
+export class StoppedError extends CodedError {
   override name = 'StoppedError';
   constructor() {
-    super('stopped');
+    super('CANCELLED', 'stopped');
   }
 }
 

@@ -33,11 +33,6 @@ export class LazyExtractor implements Extractor {
     }
   }
 
-  get forwardPasses(): number {
-    return this.passes;
-  }
-  private passes = 0;
-
   get started(): number {
     return this.startedEngines;
   }
@@ -78,10 +73,7 @@ export class LazyExtractor implements Extractor {
   }
 
   async run(items: ExtractItem[]): Promise<BatchResult> {
-    const ex = await this.start();
-    const r = await ex.run(items);
-    this.passes += r.errors.filter((e) => e === null).length;
-    return r;
+    return (await this.start()).run(items);
   }
 
   async close(): Promise<void> {

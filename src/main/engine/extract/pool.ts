@@ -14,10 +14,9 @@ export interface BatchResult {
   errors: (string | null)[];
 }
 
-/** Runs the frozen base on batches. `forwardPasses` counts images sent through the base. */
+/** Runs the frozen base on batches. */
 export interface Extractor {
   readonly engines: number;
-  readonly forwardPasses: number;
   /** Images per run() this extractor works best with (extractFeatures' default batch size). */
   readonly batchSize?: number;
   run(items: ExtractItem[]): Promise<BatchResult>;
@@ -27,7 +26,6 @@ export interface Extractor {
 /** Same process (native tfjs-node uses every core itself). */
 export class InProcessExtractor implements Extractor {
   readonly engines = 1;
-  forwardPasses = 0;
   private compiled: Promise<CompiledBase>;
   constructor(
     base: FeatureBase,
@@ -37,7 +35,6 @@ export class InProcessExtractor implements Extractor {
   }
   async run(items: ExtractItem[]): Promise<BatchResult> {
     const batch = await prepareBatch(items, this.pixel);
-    this.forwardPasses += batch.okCount;
     return { features: runBase(await this.compiled, batch, this.pixel), errors: batch.errors };
   }
   /** The compiled graph holds its own copy of the base's weights (BatchNorm folded): ~54 tensors. */
@@ -69,7 +66,6 @@ interface Slot {
 
 /** One single-threaded tfjs engine per core (wasm/cpu), each with its own copy of the base. */
 export class WorkerPoolExtractor implements Extractor {
-  forwardPasses = 0;
   private slots: Slot[] = [];
   private nextId = 1;
   private waiters: (() => void)[] = [];
@@ -148,9 +144,7 @@ export class WorkerPoolExtractor implements Extractor {
         const msg: ToWorker = { type: 'batch', id, items };
         // Copies, not transfers: the caller keeps the bytes for hashing and error reports.
         slot.worker.postMessage(msg);
-        const r = await result;
-        this.forwardPasses += r.errors.filter((e) => e === null).length;
-        return r;
+        return await result;
       }
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }

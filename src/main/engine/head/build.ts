@@ -1,9 +1,13 @@
 import type { HeadLayer, HeadSpec } from '../../../shared/head';
 import { inferHead } from '../../../shared/head-shape';
 import { tf } from '../tf';
+import { CodedError } from '../../../shared/errors';
 
-export class HeadSpecError extends Error {
+export class HeadSpecError extends CodedError {
   override name = 'HeadSpecError';
+  constructor(message: string) {
+    super('BAD_REQUEST', message);
+  }
 }
 
 function makeLayer(layer: HeadLayer, index: number, seed: number): tf.layers.Layer {

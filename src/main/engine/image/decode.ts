@@ -2,10 +2,21 @@ import sharp from 'sharp';
 import type { ResizeMode } from '../../../shared/train';
 import type { RgbImage } from './rgb';
 import { MAX_PIXELS } from '../dataset/scan';
+import { CodedError } from '../../../shared/errors';
 
-export class DecodeError extends Error {
+export class DecodeError extends CodedError {
   override name = 'DecodeError';
+  constructor(message: string) {
+    super('BAD_REQUEST', message);
+  }
 }
+
+/** How each resize mode maps to sharp's `fit`: stretch to fill, crop the centre, or pad with black. */
+const RESIZE_FIT: Record<ResizeMode, 'fill' | 'cover' | 'contain'> = {
+  stretch: 'fill',
+  'center-crop': 'cover',
+  letterbox: 'contain',
+};
 
 /** Keep sharp's own thread pool modest: the tfjs engines need the cores. */
 sharp.concurrency(1);
@@ -45,7 +56,7 @@ async function decodeOnce(
       .flatten({ background: { r: 255, g: 255, b: 255 } })
       .toColourspace('srgb')
       .resize(width, height, {
-        fit: mode === 'stretch' ? 'fill' : mode === 'center-crop' ? 'cover' : 'contain',
+        fit: RESIZE_FIT[mode],
         position: 'centre',
         background: { r: 0, g: 0, b: 0 },
       })

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Preprocessing } from '../image/preprocess';
 import { tf } from '../tf';
-import { writeDirAtomic } from '../util/atomic';
+import { writeDirAtomic } from '../../util/write-dir-atomic';
 
 /** `transfer-studio.json` beside `model.json` (read by `loadBase`); `source` records where it came from. */
 export interface BaseSidecar {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { downloadFile, type DownloadProgress } from '../bases/download';
 import type { Preprocessing } from '../image/preprocess';
 import type { tf } from '../tf';
-import { defaultCacheDir } from '../util/paths';
+import { defaultCacheDir } from '../../util/paths';
 import { type BaseSidecar, SIDECAR, writeBaseFolder } from './base-folder';
 import { type LoadReport, loadKerasWeights } from './weights';
 

@@ -1,12 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
+import { CodedError } from '../../../shared/errors';
 
 type ModelArtifacts = tfTypes.io.ModelArtifacts;
 type WeightsManifestConfig = tfTypes.io.WeightsManifestConfig;
 
-export class ModelLoadError extends Error {
+export class ModelLoadError extends CodedError {
   override name = 'ModelLoadError';
+  constructor(message: string) {
+    super('BAD_REQUEST', message);
+  }
 }
 
 /** tfjs IOHandler reading a layers model (model.json + weight shards) from a local folder. */

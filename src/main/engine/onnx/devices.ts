@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
+import { CodedError } from '../../../shared/errors';
 
 const require = createRequire(import.meta.url);
 
@@ -10,8 +11,12 @@ export type DevicePreference = (typeof DEVICE_PREFERENCES)[number];
 export type DeviceName = Exclude<DevicePreference, 'auto'>;
 
 /** A device (ORT execution provider) that cannot start, or cannot be used here. One line. */
-export class OrtDeviceError extends Error {
+/** A device that cannot run here (a forced one, or its provider libraries missing): one line. */
+export class OrtDeviceError extends CodedError {
   override name = 'OrtDeviceError';
+  constructor(message: string) {
+    super('UNSUPPORTED', message);
+  }
 }
 
 export interface DeviceRow {

@@ -1,6 +1,6 @@
 import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../util/write-atomic';
+import { writeFileAtomic } from '../../util/write-atomic';
 import {
   CHUNK_HEADER,
   checkChunkHeader,

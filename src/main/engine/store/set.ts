@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../util/write-atomic';
+import { writeFileAtomic } from '../../util/write-atomic';
 import { checkRecord, DTYPE, encodeIdx, parseIdx, recordBytes, type Dtype } from './format';
 import { loadChunks } from './scan';
 import { ChunkWriter } from './writer';

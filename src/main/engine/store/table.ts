@@ -1,3 +1,4 @@
+import { CodedError } from '../../../shared/errors';
 import { DTYPE, type Dtype } from './format';
 import { decodeHalf, encodeHalf, fitsHalf } from './half';
 import type { Precision } from './store';
@@ -17,8 +18,12 @@ export function encodeVector(v: Float32Array, precision: Precision): Encoded {
   return { dtype: DTYPE.f32, bytes: new Uint8Array(v.buffer, v.byteOffset, v.byteLength) };
 }
 
-export class FeatureStoreCorruptError extends Error {
+/** A stored record failed its check after extraction (damaged mid-run): this run stops; the next recomputes. */
+export class FeatureStoreCorruptError extends CodedError {
   override name = 'FeatureStoreCorruptError';
+  constructor(message: string) {
+    super('IO_ERROR', message);
+  }
 }
 
 /** Decodes a stored payload (any alignment) into `out[outOffset…]`. */

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { writeFileAtomic } from '../util/write-atomic';
+import { writeFileAtomic } from '../../util/write-atomic';
 import {
   CHUNK_HEADER,
   encodeChunkHeader,

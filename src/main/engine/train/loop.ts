@@ -1,4 +1,4 @@
-import type { EngineEvent, EpochMetrics, Phase } from '../../../shared/events';
+import type { EngineEvent, EpochMetrics, Phase } from '../../../shared/engine-events';
 import type { TrainConfig } from '../../../shared/train';
 import { tf } from '../tf';
 import { countCorrect, makeOptimizer, weightedCrossEntropy } from './loss';
@@ -46,8 +46,6 @@ export interface LoopResult {
   history: EpochMetrics[];
   stopped: boolean;
   earlyStopped: boolean;
-  bestEpoch: number | null;
-  bestValLoss: number | null;
 }
 
 export async function evaluateLoss(
@@ -179,13 +177,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       (earlyStopped && (o.config.earlyStopping?.restoreBest ?? true)) ||
       o.config.earlyStopping?.restoreBest;
     if (best && restoreBest) restore(best.weights);
-    return {
-      history,
-      stopped,
-      earlyStopped,
-      bestEpoch: best?.epoch ?? null,
-      bestValLoss: best?.valLoss ?? null,
-    };
+    return { history, stopped, earlyStopped };
   } finally {
     if (best) tf.dispose(best.weights);
     classWeights?.dispose();

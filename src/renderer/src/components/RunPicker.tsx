@@ -1,7 +1,7 @@
 /** Which run Evaluate and Export look at (runs with a result only). */
-import type { RunView } from '../../../shared/ipc/runs';
+import type { RunView } from '../../../shared/ipc/run-record';
 import { runAccuracy, runLabel, STATUS_TEXT } from '../lib/run-labels';
-import { pct } from '../lib/smooth';
+import { pct } from '../lib/format';
 import { useRuns } from '../state/runs';
 
 export function RunPicker({ filter, label = 'Run' }: { filter?: (r: RunView) => boolean; label?: string }) {

@@ -1,17 +1,21 @@
 /** App preferences (stored by main): theme, preferred compute backend, cache folder. */
 import { useState } from 'react';
+import { BackendPreference } from '../../../shared/backends';
+import { Theme } from '../../../shared/ipc/settings-schema';
 import type { RendererWritableSetting, Settings } from '../../../shared/ipc/settings-schema';
 import { call, errorText } from '../api/client';
 import { useAppState } from '../state/app-state';
 import { Modal } from './Modal';
 
-const BACKENDS: { value: Settings['preferredBackend']; label: string }[] = [
-  { value: 'auto', label: 'Automatic (best available)' },
-  { value: 'tensorflow-gpu', label: 'TensorFlow native, GPU' },
-  { value: 'tensorflow', label: 'TensorFlow native, CPU' },
-  { value: 'wasm', label: 'WebAssembly' },
-  { value: 'cpu', label: 'Plain JavaScript (slowest)' },
-];
+/** Labels of the choices; the choices themselves are the enums' options (one list, in src/shared). */
+const BACKEND_LABEL: Record<BackendPreference, string> = {
+  auto: 'Automatic (best available)',
+  'tensorflow-gpu': 'TensorFlow native, GPU',
+  tensorflow: 'TensorFlow native, CPU',
+  wasm: 'WebAssembly',
+  cpu: 'Plain JavaScript (slowest)',
+};
+const THEME_LABEL: Record<Theme, string> = { system: 'Follow the system', light: 'Light', dark: 'Dark' };
 
 export function SettingsDialog({ onClose }: { onClose(): void }) {
   const { settings, setSettings } = useAppState();
@@ -42,9 +46,11 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
           value={settings.theme}
           onChange={(e) => void save('theme', e.target.value as Settings['theme'])}
         >
-          <option value="system">Follow the system</option>
-          <option value="light">Light</option>
-          <option value="dark">Dark</option>
+          {Theme.options.map((t) => (
+            <option key={t} value={t}>
+              {THEME_LABEL[t]}
+            </option>
+          ))}
         </select>
       </label>
       <label className="field">
@@ -53,9 +59,9 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
           value={settings.preferredBackend}
           onChange={(e) => void save('preferredBackend', e.target.value as Settings['preferredBackend'])}
         >
-          {BACKENDS.map((b) => (
-            <option key={b.value} value={b.value}>
-              {b.label}
+          {BackendPreference.options.map((b) => (
+            <option key={b} value={b}>
+              {BACKEND_LABEL[b]}
             </option>
           ))}
         </select>

@@ -1,3 +1,4 @@
+import { plannedEpochs } from '../../../shared/run-state';
 import { useAppState } from '../state/app-state';
 import { useRuns } from '../state/runs';
 import { formatBytes, percent } from '../lib/format';
@@ -16,7 +17,7 @@ export function StatusBar() {
   const running = Object.values(jobs);
   // Training is the job worth reporting when there is one; its epochs say more than a stage percentage.
   const job = running.find((j) => j.kind === 'train') ?? running[0];
-  const epochs = active ? active.config.epochs + (active.config.fineTune?.epochs ?? 0) : 0;
+  const epochs = active ? plannedEpochs(active.config) : 0;
   const training = job?.kind === 'train' && lastBatch?.jobId === job.jobId ? lastBatch : null;
   const progress = training
     ? ` — epoch ${training.epoch}/${epochs}`

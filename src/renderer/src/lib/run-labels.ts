@@ -1,6 +1,6 @@
 /** Short human labels for configs and runs (history table, charts, pickers). */
 import type { HeadLayer, HeadSpec } from '../../../shared/head';
-import type { RunView } from '../../../shared/ipc/runs';
+import type { RunView } from '../../../shared/ipc/run-record';
 
 const LAYER_SHORT: Record<HeadLayer['type'], (l: HeadLayer) => string> = {
   globalAveragePooling: () => 'GAP',
@@ -33,12 +33,7 @@ export function runLabel(r: RunView): string {
   return `${runTime(r)} · ${r.datasetName} · ${r.config.base}`;
 }
 
-/** Validation accuracy of the run's model: the evaluated one, else the best epoch's. */
-export function runAccuracy(r: RunView): number | null {
-  if (r.summary?.accuracy !== undefined && r.summary?.accuracy !== null) return r.summary.accuracy;
-  const accs = r.epochs.map((e) => e.valAcc).filter((a): a is number => a !== null);
-  return accs.length ? Math.max(...accs) : null;
-}
+export { runAccuracy } from '../../../shared/run-state';
 
 export const STATUS_TEXT: Record<RunView['status'], string> = {
   running: 'training',

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { HEAD_PRESETS, HeadSpec } from '../../../shared/head';
-import type { BaseDescription, BaseCard } from '../../../shared/ipc/runs';
+import type { BaseDescription, BaseCard } from '../../../shared/ipc/bases';
 import { TrainConfig } from '../../../shared/train';
 import { topN, trainableParams, unfrozenLayers } from './fine-tune';
 import { headSummary } from './run-labels';
-import { formatDuration, smoothEma } from './smooth';
+import { smoothEma } from './smooth';
+import { formatDuration } from './format';
 import { startProblems } from './validate';
 
 const layer = (name: string, params: number, className = 'Conv2D') => ({

@@ -8,7 +8,7 @@ import type { AppInfo, EngineStatus, EventPayload } from '../../../shared/ipc/co
 import type { Settings } from '../../../shared/ipc/settings-schema';
 import { call, getClient } from '../api/client';
 import type { ConnectionState } from '../api/ws-api';
-import { useEvent } from './events';
+import { useEvent } from './use-event';
 
 export interface JobView {
   jobId: string;

@@ -9,7 +9,7 @@ import type { SplitOptions } from '../../../shared/dataset';
 import type { DatasetView } from '../../../shared/ipc/contract';
 import { ApiCallError, call, errorText } from '../api/client';
 import { useAppState } from './app-state';
-import { useEvent } from './events';
+import { useEvent } from './use-event';
 
 export interface OpeningState {
   path: string;

@@ -1,17 +1,17 @@
 /**
  * Training runs, app-wide so a run survives moving between screens: the history from main, the live
- * run's curves (folded in from jobEpoch/jobBatch/jobProgress events), which run Evaluate and Export
- * look at, and which two runs are compared.
+ * run's curves (jobEpoch/jobBatch/jobProgress folded in by the same reducer main uses,
+ * src/shared/run-state.ts), which run Evaluate and Export look at, and which two runs are compared.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
-import { appendBatchPoint } from '../../../shared/ipc/runs';
-import type { RunView } from '../../../shared/ipc/runs';
-import type { BatchMetrics } from '../../../shared/events';
+import { applyEngineEvents } from '../../../shared/run-state';
+import type { RunView } from '../../../shared/ipc/run-record';
+import type { BatchEvent, EngineEvent } from '../../../shared/engine-events';
 import type { TrainConfig } from '../../../shared/train';
 import { call, errorText } from '../api/client';
 import { useAppState } from './app-state';
-import { useEvent } from './events';
+import { useEvent } from './use-event';
 
 interface RunsState {
   runs: RunView[];
@@ -31,7 +31,7 @@ interface RunsState {
   /** When the user pressed Stop (ms since epoch), for the "stopping…" display. */
   stopRequestedAt: number | null;
   /** The latest batch report of the active run (throughput, ETA). */
-  lastBatch: (BatchMetrics & { jobId: string }) | null;
+  lastBatch: BatchEvent | null;
 }
 
 const Ctx = createContext<RunsState | null>(null);
@@ -58,19 +58,24 @@ export function RunsProvider({ children }: { children: ReactNode }) {
     );
   }, [connection]);
 
-  const patch = useCallback((id: string, f: (r: RunView) => RunView) => {
+  /** Fold events into the runs they belong to, for runs still training (the shared reducer). */
+  const apply = useCallback((events: EngineEvent[]) => {
     setRuns((all) => {
-      const i = all.findIndex((r) => r.id === id);
-      if (i < 0 || !isActive(all[i])) return all;
-      const next = all.slice();
-      next[i] = f(all[i]);
-      return next;
+      const next = all.map((r) =>
+        isActive(r)
+          ? applyEngineEvents(
+              r,
+              events.filter((e) => e.jobId === r.id),
+            )
+          : r,
+      );
+      return next.some((r, i) => r !== all[i]) ? next : all;
     });
   }, []);
 
   // Batch reports (≤ 10/s from main) are applied together every BATCH_FLUSH_MS: one chart redraw for
   // several points keeps the page smooth while training competes for the CPU. Epochs apply at once.
-  const pendingBatches = useRef<(BatchMetrics & { jobId: string })[]>([]);
+  const pendingBatches = useRef<BatchEvent[]>([]);
   const flushTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const flushBatches = useCallback(() => {
     flushTimer.current = null;
@@ -78,25 +83,8 @@ export function RunsProvider({ children }: { children: ReactNode }) {
     pendingBatches.current = [];
     if (list.length === 0) return;
     setLastBatch(list[list.length - 1]);
-    setRuns((all) =>
-      all.map((r) => {
-        if (!isActive(r)) return r;
-        let next = r;
-        for (const e of list) {
-          if (e.jobId !== r.id) continue;
-          const x = e.epoch - 1 + e.batch / e.batches;
-          const last = next.batches.at(-1);
-          if (last && last.x >= x) continue;
-          next = {
-            ...next,
-            batches: appendBatchPoint(next.batches, { x, phase: e.phase, loss: e.loss, acc: e.acc }),
-            fineTuneStart: next.fineTuneStart ?? (e.phase === 'fine-tune' ? e.epoch - 1 : null),
-          };
-        }
-        return next;
-      }),
-    );
-  }, []);
+    apply(list);
+  }, [apply]);
   useEffect(
     () => () => {
       if (flushTimer.current) clearTimeout(flushTimer.current);
@@ -114,20 +102,14 @@ export function RunsProvider({ children }: { children: ReactNode }) {
       clearTimeout(flushTimer.current);
       flushBatches();
     }
-    patch(e.jobId, (r) => {
-      if (r.epochs.some((p) => p.epoch === e.epoch)) return r;
-      const { jobId: _id, ...m } = e;
-      void _id;
-      const ft = r.fineTuneStart ?? (e.phase === 'fine-tune' ? e.epoch - 1 : null);
-      return { ...r, epochs: [...r.epochs, m], fineTuneStart: ft };
-    });
+    apply([e]);
   });
   useEvent('jobBatch', (e) => {
     pendingBatches.current.push(e);
     flushTimer.current ??= setTimeout(flushBatches, BATCH_FLUSH_MS);
   });
   useEvent('jobProgress', (e) =>
-    patch(e.jobId, (r) => ({ ...r, stage: { stage: e.stage, done: e.done, total: e.total } })),
+    apply([{ type: 'stage', jobId: e.jobId, stage: e.stage, done: e.done, total: e.total }]),
   );
 
   const start = useCallback(async (datasetId: string, config: TrainConfig) => {

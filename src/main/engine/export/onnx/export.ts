@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { ExportError, writeDirAtomic } from '../../util/atomic';
-import type { Preprocessing } from '../../image/preprocess';
+import { CodedError } from '../../../../shared/errors';
+import type { Preprocessing } from '../../../../shared/preprocessing';
+import { WriteError, writeDirAtomic } from '../../../util/write-dir-atomic';
 import {
   CLASS_INDEX_NAME,
   compileClassifier,
@@ -13,9 +14,7 @@ import {
   PROBABILITIES_NAME,
 } from '../../onnx/compiler';
 
-export interface OnnxExportOptions {
-  /** The run's output folder: the export goes to `<outDir>/onnx/`, replacing any earlier one atomically. */
-  outDir: string;
+export interface OnnxContent {
   /** The base's input preprocessing, built into the graph so it takes raw 0–255 RGB. */
   preprocessing: Preprocessing;
   classNames: string[];
@@ -23,6 +22,19 @@ export interface OnnxExportOptions {
   metadata: Record<string, unknown>;
   /** done/total over layer emission, encoding and writing. */
   onProgress?: (done: number, total: number) => void;
+}
+
+export interface OnnxExportOptions extends OnnxContent {
+  /** The run's output folder: the export goes to `<outDir>/onnx/`, replacing any earlier one atomically. */
+  outDir: string;
+}
+
+/** A compiled ONNX export, ready to be written into a folder (the export-format registry's row). */
+export interface PreparedOnnx {
+  bytes: number;
+  nodes: number;
+  /** Write model.onnx, labels.json and metadata.json into `dir` (an existing, empty folder). */
+  write(dir: string): Promise<void>;
 }
 
 export interface OnnxExportResult {
@@ -35,8 +47,11 @@ export interface OnnxExportResult {
 }
 
 /** Anything that stops an ONNX export (unsupported layer, bad options, unwritable folder): one line. */
-export class OnnxExportError extends ExportError {
+export class OnnxExportError extends CodedError {
   override name = 'OnnxExportError';
+  constructor(message: string) {
+    super('BAD_REQUEST', message);
+  }
 }
 
 export const ONNX_DIR = 'onnx';
@@ -53,15 +68,30 @@ export async function exportOnnx(
   model: tfTypes.LayersModel,
   opts: OnnxExportOptions,
 ): Promise<OnnxExportResult> {
+  if (!opts.outDir) throw new OnnxExportError('no output folder given');
+  const prepared = prepareOnnx(model, opts);
+  const dir = path.resolve(opts.outDir, ONNX_DIR);
   try {
-    return await writeOnnx(model, opts);
+    await writeDirAtomic(dir, (tmp) => prepared.write(tmp));
   } catch (e) {
-    throw e instanceof OnnxCompileError || e instanceof ExportError ? new OnnxExportError(e.message) : e;
+    throw e instanceof WriteError ? new OnnxExportError(e.message) : e;
+  }
+  return { dir, bytes: prepared.bytes, nodes: prepared.nodes };
+}
+
+/**
+ * Compile the classifier and everything written beside it; rejects (OnnxExportError, naming the layer)
+ * what ONNX cannot express before anything is written.
+ */
+export function prepareOnnx(model: tfTypes.LayersModel, opts: OnnxContent): PreparedOnnx {
+  try {
+    return compileOnnx(model, opts);
+  } catch (e) {
+    throw e instanceof OnnxCompileError ? new OnnxExportError(e.message) : e;
   }
 }
 
-async function writeOnnx(model: tfTypes.LayersModel, opts: OnnxExportOptions): Promise<OnnxExportResult> {
-  if (!opts.outDir) throw new OnnxCompileError('no output folder given');
+function compileOnnx(model: tfTypes.LayersModel, opts: OnnxContent): PreparedOnnx {
   let total = 0;
   const [h, w] = model.inputs[0]?.shape.slice(1, 3) ?? [];
   const compiled = compileClassifier(
@@ -104,12 +134,14 @@ async function writeOnnx(model: tfTypes.LayersModel, opts: OnnxExportOptions): P
     preprocessingInGraph: true,
     graph: { nodes, bytes: compiled.bytes.length },
   };
-  const dir = path.resolve(opts.outDir, ONNX_DIR);
-  await writeDirAtomic(dir, async (tmp) => {
-    await writeFile(path.join(tmp, ONNX_FILE), compiled.bytes);
-    await writeFile(path.join(tmp, 'labels.json'), `${JSON.stringify(opts.classNames, null, 2)}\n`);
-    await writeFile(path.join(tmp, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
-  });
-  opts.onProgress?.(total, total);
-  return { dir, bytes: compiled.bytes.length, nodes };
+  return {
+    bytes: compiled.bytes.length,
+    nodes,
+    async write(dir) {
+      await writeFile(path.join(dir, ONNX_FILE), compiled.bytes);
+      await writeFile(path.join(dir, 'labels.json'), `${JSON.stringify(opts.classNames, null, 2)}\n`);
+      await writeFile(path.join(dir, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
+      opts.onProgress?.(total, total);
+    },
+  };
 }

@@ -1,16 +1,10 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { GraphBuilder, attr, shapeProto } from './graph-builder';
 import { T } from './emit-common';
-import { emitPreprocessing } from './preprocess';
+import { emitPreprocessing, preprocessingRow } from './preprocess';
 import { countLayerCalls, walkContainer } from './walk';
 import { LayerGraphError } from '../../graph/errors';
-import {
-  PREPROCESSING_MODES,
-  SavedModelExportError,
-  type GraphDefObj,
-  type Preprocessing,
-  type SignatureDefObj,
-} from './types';
+import { SavedModelExportError, type GraphDefObj, type Preprocessing, type SignatureDefObj } from './types';
 
 /** Names of the serving signature's tensors (also their node names in the graph). */
 export const INPUT_NAME = 'images';
@@ -66,11 +60,7 @@ export function buildServingGraph(
   preprocessing: Preprocessing,
   opts: BuildOptions = {},
 ): ServingGraph {
-  if (!PREPROCESSING_MODES.includes(preprocessing)) {
-    throw new SavedModelExportError(
-      `unknown preprocessing "${String(preprocessing)}" (expected one of ${PREPROCESSING_MODES.join(', ')})`,
-    );
-  }
+  preprocessingRow(preprocessing);
   const { h, w, classes } = checkModel(model);
   const b = new GraphBuilder([INPUT_NAME, PROBABILITIES_NAME, CLASS_INDEX_NAME]);
   const images = b.addReserved(INPUT_NAME, 'Placeholder', [], {

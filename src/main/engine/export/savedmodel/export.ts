@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ExportError, writeDirAtomic } from '../../util/atomic';
+import { writeDirAtomic } from '../../../util/write-dir-atomic';
 import type * as tfTypes from '@tensorflow/tfjs';
 import {
   CLASS_INDEX_NAME,
@@ -13,12 +13,8 @@ import { SERVE_TAG, encodeSavedModel, savedModelObject } from './codec';
 import { GRAPH_PRODUCER } from './graph-builder';
 import { SavedModelExportError, type Preprocessing } from './types';
 
-export interface SavedModelExportOptions {
-  /** Parent folder; the export goes to `<outDir>/<name>/<version>/`. */
-  outDir: string;
-  name: string;
-  /** TF Serving version folder, default 1. An existing folder is replaced once the new one is complete. */
-  version?: number;
+/** What goes into a SavedModel besides the model: its preprocessing, labels and metadata. */
+export interface SavedModelContent {
   /** The base's input preprocessing, baked into the graph so it takes raw 0–255 RGB. */
   preprocessing: Preprocessing;
   classNames: string[];
@@ -28,6 +24,14 @@ export interface SavedModelExportOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+export interface SavedModelExportOptions extends SavedModelContent {
+  /** Parent folder; the export goes to `<outDir>/<name>/<version>/`. */
+  outDir: string;
+  name: string;
+  /** TF Serving version folder, default 1. An existing folder is replaced once the new one is complete. */
+  version?: number;
+}
+
 export interface SavedModelExportResult {
   /** The version folder written. */
   dir: string;
@@ -35,6 +39,14 @@ export interface SavedModelExportResult {
   bytes: number;
   /** Nodes in the GraphDef. */
   nodes: number;
+}
+
+/** A SavedModel built and encoded in memory, ready to be written into a folder. */
+export interface PreparedSavedModel {
+  bytes: number;
+  nodes: number;
+  /** Write saved_model.pb, variables/ and assets.extra/ into `dir` (an existing, empty folder). */
+  write(dir: string): Promise<void>;
 }
 
 function checkOptions(opts: SavedModelExportOptions): number {
@@ -49,6 +61,65 @@ function checkOptions(opts: SavedModelExportOptions): number {
 }
 
 /**
+ * Build and encode the serving graph: everything that can be rejected (an unsupported layer, a
+ * non-softmax output, class names that do not match) is rejected here, before anything is written.
+ */
+export function prepareSavedModel(model: tfTypes.LayersModel, o: SavedModelContent): PreparedSavedModel {
+  let total = 0;
+  const graph = buildServingGraph(model, o.preprocessing, {
+    onLayer: (done, layers) => {
+      total = layers + 2;
+      o.onProgress?.(done, total);
+    },
+  });
+  if (o.classNames.length !== graph.numClasses) {
+    throw new SavedModelExportError(
+      `${o.classNames.length} class names given for a model with ${graph.numClasses} outputs`,
+    );
+  }
+  const pb = encodeSavedModel(savedModelObject(graph));
+  total ||= 2;
+  o.onProgress?.(total - 1, total);
+
+  const nodes = graph.graphDef.node.length;
+  const [h, w] = graph.inputShape;
+  const metadata = {
+    ...o.metadata,
+    format: 'tensorflow-saved-model',
+    signature: SIGNATURE_KEY,
+    tags: [SERVE_TAG],
+    inputs: { [INPUT_NAME]: { dtype: 'float32', shape: [-1, h, w, 3], range: [0, 255], channels: 'RGB' } },
+    outputs: {
+      [PROBABILITIES_NAME]: { dtype: 'float32', shape: [-1, graph.numClasses] },
+      [CLASS_INDEX_NAME]: { dtype: 'int64', shape: [-1] },
+    },
+    classNames: o.classNames,
+    inputSize: [h, w],
+    preprocessing: o.preprocessing,
+    preprocessingInGraph: true,
+    graph: { nodes, producer: GRAPH_PRODUCER, bytes: pb.length },
+  };
+  return {
+    bytes: pb.length,
+    nodes,
+    async write(dir) {
+      await writeFile(path.join(dir, 'saved_model.pb'), pb);
+      await mkdir(path.join(dir, 'variables'));
+      await mkdir(path.join(dir, 'assets.extra'));
+      await writeFile(
+        path.join(dir, 'assets.extra', 'labels.json'),
+        `${JSON.stringify(o.classNames, null, 2)}\n`,
+      );
+      await writeFile(
+        path.join(dir, 'assets.extra', 'metadata.json'),
+        `${JSON.stringify(metadata, null, 2)}\n`,
+      );
+      o.onProgress?.(total, total);
+    },
+  };
+}
+
+/**
  * Write `<outDir>/<name>/<version>/` with saved_model.pb (frozen graph, `serve` tag, `serving_default`
  * signature), an empty variables/ folder, and assets.extra/{labels,metadata}.json. The folder is built
  * under a hidden temp name beside it and renamed into place, so TF Serving (which polls for numeric
@@ -59,60 +130,8 @@ export async function exportSavedModel(
   opts: SavedModelExportOptions,
 ): Promise<SavedModelExportResult> {
   const version = checkOptions(opts);
-  let total = 0;
-  const graph = buildServingGraph(model, opts.preprocessing, {
-    onLayer: (done, layers) => {
-      total = layers + 2;
-      opts.onProgress?.(done, total);
-    },
-  });
-  if (opts.classNames.length !== graph.numClasses) {
-    throw new SavedModelExportError(
-      `${opts.classNames.length} class names given for a model with ${graph.numClasses} outputs`,
-    );
-  }
-  const pb = encodeSavedModel(savedModelObject(graph));
-  total ||= 2;
-  opts.onProgress?.(total - 1, total);
-
-  const nodes = graph.graphDef.node.length;
-  const [h, w] = graph.inputShape;
-  const metadata = {
-    ...opts.metadata,
-    format: 'tensorflow-saved-model',
-    signature: SIGNATURE_KEY,
-    tags: [SERVE_TAG],
-    inputs: { [INPUT_NAME]: { dtype: 'float32', shape: [-1, h, w, 3], range: [0, 255], channels: 'RGB' } },
-    outputs: {
-      [PROBABILITIES_NAME]: { dtype: 'float32', shape: [-1, graph.numClasses] },
-      [CLASS_INDEX_NAME]: { dtype: 'int64', shape: [-1] },
-    },
-    classNames: opts.classNames,
-    inputSize: [h, w],
-    preprocessing: opts.preprocessing,
-    preprocessingInGraph: true,
-    graph: { nodes, producer: GRAPH_PRODUCER, bytes: pb.length },
-  };
-
-  const modelDir = path.resolve(opts.outDir, opts.name);
-  const target = path.join(modelDir, String(version));
-  try {
-    await writeDirAtomic(target, async (tmp) => {
-      await writeFile(path.join(tmp, 'saved_model.pb'), pb);
-      await mkdir(path.join(tmp, 'variables'));
-      await mkdir(path.join(tmp, 'assets.extra'));
-      await writeFile(
-        path.join(tmp, 'assets.extra', 'labels.json'),
-        `${JSON.stringify(opts.classNames, null, 2)}\n`,
-      );
-      await writeFile(
-        path.join(tmp, 'assets.extra', 'metadata.json'),
-        `${JSON.stringify(metadata, null, 2)}\n`,
-      );
-    });
-  } catch (e) {
-    throw e instanceof ExportError ? new SavedModelExportError(e.message) : e;
-  }
-  opts.onProgress?.(total, total);
-  return { dir: target, bytes: pb.length, nodes };
+  const prepared = prepareSavedModel(model, opts);
+  const target = path.join(path.resolve(opts.outDir, opts.name), String(version));
+  await writeDirAtomic(target, (tmp) => prepared.write(tmp));
+  return { dir: target, bytes: prepared.bytes, nodes: prepared.nodes };
 }

@@ -1,5 +1,12 @@
 /** TensorFlow SavedModel export (frozen graph, written from Node without Python). */
-export { exportSavedModel, type SavedModelExportOptions, type SavedModelExportResult } from './export';
+export {
+  exportSavedModel,
+  prepareSavedModel,
+  type PreparedSavedModel,
+  type SavedModelContent,
+  type SavedModelExportOptions,
+  type SavedModelExportResult,
+} from './export';
 export {
   buildGraphDef,
   buildServingGraph,

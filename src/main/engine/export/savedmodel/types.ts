@@ -1,3 +1,5 @@
+import { CodedError } from '../../../../shared/errors';
+
 /**
  * Plain-object ("decoded") forms of the TensorFlow protos in tf-proto.ts, as protobufjs reads and writes
  * them: camelCase field names, enums as their names, int64 as numbers, bytes as Uint8Array. Repeated and
@@ -95,9 +97,11 @@ export interface SavedModelObj {
   metaGraphs: MetaGraphDefObj[];
 }
 
-export type Preprocessing = 'tf' | 'caffe' | 'torch' | 'none';
-export const PREPROCESSING_MODES: readonly Preprocessing[] = ['tf', 'caffe', 'torch', 'none'];
+export type { Preprocessing } from '../../../../shared/preprocessing';
 
-export class SavedModelExportError extends Error {
+export class SavedModelExportError extends CodedError {
   override name = 'SavedModelExportError';
+  constructor(message: string) {
+    super('UNSUPPORTED', message);
+  }
 }

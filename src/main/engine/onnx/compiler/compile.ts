@@ -6,7 +6,8 @@ import { attr, OnnxBuilder } from './builder';
 import { ONNX_TARGET } from './emitters';
 import { toNchw, toNhwc } from './layout';
 import { ONNX_DTYPE, onnxType } from './onnx-proto';
-import { PREPROCESS_OPS, PREPROCESSING_MODES } from './preprocess';
+import { emitPreprocessing } from './preprocess';
+import { PREPROCESSING } from '../../../../shared/preprocessing';
 import { OnnxCompileError, type DimObj, type ModelObj, type ValueInfoObj } from './types';
 
 /** Opset 17 and IR 8: loads in ORT ≥ 1.15, TensorRT 8.6, onnx ≥ 1.12. */
@@ -127,17 +128,18 @@ export function compileClassifier(
   metadata: Record<string, string> = {},
   opts: CompileOptions = {},
 ): CompiledModel & { numClasses: number } {
-  if (!PREPROCESSING_MODES.includes(preprocessing))
-    throw new OnnxCompileError(
-      `unknown preprocessing "${String(preprocessing)}" (expected one of ${PREPROCESSING_MODES.join(', ')})`,
-    );
   const [h, w] = imageInput(model);
   const outShape = model.outputs[0].shape;
   const classes = outShape[1];
   if (outShape.length !== 2 || !classes)
     throw new OnnxCompileError(`the model output must be [batch, classes], got [${outShape.join(', ')}]`);
   const b = new OnnxBuilder([INPUT_NAME, PROBABILITIES_NAME, CLASS_INDEX_NAME]);
-  const out = emitLayers(b, model, PREPROCESS_OPS[preprocessing](b, INPUT_NAME), opts);
+  const pre = emitPreprocessing(b, INPUT_NAME, preprocessing);
+  if (pre === null)
+    throw new OnnxCompileError(
+      `unknown preprocessing "${String(preprocessing)}" (expected one of ${Object.keys(PREPROCESSING).join(', ')})`,
+    );
+  const out = emitLayers(b, model, pre, opts);
   const producer = b.producers.get(out);
   if (producer !== 'Softmax')
     throw new OnnxCompileError(

@@ -1,26 +1,24 @@
-import { CAFFE_MEAN_BGR, TORCH_MEAN, TORCH_STD, type Preprocessing } from '../../image/preprocess';
+import { preprocessingSpec, type Preprocessing } from '../../../../shared/preprocessing';
 import { attr, type OnnxBuilder } from './builder';
 
 /**
- * Ops turning raw 0–255 RGB (NHWC, before the transpose) into what the base expects, with the same
- * arithmetic order (divide, then subtract) as the engine's own preprocessing. One row per mode.
+ * Ops turning raw 0–255 RGB (NHWC, before the transpose) into what the base expects: one op per step of
+ * its preprocessing table row (src/shared/preprocessing.ts), in the decoder's order and arithmetic
+ * (divide, then subtract), so the graph reproduces the engine's numbers. Returns the preprocessed
+ * tensor, or null for a mode the table does not have.
  */
-export const PREPROCESS_OPS: Readonly<Record<Preprocessing, (b: OnnxBuilder, images: string) => string>> = {
-  none: (_b, x) => x,
-  tf: (b, x) => {
-    const d = b.op('preprocess/div', 'Div', [x, b.scalar(127.5)]);
-    return b.op('preprocess/sub', 'Sub', [d, b.scalar(1)]);
-  },
-  caffe: (b, x) => {
-    const order = b.constInt64('preprocess/bgr_order', [2, 1, 0], [3]);
-    const bgr = b.op('preprocess/rgb_to_bgr', 'Gather', [x, order], { axis: attr.i(3) });
-    return b.op('preprocess/sub', 'Sub', [bgr, b.constFloat('preprocess/mean', CAFFE_MEAN_BGR, [3])]);
-  },
-  torch: (b, x) => {
-    const d = b.op('preprocess/div', 'Div', [x, b.scalar(255)]);
-    const c = b.op('preprocess/sub', 'Sub', [d, b.constFloat('preprocess/mean', TORCH_MEAN, [3])]);
-    return b.op('preprocess/div_std', 'Div', [c, b.constFloat('preprocess/std', TORCH_STD, [3])]);
-  },
-};
-
-export const PREPROCESSING_MODES = Object.keys(PREPROCESS_OPS) as Preprocessing[];
+export function emitPreprocessing(b: OnnxBuilder, images: string, mode: Preprocessing): string | null {
+  const spec = preprocessingSpec(mode);
+  if (!spec) return null;
+  const p = 'preprocess';
+  let x = images;
+  if (spec.channelOrder === 'BGR') {
+    const order = b.constInt64(`${p}/bgr_order`, [2, 1, 0], [3]);
+    x = b.op(`${p}/rgb_to_bgr`, 'Gather', [x, order], { axis: attr.i(3) });
+  }
+  if (spec.divisor !== null) x = b.op(`${p}/div`, 'Div', [x, b.scalar(spec.divisor)]);
+  if (spec.offset !== null) x = b.op(`${p}/sub_offset`, 'Sub', [x, b.scalar(spec.offset)]);
+  if (spec.mean !== null) x = b.op(`${p}/sub`, 'Sub', [x, b.constFloat(`${p}/mean`, [...spec.mean], [3])]);
+  if (spec.std !== null) x = b.op(`${p}/div_std`, 'Div', [x, b.constFloat(`${p}/std`, [...spec.std], [3])]);
+  return x;
+}

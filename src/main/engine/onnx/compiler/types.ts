@@ -3,6 +3,7 @@
  * them: camelCase field names, int64 as numbers, bytes as Uint8Array.
  */
 
+import { CodedError } from '../../../../shared/errors';
 export interface AttributeObj {
   name: string;
   /** AttributeProto.AttributeType (required since IR 2). */
@@ -56,6 +57,9 @@ export interface ModelObj {
   metadataProps?: { key: string; value: string }[];
 }
 
-export class OnnxCompileError extends Error {
+export class OnnxCompileError extends CodedError {
   override name = 'OnnxCompileError';
+  constructor(message: string) {
+    super('UNSUPPORTED', message);
+  }
 }

@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { AugmentSpec } from '../../../../shared/augment';
 import type { DatasetView } from '../../../../shared/ipc/contract';
-import type { AugmentPreviewItem } from '../../../../shared/ipc/runs';
+import type { AugmentPreviewItem } from '../../../../shared/ipc/augment-preview';
 import type { ResizeMode } from '../../../../shared/train';
 import { call, errorText } from '../../api/client';
 import { baseName } from '../../lib/format';

@@ -1,6 +1,6 @@
 /** Overall accuracy, loss, top-k, and precision/recall/F1/support per class. */
-import type { Evaluation } from '../../../../shared/events';
-import { pct } from '../../lib/smooth';
+import type { Evaluation } from '../../../../shared/engine-events';
+import { pct } from '../../lib/format';
 
 export function ClassMetrics({ evaluation }: { evaluation: Evaluation }) {
   const e = evaluation;

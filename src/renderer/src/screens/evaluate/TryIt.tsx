@@ -6,7 +6,8 @@
 import { useState } from 'react';
 import type { DragEvent, HTMLAttributes } from 'react';
 import type { RequestInput } from '../../../../shared/ipc/contract';
-import type { Prediction, RunView } from '../../../../shared/ipc/runs';
+import type { Prediction } from '../../../../shared/ipc/prediction';
+import type { RunView } from '../../../../shared/ipc/run-record';
 import { api, call, errorText } from '../../api/client';
 import { ProbBars } from './ProbBars';
 

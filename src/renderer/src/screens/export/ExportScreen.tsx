@@ -1,9 +1,15 @@
 /**
- * Step 6: write the chosen run's model as TensorFlow.js, TensorFlow SavedModel, or both, into a folder,
+ * Step 6: write the chosen run's model in the chosen formats (all land together or none) into a folder,
  * with progress, the resulting paths, and "show in folder" (Electron) or the path to copy (browser).
  */
 import { useState } from 'react';
-import type { ExportFormat, ExportOutcome, RunView } from '../../../../shared/ipc/runs';
+import {
+  DEFAULT_EXPORT_FORMATS,
+  EXPORT_FORMATS,
+  ExportFormatId,
+  type ExportOutcome,
+} from '../../../../shared/export-formats';
+import type { RunView } from '../../../../shared/ipc/run-record';
 import { call, errorText } from '../../api/client';
 import { ProgressBar } from '../../components/ProgressBar';
 import { RunPicker } from '../../components/RunPicker';
@@ -13,19 +19,6 @@ import { useRuns } from '../../state/runs';
 import { FolderBrowser } from '../dataset/FolderBrowser';
 import './export.css';
 
-const FORMATS: { id: ExportFormat; label: string; hint: string }[] = [
-  {
-    id: 'tfjs',
-    label: 'TensorFlow.js',
-    hint: 'model.json + weights, for the browser or Node (tf.loadLayersModel).',
-  },
-  {
-    id: 'savedmodel',
-    label: 'TensorFlow SavedModel',
-    hint: 'For TF Serving, Python tf.saved_model.load, or tflite_convert. Takes raw 0–255 RGB.',
-  },
-  { id: 'both', label: 'Both', hint: 'One folder with tfjs/ and savedmodel/1/.' },
-];
 const PARENT_KEY = 'transfer-studio.exportParent';
 
 const stamp = (iso: string) => {
@@ -71,7 +64,9 @@ export function ExportScreen() {
   const { selected } = useRuns();
   const run = selected?.summary ? selected : null;
   const sep = info?.pathSep ?? '/';
-  const [format, setFormat] = useState<ExportFormat>('both');
+  const [formats, setFormats] = useState<ExportFormatId[]>([...DEFAULT_EXPORT_FORMATS]);
+  const toggle = (id: ExportFormatId) =>
+    setFormats((f) => ExportFormatId.options.filter((o) => (o === id ? !f.includes(o) : f.includes(o))));
   const [parent, setParent] = useState<string>(
     () => localStorage.getItem(PARENT_KEY) ?? `${info?.homeDir ?? '~'}${sep}Transfer Studio exports`,
   );
@@ -93,7 +88,7 @@ export function ExportScreen() {
     setResult(null);
     localStorage.setItem(PARENT_KEY, parent);
     try {
-      setResult(await call('exportModel', { runId: run.id, outDir, format }));
+      setResult(await call('exportModel', { runId: run.id, outDir, formats }));
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -135,18 +130,19 @@ export function ExportScreen() {
       {run && (
         <div className="card export-form">
           <fieldset className="export-formats">
-            <legend>Format</legend>
-            {FORMATS.map((f) => (
-              <label key={f.id} className="export-format">
+            <legend>Formats</legend>
+            {ExportFormatId.options.map((id) => (
+              <label key={id} className="export-format">
                 <input
-                  type="radio"
+                  type="checkbox"
                   name="format"
-                  value={f.id}
-                  checked={format === f.id}
-                  onChange={() => setFormat(f.id)}
+                  value={id}
+                  checked={formats.includes(id)}
+                  onChange={() => toggle(id)}
                 />
                 <span>
-                  <strong>{f.label}</strong> <span className="muted small">{f.hint}</span>
+                  <strong>{EXPORT_FORMATS[id].label}</strong>{' '}
+                  <span className="muted small">{EXPORT_FORMATS[id].hint}</span>
                 </span>
               </label>
             ))}
@@ -172,16 +168,18 @@ export function ExportScreen() {
           </div>
           <p className="muted small">
             Writes <code className="break">{outDir}</code>
-            {format !== 'savedmodel' && <> · tfjs/</>}
-            {format !== 'tfjs' && <> · savedmodel/1/</>} — each written to a temporary folder first, then
-            renamed into place.
+            {formats.map((id) => (
+              <span key={id}> · {EXPORT_FORMATS[id].folder}/</span>
+            ))}{' '}
+            — all written to a temporary folder first, then moved into place together (a previous export stays
+            as it was if anything fails).
           </p>
           <div className="export-actions">
             <button
               type="button"
               className="primary"
               data-testid="export-button"
-              disabled={busy || !run.live || !name.trim() || !parent.trim()}
+              disabled={busy || !run.live || !name.trim() || !parent.trim() || formats.length === 0}
               onClick={() => void doExport()}
             >
               {busy ? 'Exporting…' : 'Export'}
@@ -207,26 +205,22 @@ export function ExportScreen() {
           <h2>Exported in {(result.ms / 1000).toFixed(1)} s</h2>
           <ul className="export-paths">
             <ExportPath path={result.outDir} label="Folder" electron={electron} onShow={show} onCopy={copy} />
-            {result.tfjs && (
-              <ExportPath
-                path={result.tfjs.dir}
-                label="TensorFlow.js"
-                size={result.tfjs.bytes}
-                electron={electron}
-                onShow={show}
-                onCopy={copy}
-              />
-            )}
-            {result.savedmodel && (
-              <ExportPath
-                path={result.savedmodel.dir}
-                label="SavedModel"
-                size={result.savedmodel.bytes}
-                electron={electron}
-                onShow={show}
-                onCopy={copy}
-              />
-            )}
+            {ExportFormatId.options.map((id) => {
+              const out = result.formats[id];
+              return (
+                out && (
+                  <ExportPath
+                    key={id}
+                    path={out.dir}
+                    label={EXPORT_FORMATS[id].label}
+                    size={out.bytes}
+                    electron={electron}
+                    onShow={show}
+                    onCopy={copy}
+                  />
+                )
+              );
+            })}
           </ul>
           {note && <p className="muted small">{note}</p>}
         </div>

@@ -1,8 +1,7 @@
 /** Base picker: one card per registry base and per added model folder, with where it is. */
 import { useState } from 'react';
 import { call, errorText } from '../../api/client';
-import { formatBytes } from '../../lib/format';
-import { formatParams, formatShape, pct } from '../../lib/smooth';
+import { formatBytes, formatParams, formatShape, pct } from '../../lib/format';
 import { useAppState } from '../../state/app-state';
 import { useConfig } from '../../state/config';
 

@@ -1,9 +1,9 @@
 /** Fine-tuning: off, or unfreeze the top N weight layers of the base (names shown) with their own rate. */
-import type { BaseDescription } from '../../../../shared/ipc/runs';
+import type { BaseDescription } from '../../../../shared/ipc/bases';
 import type { FineTuneSpec } from '../../../../shared/train';
 import { NumberField } from '../../components/NumberField';
 import { topN, trainableParams, unfrozenLayers, weightLayers } from '../../lib/fine-tune';
-import { formatParams } from '../../lib/smooth';
+import { formatParams } from '../../lib/format';
 
 export function FineTunePanel({
   spec,

@@ -3,7 +3,7 @@ import type { DragEvent } from 'react';
 import { Activation } from '../../../../shared/head';
 import type { HeadLayer, HeadLayerInfo } from '../../../../shared/head';
 import { NumberField } from '../../components/NumberField';
-import { formatShape } from '../../lib/smooth';
+import { formatShape } from '../../lib/format';
 
 export const LAYER_LABELS: Record<HeadLayer['type'], string> = {
   globalAveragePooling: 'Global average pooling',

@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import { HEAD_PRESETS, HeadSpec } from '../../../../shared/head';
 import type { HeadInfo, HeadLayer, HeadPresetId } from '../../../../shared/head';
-import { formatParams, formatShape } from '../../lib/smooth';
+import { formatParams, formatShape } from '../../lib/format';
 import { HeadBlock, LAYER_LABELS } from './HeadBlock';
 
 const PALETTE: { label: string; make(): HeadLayer }[] = [

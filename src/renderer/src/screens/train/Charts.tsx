@@ -14,7 +14,8 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { BatchPoint, EpochPoint } from '../../../../shared/ipc/runs';
+import type { BatchPoint } from '../../../../shared/ipc/run-record';
+import type { EpochMetrics } from '../../../../shared/engine-events';
 import { smoothEma } from '../../lib/smooth';
 
 export const TOOLTIP_STYLE = {
@@ -27,7 +28,7 @@ const TICK = { fill: 'var(--muted)', fontSize: 12 };
 interface Props {
   title: string;
   metric: 'loss' | 'acc';
-  epochs: EpochPoint[];
+  epochs: EpochMetrics[];
   batches: BatchPoint[];
   fineTuneStart: number | null;
   /** Right end of the x axis (the planned number of epochs), so the axis does not jump as points arrive. */
@@ -136,7 +137,7 @@ export const MetricChart = memo(function MetricChart({
   );
 });
 
-export const LrChart = memo(function LrChart({ epochs, xMax }: { epochs: EpochPoint[]; xMax: number }) {
+export const LrChart = memo(function LrChart({ epochs, xMax }: { epochs: EpochMetrics[]; xMax: number }) {
   const data = useMemo(() => epochs.map((e) => ({ x: e.epoch, lr: e.lr })), [epochs]);
   return (
     <div className="card chart-card" data-testid="lr-chart">

@@ -1,7 +1,8 @@
 /** Two runs' per-epoch curves on one chart. */
 import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { EpochPoint, RunView } from '../../../../shared/ipc/runs';
+import type { EpochMetrics } from '../../../../shared/engine-events';
+import type { RunView } from '../../../../shared/ipc/run-record';
 import { runLabel } from '../../lib/run-labels';
 import { TOOLTIP_STYLE } from './Charts';
 
@@ -17,7 +18,7 @@ const COLORS = ['var(--train)', 'var(--val)'];
 export function CompareChart({ runs }: { runs: RunView[] }) {
   const [metric, setMetric] = useState<Metric>('valAcc');
   const series = useMemo(
-    () => runs.map((r) => r.epochs.map((e: EpochPoint) => ({ x: e.epoch, y: e[metric] }))),
+    () => runs.map((r) => r.epochs.map((e: EpochMetrics) => ({ x: e.epoch, y: e[metric] }))),
     [runs, metric],
   );
   const acc = METRICS[metric].acc;

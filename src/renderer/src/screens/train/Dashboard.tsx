@@ -1,17 +1,22 @@
 /** The live (or reopened) run: status, stage progress, throughput/elapsed/ETA, and its curves. */
 import { useEffect, useState } from 'react';
-import type { RunView } from '../../../../shared/ipc/runs';
+import type { Stage } from '../../../../shared/engine-events';
+import type { RunView } from '../../../../shared/ipc/run-record';
 import { ProgressBar } from '../../components/ProgressBar';
-import { headSummary, runAccuracy, runLabel } from '../../lib/run-labels';
-import { formatDuration, pct } from '../../lib/smooth';
+import { bestEpoch, runAccuracy, runProgress } from '../../../../shared/run-state';
+import { headSummary, runLabel } from '../../lib/run-labels';
+import { formatDuration, pct } from '../../lib/format';
 import { useRuns } from '../../state/runs';
 import { LrChart, MetricChart } from './Charts';
 
-const STAGE_TEXT: Record<string, string> = {
+const STAGE_TEXT: Record<Stage, string> = {
   scan: 'Reading the dataset',
   'load-base': 'Loading the base model',
   extract: 'Extracting features (cached for later runs)',
+  train: 'Training the head',
+  'fine-tune': 'Fine-tuning the base',
   evaluate: 'Evaluating',
+  export: 'Exporting',
 };
 
 function statusText(r: RunView, stopRequested: boolean): string {
@@ -46,14 +51,12 @@ export function Dashboard({ run }: { run: RunView }) {
   const { lastBatch, stopRequestedAt, active } = useRuns();
   const live = run.status === 'running' || run.status === 'stopping';
   const now = useClock(live);
-  const planned = run.config.epochs + (run.config.fineTune ? run.config.fineTune.epochs : 0);
-  const xMax = Math.max(planned, run.epochs.at(-1)?.epoch ?? 0);
-  const last = run.epochs.at(-1);
-  const batch = lastBatch?.jobId === run.id && live ? lastBatch : null;
+  const progress = runProgress(run, lastBatch);
+  const xMax = Math.max(progress.planned, run.epochs.at(-1)?.epoch ?? 0);
   const stage = run.stage;
   const preparing = live && run.epochs.length === 0 && run.batches.length === 0;
   const elapsed = (run.finishedAt ? Date.parse(run.finishedAt) : now) - Date.parse(run.createdAt);
-  const best = run.epochs.filter((e) => e.best).at(-1);
+  const best = bestEpoch(run);
   const stopRequested = !!stopRequestedAt && active?.id === run.id;
   return (
     <div className="dashboard" data-testid="dashboard">
@@ -72,7 +75,7 @@ export function Dashboard({ run }: { run: RunView }) {
         {preparing && stage && (
           <div className="stage-progress" data-testid="stage-progress">
             <span>
-              {STAGE_TEXT[stage.stage] ?? stage.stage}
+              {STAGE_TEXT[stage.stage]}
               {stage.total > 0 && ` — ${stage.done} / ${stage.total}`}
             </span>
             <ProgressBar done={stage.done} total={stage.total} label="Preparation progress" />
@@ -81,20 +84,20 @@ export function Dashboard({ run }: { run: RunView }) {
         <dl className="run-stats">
           <dt>Epoch</dt>
           <dd data-testid="stat-epoch">
-            {batch ? `${batch.epoch} / ${planned}` : last ? `${last.epoch} / ${planned}` : `0 / ${planned}`}
-            {batch && (
+            {`${progress.epoch} / ${progress.planned}`}
+            {progress.batch && (
               <span className="muted small">
                 {' '}
-                (batch {batch.batch}/{batch.batches})
+                (batch {progress.batch.batch}/{progress.batch.batches})
               </span>
             )}
           </dd>
           <dt>Images/s</dt>
-          <dd>{batch ? batch.imagesPerSec.toFixed(0) : last ? last.imagesPerSec.toFixed(0) : '—'}</dd>
+          <dd>{progress.imagesPerSec !== null ? progress.imagesPerSec.toFixed(0) : '—'}</dd>
           <dt>Elapsed</dt>
           <dd>{formatDuration(elapsed)}</dd>
           <dt>ETA</dt>
-          <dd>{live && batch ? formatDuration(batch.etaMs) : live ? '—' : 'done'}</dd>
+          <dd>{progress.etaMs !== null ? formatDuration(progress.etaMs) : live ? '—' : 'done'}</dd>
           <dt>Val accuracy</dt>
           <dd data-testid="stat-val-acc">
             {pct(runAccuracy(run))}
@@ -102,7 +105,9 @@ export function Dashboard({ run }: { run: RunView }) {
           </dd>
           <dt>Learning rate</dt>
           <dd>
-            {batch ? batch.lr.toExponential(1) : last ? last.lr.toExponential(1) : run.config.learningRate}
+            {progress.learningRate !== null
+              ? progress.learningRate.toExponential(1)
+              : run.config.learningRate}
           </dd>
         </dl>
         {run.summary && (

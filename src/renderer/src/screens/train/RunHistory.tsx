@@ -1,7 +1,7 @@
 /** Past runs: reopen one (curves here, evaluation and export on the next steps), load its config, compare two. */
-import type { RunView } from '../../../../shared/ipc/runs';
+import type { RunView } from '../../../../shared/ipc/run-record';
 import { headSummary, runAccuracy, runTime, STATUS_TEXT } from '../../lib/run-labels';
-import { pct } from '../../lib/smooth';
+import { pct } from '../../lib/format';
 import { useConfig } from '../../state/config';
 import { useRuns } from '../../state/runs';
 

@@ -1,0 +1,104 @@
+/**
+ * `train`'s command line, parsed once at the trust boundary: what comes out is a parsed TrainConfig
+ * and typed options, or a UsageError (one line, exit 2).
+ */
+import { BackendPreference } from '../../../shared/backends';
+import { ExportFormatId } from '../../../shared/export-formats';
+import { SEED_RANGE, TrainConfig, type TrainConfigInput } from '../../../shared/train';
+import { EXTRACTION_DEVICES, type ExtractionDevice } from '../onnx/devices';
+import { augmentArg, backendArg, formatsArg, headArg, intArg, numArg, UsageError } from './args';
+import { parseCli } from './parse';
+
+export const TRAIN_USAGE = `usage: npm run train -- --data <dir> [--base <id|dir>] [--head <preset|json>] [--augment <json|keras>]
+       [--epochs N] [--fine-tune-layers N] [--out <dir>] [--cache-dir <dir>] [--json]
+       [--format ${ExportFormatId.options.join(',')}|both|all] [--lr X] [--batch-size N] [--seed N] [--backend ${BackendPreference.options.join('|')}]
+       [--device ${EXTRACTION_DEVICES.join('|')}] [--val-fraction X] [--views N] [--class-weight balanced] [--patience N]
+       [--fine-tune-epochs N]`;
+
+export interface TrainRequest {
+  data: string;
+  out?: string;
+  cacheDir?: string;
+  json: boolean;
+  formats: ExportFormatId[];
+  backend: BackendPreference;
+  /** What runs the frozen base: an ONNX Runtime device (`auto` picks the best) or `tfjs`. */
+  device: ExtractionDevice;
+  config: TrainConfig;
+}
+
+/** The parsed request, or null when `--help` was asked for. */
+export function parseTrainArgs(
+  argv: string[],
+  defaults: { data?: string; out?: string } = {},
+): TrainRequest | null {
+  const { values } = parseCli({
+    args: argv,
+    options: {
+      data: { type: 'string' },
+      base: { type: 'string' },
+      head: { type: 'string' },
+      augment: { type: 'string' },
+      epochs: { type: 'string' },
+      'fine-tune-layers': { type: 'string' },
+      'fine-tune-epochs': { type: 'string' },
+      out: { type: 'string' },
+      'cache-dir': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      format: { type: 'string' },
+      lr: { type: 'string' },
+      'batch-size': { type: 'string' },
+      seed: { type: 'string' },
+      backend: { type: 'string' },
+      device: { type: 'string', default: 'auto' },
+      'val-fraction': { type: 'string' },
+      views: { type: 'string' },
+      'class-weight': { type: 'string' },
+      patience: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) return null;
+  const data = values.data ?? defaults.data;
+  if (!data) throw new UsageError('--data <dir> is required (see --help)');
+  const formats = formatsArg(values.format);
+  const backend = backendArg(values.backend);
+  const device = values.device as ExtractionDevice;
+  if (!EXTRACTION_DEVICES.includes(device))
+    throw new UsageError(`unknown --device ${device} (expected ${EXTRACTION_DEVICES.join(', ')})`);
+  const ftLayers = intArg('--fine-tune-layers', values['fine-tune-layers']);
+  const patience = intArg('--patience', values.patience, 1);
+  const valFraction = values['val-fraction'] === undefined ? undefined : Number(values['val-fraction']);
+  if (valFraction !== undefined && !(valFraction > 0 && valFraction < 1))
+    throw new UsageError('--val-fraction must be between 0 and 1');
+  const input: TrainConfigInput = {
+    base: values.base,
+    head: headArg(values.head),
+    augment: augmentArg(values.augment),
+    epochs: intArg('--epochs', values.epochs, 1),
+    learningRate: numArg('--lr', values.lr),
+    batchSize: intArg('--batch-size', values['batch-size'], 1),
+    seed: intArg('--seed', values.seed, ...SEED_RANGE),
+    augmentViews: intArg('--views', values.views, 1),
+    classWeight: values['class-weight'] === 'balanced' ? 'balanced' : undefined,
+    split: valFraction !== undefined ? { valFraction } : undefined,
+    earlyStopping: patience ? { patience, restoreBest: true } : undefined,
+    fineTune: ftLayers
+      ? { layers: ftLayers, epochs: intArg('--fine-tune-epochs', values['fine-tune-epochs'], 1) }
+      : undefined,
+  };
+  const parsed = TrainConfig.safeParse(JSON.parse(JSON.stringify(input)));
+  if (!parsed.success)
+    throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return {
+    data,
+    out: values.out ?? defaults.out,
+    cacheDir: values['cache-dir'],
+    json: values.json,
+    formats,
+    backend,
+    device,
+    config: parsed.data,
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * A training run as a short sequence of stages: the dataset the user scanned → resolve base →
+ * features → train head → fine-tune → evaluate. Export is its own stage, run after (CLI) or on request
+ * (the app). Each stage is a function in its own module, so a caller can run one alone.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { isIdentityAugment } from '../../../shared/augment';
+import type { DatasetProblem, DatasetScan } from '../../../shared/dataset';
+import type { EngineEvent, EpochMetrics, Evaluation, Stage } from '../../../shared/engine-events';
+import type { TrainConfig } from '../../../shared/train';
+import { defaultCacheDir } from '../../util/paths';
+import { initBackend, type BackendPreference, type BackendReport } from '../backend';
+import type { FeatureBase } from '../bases/load';
+import type { PixelOptions } from '../extract/batch';
+import type { FeatureItem } from '../extract/features';
+import { applyLayers, buildHead, reseedDropout, type Head } from '../head/build';
+import { tf } from '../tf';
+import type { ExtractionDevice } from '../onnx/devices';
+import type { Precision } from '../store/store';
+import { hoistPooling, storedFormFor } from '../train/hoist';
+import { balancedClassWeights } from '../train/loss';
+import { featureValSource, imageValSource } from '../train/sources';
+import { pipelineContext, runStage, type PipelineContext } from './context';
+import { evaluateStage } from './evaluate';
+import { featuresStage } from './features';
+import { fineTuneStage, wantsFineTune } from './fine-tune';
+import { resolveBaseStage } from './resolve-base';
+import { trainableDataset } from './scan';
+import { trainHeadStage } from './train-head';
+
+export interface RunOptions {
+  /** The run's context (a caller that ran the scan stage passes it on); else one is made from these: */
+  context?: PipelineContext;
+  jobId?: string;
+  signal?: AbortSignal;
+  onEvent?: (e: EngineEvent) => void;
+  /** Feature cache root; null disables caching. Default: the OS cache dir. */
+  cacheDir?: string | null;
+  /** Local model mirror (overrides download URLs). */
+  mirrorDir?: string | null;
+  backend?: BackendPreference;
+  /** Extraction engines (worker threads) for single-threaded backends. Default: one per core. */
+  engines?: number;
+  /** What runs the frozen base: an ONNX Runtime device (`auto` picks the best) or `tfjs`. */
+  device?: ExtractionDevice;
+  /** Bytes of stored feature vectors kept in memory; beyond it training streams them from the store. */
+  featureMemoryBudget?: number;
+  /** How feature vectors are stored (default float16; float32 for vectors outside its range). */
+  featurePrecision?: Precision;
+}
+
+export interface TrainRun {
+  jobId: string;
+  config: TrainConfig;
+  scan: DatasetScan;
+  classes: string[];
+  base: FeatureBase;
+  head: Head;
+  pixel: PixelOptions;
+  backend: BackendReport;
+  /** Everything skipped: scan problems plus files that failed to decode. */
+  problems: DatasetProblem[];
+  history: EpochMetrics[];
+  stopped: boolean;
+  earlyStopped: boolean;
+  fineTuned: boolean;
+  evaluation: { val: Evaluation | null; test: Evaluation | null };
+  /** Validation accuracy of the returned weights. */
+  accuracy: number | null;
+  features: {
+    computed: number;
+    cached: number;
+    /** Stored vectors that failed their check and were recomputed. */
+    corrupt: number;
+    engines: number;
+    views: number;
+    /** What ran the frozen base and why better options were not used (one line). */
+    runtime: string;
+  };
+  timings: Record<
+    'scanMs' | 'loadBaseMs' | 'extractMs' | 'trainMs' | 'fineTuneMs' | 'evaluateMs' | 'totalMs',
+    number
+  >;
+  /** Base + head as one model (built once, shares the trained weights). Input: preprocessed pixels. */
+  fullModel(): tf.LayersModel;
+  dispose(): void;
+}
+
+const TIMING_KEYS: Record<Exclude<Stage, 'export'>, Exclude<keyof TrainRun['timings'], 'totalMs'>> = {
+  scan: 'scanMs',
+  'load-base': 'loadBaseMs',
+  extract: 'extractMs',
+  train: 'trainMs',
+  'fine-tune': 'fineTuneMs',
+  evaluate: 'evaluateMs',
+};
+
+/**
+ * Train on `scan` (as scanned and split: what the user saw is what trains) with a parsed `config`.
+ * Stop (`signal`) ends training within a batch; the best weights so far are still evaluated.
+ */
+export async function runTraining(
+  config: TrainConfig,
+  scan: DatasetScan,
+  opts: RunOptions = {},
+): Promise<TrainRun> {
+  const ctx = opts.context ?? pipelineContext(opts);
+  const backend = await initBackend(opts.backend ?? 'auto');
+  const dataset = trainableDataset(scan, ctx);
+  const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
+
+  const base = await runStage(ctx, resolveBaseStage, {
+    base: config.base,
+    mirrorDir: opts.mirrorDir,
+    modelsDir: cacheDir ? path.join(cacheDir, 'models') : undefined,
+  });
+  const head = buildHead(config.head, base.featureShape, dataset.classes.length, config.seed);
+  const pixel: PixelOptions = {
+    inputSize: base.inputSize,
+    resize: config.resize,
+    preprocessing: base.preprocessing,
+  };
+  const augment = isIdentityAugment(config.augment) ? null : config.augment;
+
+  const features = await runStage(ctx, featuresStage, {
+    files: dataset.files,
+    base,
+    backend,
+    pixel,
+    augment,
+    views: config.augmentViews,
+    seed: config.seed,
+    cacheDir,
+    form: storedFormFor(config.head, base.featureShape),
+    precision: opts.featurePrecision,
+    device: opts.device,
+    engines: opts.engines ?? Math.max(1, os.availableParallelism()),
+    memoryBudget: opts.featureMemoryBudget,
+  });
+  const { table } = features.set;
+  const hoisted = hoistPooling(config.head, head, features.set);
+  const split = (s: string) => hoisted.items.filter((it) => it.file.split === s);
+  const [train, val, test] = [split('train'), split('val'), split('test')];
+  const counts = dataset.classes.map((_, c) => train.filter((it) => it.file.classIndex === c).length);
+  if (counts.filter((n) => n > 0).length < 2)
+    throw new Error(
+      `need at least two classes with decodable training images, got ${counts.filter((n) => n > 0).length}`,
+    );
+  const classWeights = config.classWeight === 'balanced' ? balancedClassWeights(counts) : null;
+  const steps = { n: 0 };
+
+  const headPhase = await runStage(ctx, trainHeadStage, {
+    config,
+    head,
+    hoisted,
+    table,
+    train,
+    val,
+    classWeights,
+    steps,
+  });
+  const history = [...headPhase.history];
+  const fineTune =
+    wantsFineTune(config) && !headPhase.stopped
+      ? await runStage(ctx, fineTuneStage, {
+          config,
+          base,
+          head,
+          pixel,
+          augment,
+          train,
+          val,
+          classWeights,
+          steps,
+          epochOffset: history.length,
+        })
+      : null;
+  history.push(...(fineTune?.history ?? []));
+  const fineTuned = !!fineTune && fineTune.history.length > 0;
+
+  reseedDropout(head.layers, null);
+  const evaluation = await runStage(ctx, evaluateStage, {
+    classes: dataset.classes,
+    val,
+    test,
+    // Fine-tuning changed the base: its cached features no longer describe it.
+    source: (items: FeatureItem[]) =>
+      fineTuned
+        ? imageValSource(items, pixel, base, head.model)
+        : featureValSource(table, items, hoisted.inputShape, hoisted.model),
+  });
+  await table.close();
+
+  const timings = { totalMs: Date.now() - ctx.startedAt } as TrainRun['timings'];
+  for (const [stage, key] of Object.entries(TIMING_KEYS) as [Stage, keyof TrainRun['timings']][])
+    timings[key] = ctx.timings[stage] ?? 0;
+  let full: tf.LayersModel | null = null;
+  return {
+    jobId: ctx.jobId,
+    config,
+    scan: dataset,
+    classes: dataset.classes,
+    base,
+    head,
+    pixel,
+    backend,
+    problems: [...dataset.problems, ...features.set.problems],
+    history,
+    stopped: fineTune?.stopped ?? headPhase.stopped,
+    earlyStopped: headPhase.earlyStopped,
+    fineTuned,
+    evaluation,
+    accuracy: evaluation.val?.accuracy ?? null,
+    features: {
+      computed: features.set.computed,
+      cached: features.set.cached,
+      corrupt: features.set.corrupt,
+      engines: features.enginesStarted,
+      views: augment ? config.augmentViews : 1,
+      runtime: features.runtime,
+    },
+    timings,
+    fullModel() {
+      full ??= tf.model({
+        inputs: base.full.inputs,
+        outputs: applyLayers(head.layers, base.model.outputs[0]),
+        name: 'transfer_studio_classifier',
+      });
+      return full;
+    },
+    dispose() {
+      // Each model built on the head's layers (hoisted, full) adds to their reference counts, so
+      // disposing head.model alone freed nothing (a head's weights leaked per run): free them directly.
+      const weights = head.layers.flatMap((l) => l.weights.map((w) => w.read()));
+      head.model.dispose();
+      base.full.dispose();
+      tf.dispose(weights.filter((t) => !t.isDisposed));
+    },
+  };
+}
