@@ -104,7 +104,7 @@ describe('train CLI: user errors are one line, exit 2', () => {
     [['--json=yes'], /'--json' does not take an argument/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['stray'], /Unexpected argument 'stray'/],
-    [['--format', 'onnx'], /--format must be savedmodel, tfjs or both/],
+    [['--format', 'pdf'], /--format must be one or more of .*savedmodel.*, got "pdf"/],
     [['--augment', '{"brightnessRange":[5,0]}'], /--augment: brightnessRange/],
     [['--augment', '{"brightnessRange":[1e9,1e10]}'], /--augment: brightnessRange/],
   ])('train %j', async ([args, pattern], { expect }) => {
