@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { AugmentSpec, KERAS_RECIPE_AUGMENT } from '../src/shared/augment';
+import { AugmentSpec, KERAS_RECIPE_AUGMENT } from '@shared/augment';
 import { augment, type RgbImage } from '../src/main/engine/augment/augment';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { HEAD_PRESETS, HeadSpec } from '../src/shared/head';
+import { HEAD_PRESETS, HeadSpec } from '@shared/head';
 import { initBackend } from '../src/main/engine/backend';
 import { buildHead, reseedDropout } from '../src/main/engine/head/build';
 import { recordKey } from '../src/main/engine/store/format';
@@ -17,7 +17,7 @@ import { encodeVector, MemoryTable, StoreTable, type FeatureTable } from '../src
 import { hoistPooling } from '../src/main/engine/train/hoist';
 import { trainLoop } from '../src/main/engine/train/loop';
 import { featureTrainSource } from '../src/main/engine/train/sources';
-import { mixSeed, mulberry32 } from '../src/shared/random';
+import { mixSeed, mulberry32 } from '@shared/random';
 import type { FeatureItem, FeatureSet } from '../src/main/engine/extract/features';
 import { tf } from '../src/main/engine/tf';
 

@@ -12,7 +12,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { scanDataset } from '../src/main/engine/dataset/scan';
 import { mapLimit } from '../src/main/util/concurrency';
-import { mixSeed, mulberry32 } from '../src/shared/random';
+import { mixSeed, mulberry32 } from '@shared/random';
 
 const VERSION = 1;
 export const SCALE_CLASSES = ['ants', 'ants_rotated', 'bees', 'bees_rotated', 'grayscale'] as const;

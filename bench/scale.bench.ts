@@ -14,7 +14,7 @@ import path from 'node:path';
 import { cacheReport } from '../src/main/engine/store/report';
 import { runTraining } from '../src/main/engine/pipeline/run';
 import { scanDataset } from '../src/main/engine/dataset/scan';
-import { TrainConfig } from '../src/shared/train';
+import { TrainConfig } from '@shared/train';
 import { TreeSampler } from './proc-tree';
 import { buildScaleDataset, SCALE_CLASSES } from './scale-dataset';
 

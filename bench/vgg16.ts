@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { DatasetFile } from '../src/shared/dataset';
+import type { DatasetFile } from '@shared/dataset';
 import type { BackendReport } from '../src/main/engine/backend';
 import { loadBase } from '../src/main/engine/bases/load';
 import { exportTfjs } from '../src/main/engine/export/tfjs';

@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { app, BrowserWindow, dialog, Menu, nativeTheme, session, shell } from 'electron';
 import type { WebFrameMain } from 'electron';
-import type { Settings } from '../shared/ipc/settings-schema';
+import type { Settings } from '@shared/ipc/settings-schema';
 import { createAppCore } from './core/app-core';
 import { registerImageScheme, handleImageProtocol } from './electron/image-protocol';
 import { registerIpc } from './electron/ipc-bridge';

@@ -4,8 +4,8 @@
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { IpcRendererEvent } from 'electron';
-import { buildApi, ipcEventChannel, ipcInvokeChannel } from '../shared/ipc/contract';
-import type { ApiResult } from '../shared/ipc/contract';
+import { buildApi, ipcEventChannel, ipcInvokeChannel } from '@shared/ipc/contract';
+import type { ApiResult } from '@shared/ipc/contract';
 
 const api = buildApi(
   'electron',

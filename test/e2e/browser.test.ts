@@ -7,7 +7,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { StudioApi } from '../../src/shared/ipc/contract';
+import type { StudioApi } from '@shared/ipc/contract';
 import { tempDir } from '../helpers/app';
 import {
   HYMENOPTERA,

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { _electron } from 'playwright-core';
 import type { ElectronApplication, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelNames, eventNames, subscriberName } from '../../src/shared/ipc/contract';
-import type { StudioApi } from '../../src/shared/ipc/contract';
+import { channelNames, eventNames, subscriberName } from '@shared/ipc/contract';
+import type { StudioApi } from '@shared/ipc/contract';
 import { tempDir } from '../helpers/app';
 import { HYMENOPTERA, REPO, screenshot } from './fixtures';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CacheReport } from '../../src/shared/cache';
+import { CacheReport } from '@shared/cache';
 import { recordKey } from '../../src/main/engine/store/format';
 import { FeatureStore } from '../../src/main/engine/store/store';
 import { encodeVector } from '../../src/main/engine/store/table';

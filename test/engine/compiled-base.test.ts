@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { HeadSpec } from '../../src/shared/head';
+import { HeadSpec } from '@shared/head';
 import { initBackend } from '../../src/main/engine/backend';
 import { loadBase } from '../../src/main/engine/bases/load';
 import { resolveBase } from '../../src/main/engine/bases/resolve';

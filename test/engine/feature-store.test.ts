@@ -15,8 +15,8 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../../src/shared/engine-events';
-import { HEAD_PRESETS } from '../../src/shared/head';
+import type { EngineEvent } from '@shared/engine-events';
+import { HEAD_PRESETS } from '@shared/head';
 import { loadBase } from '../../src/main/engine/bases/load';
 import { resolveBase } from '../../src/main/engine/bases/resolve';
 import { scanDataset } from '../../src/main/engine/dataset/scan';

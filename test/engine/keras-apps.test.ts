@@ -19,7 +19,7 @@ import {
   buildKerasApplication,
   findKerasApplication,
 } from '../../src/main/engine/keras/applications';
-import { KERAS_RECIPE_VGG16 } from '../../src/shared/recipes';
+import { KERAS_RECIPE_VGG16 } from '@shared/recipes';
 import {
   checkSavedModel,
   loadAsGraphModel,

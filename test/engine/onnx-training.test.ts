@@ -4,7 +4,7 @@
  * same validation accuracy (± 1 point), and the run reports what ran the base.
  */
 import { describe, expect, it } from 'vitest';
-import { HEAD_PRESETS } from '../../src/shared/head';
+import { HEAD_PRESETS } from '@shared/head';
 import { trainOn } from '../helpers/train';
 import { HYMENOPTERA, MODELS } from '../helpers/shared';
 

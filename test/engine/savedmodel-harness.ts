@@ -17,7 +17,7 @@ import type {
   SavedModelObj,
   TensorShapeObj,
 } from '../../src/main/engine/export/savedmodel';
-import { mulberry32 } from '../../src/shared/random';
+import { mulberry32 } from '@shared/random';
 
 export const SHARED = path.resolve(__dirname, '../../../shared');
 export const MODELS = path.join(SHARED, 'models');

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatasetScan } from '../../src/shared/dataset';
+import type { DatasetScan } from '@shared/dataset';
 import { DatasetError, assertTrainable, detectLayout, scanDataset } from '../../src/main/engine/dataset/scan';
 import { DecodeError, decodeImage } from '../../src/main/engine/image/decode';
 import { HYMENOPTERA, makeBadDataset, type BadDataset } from '../helpers/bad-dataset';

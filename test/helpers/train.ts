@@ -1,5 +1,5 @@
 /** A run on a dataset folder, as the CLI does it: scan once, parse the config once, train on that scan. */
-import { TrainConfig, type TrainConfigInput } from '../../src/shared/train';
+import { TrainConfig, type TrainConfigInput } from '@shared/train';
 import { scanDataset } from '../../src/main/engine/dataset/scan';
 import { runTraining, type RunOptions, type TrainRun } from '../../src/main/engine/pipeline/run';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../../src/shared/engine-events';
-import type { EngineStatus } from '../../src/shared/ipc/contract';
+import type { EngineEvent } from '@shared/engine-events';
+import type { EngineStatus } from '@shared/ipc/contract';
 import { describeExit, EngineHost, EngineJobError } from '../../src/main/engine-host/host';
 import { nodeEngineLauncher } from '../../src/main/engine-host/launcher';
 import { HYMENOPTERA, makeDataset, tempDir } from '../helpers/app';

@@ -6,10 +6,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEAD_PRESETS } from '../../src/shared/head';
-import type { ApiResult, EventPayload } from '../../src/shared/ipc/contract';
-import type { RunView } from '../../src/shared/ipc/run-record';
-import { TrainConfig } from '../../src/shared/train';
+import { HEAD_PRESETS } from '@shared/head';
+import type { ApiResult, EventPayload } from '@shared/ipc/contract';
+import type { RunView } from '@shared/ipc/run-record';
+import { TrainConfig } from '@shared/train';
 import type { AppCore } from '../../src/main/core/app-core';
 import { dispatch } from '../../src/main/core/dispatch';
 import { makeCore, makeDataset, tempDir } from '../helpers/app';

@@ -1,6 +1,6 @@
 /** Engine errors carry their code from where they are thrown to the API answer and the CLI's exit status. */
 import { describe, expect, it } from 'vitest';
-import { errorCode } from '../../src/shared/errors';
+import { errorCode } from '@shared/errors';
 import { toApiError } from '../../src/main/core/api-error';
 import { errorInfo, fromErrorInfo, AbortError } from '../../src/main/engine-host/job-context';
 import { RunNotFoundError } from '../../src/main/engine-host/runners/live-runs';

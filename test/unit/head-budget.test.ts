@@ -1,7 +1,7 @@
 /** Issue 11, defect 6: a head over the parameter budget is refused by shape inference. */
 import { describe, expect, it } from 'vitest';
-import { HEAD_PRESETS, HeadSpec } from '../../src/shared/head';
-import { inferHead, MAX_HEAD_PARAMS } from '../../src/shared/head-shape';
+import { HEAD_PRESETS, HeadSpec } from '@shared/head';
+import { inferHead, MAX_HEAD_PARAMS } from '@shared/head-shape';
 import { BASES } from '../../src/main/engine/bases/registry';
 import { buildHead, HeadSpecError } from '../../src/main/engine/head/build';
 import { tf } from '../../src/main/engine/tf';

@@ -2,7 +2,7 @@ import { mkdir, realpath, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confineToRoot, resolveDatasetImage } from '../../src/main/images/confine';
-import { imageUrl, parseImagePath } from '../../src/shared/ipc/image-url';
+import { imageUrl, parseImagePath } from '@shared/ipc/image-url';
 import { tempDir, writeJpeg } from '../helpers/app';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;

@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  buildApi,
-  channelNames,
-  channels,
-  eventNames,
-  events,
-  subscriberName,
-} from '../../src/shared/ipc/contract';
-import type { ApiResult, ChannelName, EventName } from '../../src/shared/ipc/contract';
+import { buildApi, channelNames, channels, eventNames, events, subscriberName } from '@shared/ipc/contract';
+import type { ApiResult, ChannelName, EventName } from '@shared/ipc/contract';
 import { dispatch } from '../../src/main/core/dispatch';
 import type { AppCore } from '../../src/main/core/app-core';
 import { HYMENOPTERA, makeCore, tempDir } from '../helpers/app';

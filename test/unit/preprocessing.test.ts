@@ -1,6 +1,6 @@
 /** The preprocessing table reproduces each mode's own formula to the last bit, for every pixel value. */
 import { describe, expect, it } from 'vitest';
-import { PREPROCESSING, Preprocessing } from '../../src/shared/preprocessing';
+import { PREPROCESSING, Preprocessing } from '@shared/preprocessing';
 import { preprocess } from '../../src/main/engine/image/preprocess';
 
 // Each mode as Keras writes it, independently of the table (float64, stored to float32 once).

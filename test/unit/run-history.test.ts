@@ -1,10 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunRecord } from '../../src/shared/ipc/run-record';
-import { appendBatchPoint, MAX_BATCH_POINTS } from '../../src/shared/run-state';
-import type { BatchPoint } from '../../src/shared/ipc/run-record';
-import { TrainConfig } from '../../src/shared/train';
+import { RunRecord } from '@shared/ipc/run-record';
+import { appendBatchPoint, MAX_BATCH_POINTS } from '@shared/run-state';
+import type { BatchPoint } from '@shared/ipc/run-record';
+import { TrainConfig } from '@shared/train';
 import { MAX_RUNS, RunHistoryStore } from '../../src/main/settings/run-history';
 import { tempDir } from '../helpers/app';
 

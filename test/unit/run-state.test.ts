@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../../src/shared/engine-events';
-import type { RunRecord } from '../../src/shared/ipc/run-record';
+import type { EngineEvent } from '@shared/engine-events';
+import type { RunRecord } from '@shared/ipc/run-record';
 import {
   applyEngineEvent,
   applyEngineEvents,
@@ -16,8 +16,8 @@ import {
   plannedEpochs,
   runAccuracy,
   runProgress,
-} from '../../src/shared/run-state';
-import type { TrainConfig } from '../../src/shared/train';
+} from '@shared/run-state';
+import type { TrainConfig } from '@shared/train';
 
 interface Recorded {
   config: TrainConfig;

@@ -10,7 +10,7 @@ import {
   settingKeys,
   settingsSchema,
   SettingsObject,
-} from '../../src/shared/ipc/settings-schema';
+} from '@shared/ipc/settings-schema';
 import { tempDir } from '../helpers/app';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;

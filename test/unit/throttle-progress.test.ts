@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../../src/shared/engine-events';
-import type { EventName, EventPayload } from '../../src/shared/ipc/contract';
+import type { EngineEvent } from '@shared/engine-events';
+import type { EventName, EventPayload } from '@shared/ipc/contract';
 import { taskbarProgress } from '../../src/main/core/progress';
 import { batchThrottle } from '../../src/main/engine-host/throttle';
 

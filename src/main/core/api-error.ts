@@ -1,7 +1,7 @@
 /** Turning anything a handler throws into the contract's typed ApiError. */
 import { ZodError } from 'zod';
-import { CodedError } from '../../shared/errors';
-import type { ApiError } from '../../shared/ipc/contract';
+import { CodedError } from '@shared/errors';
+import type { ApiError } from '@shared/ipc/contract';
 
 /** Throw this from a handler to answer with a specific code. */
 export class ApiException extends CodedError {

@@ -4,7 +4,7 @@
  * (src/main/server/serve.ts) each wrap one of these.
  */
 import path from 'node:path';
-import type { ImageKind } from '../../shared/ipc/image-url';
+import type { ImageKind } from '@shared/ipc/image-url';
 import { defaultCacheDir } from '../util/paths';
 import { EngineHost } from '../engine-host/host';
 import type { EngineLauncher } from '../engine-host/launcher';

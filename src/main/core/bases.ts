@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { BaseCard, BaseDescription } from '../../shared/ipc/bases';
+import type { BaseCard, BaseDescription } from '@shared/ipc/bases';
 import { BASES, findBase } from '../engine/bases/registry';
 import { resolveBase } from '../engine/bases/resolve';
 import type { EngineHost } from '../engine-host/host';

@@ -1,7 +1,7 @@
 /** The Dataset screen: open (scan in the engine), re-split without re-reading, recent datasets. */
 import path from 'node:path';
-import { SplitOptions } from '../../shared/dataset';
-import { pushRecent } from '../../shared/ipc/settings-schema';
+import { SplitOptions } from '@shared/dataset';
+import { pushRecent } from '@shared/ipc/settings-schema';
 import type { SettingsStore } from '../settings/store';
 import { ApiException } from './api-error';
 import { settingsChanged } from './app-handlers';

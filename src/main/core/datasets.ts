@@ -4,9 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { DatasetScan, SplitOptions } from '../../shared/dataset';
-import type { DatasetView, SplitView } from '../../shared/ipc/contract';
-import { applySplit } from '../../shared/split';
+import type { DatasetScan, SplitOptions } from '@shared/dataset';
+import type { DatasetView, SplitView } from '@shared/ipc/contract';
+import { applySplit } from '@shared/split';
 import { ApiException } from './api-error';
 
 export interface OpenedDataset {

@@ -2,8 +2,8 @@
  * One entry point for every request, whatever the transport: look up the channel, validate the
  * payload with the contract's zod schema, run the handler, validate the answer. Never throws.
  */
-import { channels } from '../../shared/ipc/contract';
-import type { ApiResult, ChannelName } from '../../shared/ipc/contract';
+import { channels } from '@shared/ipc/contract';
+import type { ApiResult, ChannelName } from '@shared/ipc/contract';
 import { toApiError, zodIssues } from './api-error';
 import type { Handlers } from './handlers';
 

@@ -1,6 +1,6 @@
 /** Runs engine jobs on behalf of handlers and turns their engine events into contract events. */
-import type { EngineEvent } from '../../shared/engine-events';
-import type { JobKind, JobPayload, JobResult } from '../../shared/ipc/engine-protocol';
+import type { EngineEvent } from '@shared/engine-events';
+import type { JobKind, JobPayload, JobResult } from '@shared/ipc/engine-protocol';
 import type { EngineHost } from '../engine-host/host';
 import { toApiError } from './api-error';
 import type { EventBus } from './event-bus';

@@ -1,5 +1,5 @@
 /** Main's typed event bus: handlers and the engine host emit; the Electron bridge and the WebSocket server forward. */
-import type { EventName, EventPayload } from '../../shared/ipc/contract';
+import type { EventName, EventPayload } from '@shared/ipc/contract';
 
 export type EventSink = (event: EventName, payload: unknown) => void;
 

@@ -8,7 +8,7 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { DirListing } from '../../shared/ipc/contract';
+import type { DirListing } from '@shared/ipc/contract';
 import { isInside } from '../images/confine';
 import { ApiException } from './api-error';
 

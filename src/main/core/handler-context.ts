@@ -1,6 +1,6 @@
 /** What every request handler may use, and the handler types derived from the contract. */
-import type { ChannelName, Request, Response } from '../../shared/ipc/contract';
-import type { Settings } from '../../shared/ipc/settings-schema';
+import type { ChannelName, Request, Response } from '@shared/ipc/contract';
+import type { Settings } from '@shared/ipc/settings-schema';
 import type { EngineHost } from '../engine-host/host';
 import type { SettingsStore } from '../settings/store';
 import type { BaseCatalog } from './bases';

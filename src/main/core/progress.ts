@@ -3,8 +3,8 @@
  * fraction in [0, 1], or null when no long job runs. Electron feeds it to BrowserWindow.setProgressBar;
  * pure so it is unit-tested without Electron.
  */
-import type { EventPayload } from '../../shared/ipc/contract';
-import { plannedEpochs } from '../../shared/run-state';
+import type { EventPayload } from '@shared/ipc/contract';
+import { plannedEpochs } from '@shared/run-state';
 import type { EventSink } from './event-bus';
 
 const LONG_JOBS = new Set(['train', 'export', 'scan', 'describeBase']);

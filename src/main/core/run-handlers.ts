@@ -1,6 +1,6 @@
 /** The Train screen: draft configs, starting and stopping runs, the run history. */
-import { inferHead } from '../../shared/head-shape';
-import type { TrainConfig } from '../../shared/train';
+import { inferHead } from '@shared/head-shape';
+import type { TrainConfig } from '@shared/train';
 import type { SettingsStore } from '../settings/store';
 import { ApiException } from './api-error';
 import type { HandlerContext, HandlersFor } from './handler-context';

@@ -4,7 +4,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { PredictInput } from '../../shared/ipc/engine-protocol';
+import type { PredictInput } from '@shared/ipc/engine-protocol';
 import { ApiException } from './api-error';
 import { runJob } from './engine-jobs';
 import type { HandlerContext, HandlersFor } from './handler-context';

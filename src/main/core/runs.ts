@@ -4,11 +4,11 @@
  * finished runs still have their model in the engine process (Try it, Export).
  */
 import path from 'node:path';
-import type { EngineEvent } from '../../shared/engine-events';
-import type { BackendPreference } from '../../shared/backends';
-import { applyEngineEvent } from '../../shared/run-state';
-import type { RunRecord, RunView } from '../../shared/ipc/run-record';
-import type { TrainConfig } from '../../shared/train';
+import type { EngineEvent } from '@shared/engine-events';
+import type { BackendPreference } from '@shared/backends';
+import { applyEngineEvent } from '@shared/run-state';
+import type { RunRecord, RunView } from '@shared/ipc/run-record';
+import type { TrainConfig } from '@shared/train';
 import type { EngineHost } from '../engine-host/host';
 import type { RunHistoryStore } from '../settings/run-history';
 import { ApiException, toApiError } from './api-error';

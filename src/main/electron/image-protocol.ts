@@ -3,8 +3,8 @@
  * dataset roots opened this session (see images/confine.ts).
  */
 import { protocol } from 'electron';
-import { parseImagePath } from '../../shared/ipc/image-url';
-import { IMAGE_PROTOCOL } from '../../shared/ipc/ws-protocol';
+import { parseImagePath } from '@shared/ipc/image-url';
+import { IMAGE_PROTOCOL } from '@shared/ipc/ws-protocol';
 import type { AppCore } from '../core/app-core';
 
 /** Must run before app 'ready'. */

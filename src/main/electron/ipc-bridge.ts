@@ -1,7 +1,7 @@
 /** Electron IPC for the contract: one ipcMain.handle per channel, events to every window. */
 import { BrowserWindow, ipcMain } from 'electron';
 import type { WebFrameMain } from 'electron';
-import { channelNames, ipcEventChannel, ipcInvokeChannel } from '../../shared/ipc/contract';
+import { channelNames, ipcEventChannel, ipcInvokeChannel } from '@shared/ipc/contract';
 import type { AppCore } from '../core/app-core';
 import { dispatch } from '../core/dispatch';
 

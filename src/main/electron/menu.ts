@@ -1,7 +1,7 @@
 /** The application menu: Open Dataset… (Ctrl/Cmd+O), Open Recent, Quit, and the usual edit/view roles. */
 import { app, Menu } from 'electron';
 import type { MenuItemConstructorOptions } from 'electron';
-import type { RecentDataset } from '../../shared/ipc/settings-schema';
+import type { RecentDataset } from '@shared/ipc/settings-schema';
 
 export interface MenuActions {
   openDataset(): void;

@@ -1,6 +1,6 @@
 /** The app's engine launcher: an Electron utilityProcess running out/main/engine-host.js. */
 import { app, utilityProcess } from 'electron';
-import type { EngineToHost } from '../../shared/ipc/engine-protocol';
+import type { EngineToHost } from '@shared/ipc/engine-protocol';
 import { tailCollector } from '../engine-host/launcher';
 import type { EngineExit, EngineLauncher } from '../engine-host/launcher';
 

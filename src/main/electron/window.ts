@@ -1,6 +1,6 @@
 /** The main window: locked-down webPreferences, refused navigation/popups, remembered bounds. */
 import { BrowserWindow, screen } from 'electron';
-import type { WindowBounds } from '../../shared/ipc/settings-schema';
+import type { WindowBounds } from '@shared/ipc/settings-schema';
 import { SECURE_WEB_PREFERENCES } from './web-preferences';
 
 export interface WindowOptions {

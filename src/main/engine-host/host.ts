@@ -4,9 +4,9 @@
  * ENGINE_CRASHED, the status says what happened, and the next job starts a fresh process.
  */
 import { randomUUID } from 'node:crypto';
-import type { EngineEvent } from '../../shared/engine-events';
-import { CodedError, type ErrorCode } from '../../shared/errors';
-import type { EngineStatus } from '../../shared/ipc/contract';
+import type { EngineEvent } from '@shared/engine-events';
+import { CodedError, type ErrorCode } from '@shared/errors';
+import type { EngineStatus } from '@shared/ipc/contract';
 import type {
   EngineProcessStatus,
   EngineToHost,
@@ -14,7 +14,7 @@ import type {
   JobKind,
   JobPayload,
   JobResult,
-} from '../../shared/ipc/engine-protocol';
+} from '@shared/ipc/engine-protocol';
 import type { EngineChild, EngineExit, EngineLauncher } from './launcher';
 
 /** A job failed: the engine's own error code (mapped once, where it was thrown) and message. */

@@ -1,7 +1,7 @@
 /** What a job runner gets from the engine process: its id, a stop signal, and where its events go. */
-import type { EngineEvent } from '../../shared/engine-events';
-import type { EngineErrorInfo, JobKind, JobPayload, JobResult } from '../../shared/ipc/engine-protocol';
-import { CodedError, errorCode } from '../../shared/errors';
+import type { EngineEvent } from '@shared/engine-events';
+import type { EngineErrorInfo, JobKind, JobPayload, JobResult } from '@shared/ipc/engine-protocol';
+import { CodedError, errorCode } from '@shared/errors';
 
 export interface JobContext {
   jobId: string;

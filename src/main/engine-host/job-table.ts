@@ -2,7 +2,7 @@
  * The engine process's job table: one runner per job kind (see EngineJobs in
  * src/shared/ipc/engine-protocol.ts). Runs inside the engine process only — tensor work lives here.
  */
-import type { JobKind } from '../../shared/ipc/engine-protocol';
+import type { JobKind } from '@shared/ipc/engine-protocol';
 import type { JobRunner } from './job-context';
 
 /*

@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EngineToHost, HostToEngine } from '../../shared/ipc/engine-protocol';
+import type { EngineToHost, HostToEngine } from '@shared/ipc/engine-protocol';
 
 export interface EngineExit {
   code: number | null;

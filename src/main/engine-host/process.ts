@@ -2,14 +2,14 @@
  * Entry of the engine process (Electron utilityProcess or Node child_process.fork). Receives
  * start/stop/status messages, runs jobs from the job table, streams their events, reports status.
  */
-import type { EngineEvent } from '../../shared/engine-events';
+import type { EngineEvent } from '@shared/engine-events';
 import type {
   EngineProcessStatus,
   EngineToHost,
   HostToEngine,
   JobKind,
   JobResult,
-} from '../../shared/ipc/engine-protocol';
+} from '@shared/ipc/engine-protocol';
 import { jobRunners } from './job-table';
 import { errorInfo, type JobRunner } from './job-context';
 import { runtimeInfo } from './runtime';

@@ -2,9 +2,9 @@
  * Messages between the engine process's main thread and a run worker: one worker thread per training
  * run, which trains and then keeps the run's model to answer predict/export requests for it.
  */
-import type { EngineEvent } from '../../shared/engine-events';
-import type { JobPayload, JobResult } from '../../shared/ipc/engine-protocol';
-import type { EngineErrorInfo } from '../../shared/ipc/engine-protocol';
+import type { EngineEvent } from '@shared/engine-events';
+import type { JobPayload, JobResult } from '@shared/ipc/engine-protocol';
+import type { EngineErrorInfo } from '@shared/ipc/engine-protocol';
 
 export interface RunWorkerData {
   runId: string;

@@ -5,7 +5,7 @@
  * the training loop reads between batches, so it needs no message to get through.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { EngineEvent } from '../../shared/engine-events';
+import type { EngineEvent } from '@shared/engine-events';
 import { currentBackend } from '../engine/backend';
 import { tf } from '../engine/tf';
 import { errorInfo, type JobContext } from './job-context';

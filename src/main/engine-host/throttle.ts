@@ -4,7 +4,7 @@
  * reflects every batch). Epoch events are never thinned: the caller passes them straight through and
  * calls `epochEnd()` first.
  */
-import type { EngineEvent } from '../../shared/engine-events';
+import type { EngineEvent } from '@shared/engine-events';
 
 type BatchEvent = Extract<EngineEvent, { type: 'batch' }>;
 

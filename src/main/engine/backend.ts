@@ -4,11 +4,11 @@
  * Adding a backend: its name in src/shared/backends.ts, its row here.
  */
 import { createRequire } from 'node:module';
-import { BackendName, BackendPreference } from '../../shared/backends';
+import { BackendName, BackendPreference } from '@shared/backends';
 import { tf } from './tf';
 import { installWasmFallbacks } from './wasm-fallbacks';
 
-export type { BackendName, BackendPreference } from '../../shared/backends';
+export type { BackendName, BackendPreference } from '@shared/backends';
 
 export interface BackendReport {
   /** What we asked for. */

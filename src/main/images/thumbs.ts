@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { ImageKind } from '../../shared/ipc/image-url';
+import type { ImageKind } from '@shared/ipc/image-url';
 import { writeFileAtomic } from '../util/write-atomic';
 
 export const THUMB_SIZE = 192;

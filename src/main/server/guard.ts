@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import type { IncomingMessage } from 'node:http';
-import { MAX_UPLOAD_BASE64 } from '../../shared/ipc/contract';
+import { MAX_UPLOAD_BASE64 } from '@shared/ipc/contract';
 
 /**
  * The largest WebSocket message accepted: one uploaded image (base64, see MAX_UPLOAD_BASE64; Try it

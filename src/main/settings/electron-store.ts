@@ -1,7 +1,7 @@
 /** The app's settings store: electron-store (Electron main only), read through the shared schema. */
 import Store from 'electron-store';
-import { defaultSettings, parseSetting, readSetting } from '../../shared/ipc/settings-schema';
-import type { SettingKey, Settings } from '../../shared/ipc/settings-schema';
+import { defaultSettings, parseSetting, readSetting } from '@shared/ipc/settings-schema';
+import type { SettingKey, Settings } from '@shared/ipc/settings-schema';
 import { allSettings } from './store';
 import type { SettingsStore } from './store';
 

@@ -4,7 +4,7 @@
  * writes are atomic and serialised.
  */
 import { readFileSync } from 'node:fs';
-import { RunRecord } from '../../shared/ipc/run-record';
+import { RunRecord } from '@shared/ipc/run-record';
 import { writeFileAtomic } from '../util/write-atomic';
 
 export const MAX_RUNS = 50;

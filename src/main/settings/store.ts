@@ -4,8 +4,8 @@
  * back to defaults, and both validate before writing.
  */
 import { readFileSync, renameSync } from 'node:fs';
-import { parseSetting, readSetting, settingKeys } from '../../shared/ipc/settings-schema';
-import type { SettingKey, Settings } from '../../shared/ipc/settings-schema';
+import { parseSetting, readSetting, settingKeys } from '@shared/ipc/settings-schema';
+import type { SettingKey, Settings } from '@shared/ipc/settings-schema';
 import { writeFileAtomicSync } from '../util/write-atomic';
 
 export interface SettingsStore {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CodedError } from '../../shared/errors';
+import { CodedError } from '@shared/errors';
 import { explainMkdirError } from './mkdir-error';
 
 export class WriteError extends CodedError {

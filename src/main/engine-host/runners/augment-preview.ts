@@ -3,7 +3,7 @@
  * then augmented by the engine's own `augment` once per seed. No tfjs: this stays fast while a
  * training job shares the process.
  */
-import type { JobPayload, JobResult } from '../../../shared/ipc/engine-protocol';
+import type { JobPayload, JobResult } from '@shared/ipc/engine-protocol';
 import { augment } from '../../engine/augment/augment';
 import { decodeImage } from '../../engine/image/decode';
 import { AbortError } from '../job-context';

@@ -4,8 +4,8 @@
  * It runs as the pipeline's `load-base` stage, so its progress reads like a run's.
  */
 import path from 'node:path';
-import type { JobPayload, JobResult } from '../../../shared/ipc/engine-protocol';
-import type { BaseDescription } from '../../../shared/ipc/bases';
+import type { JobPayload, JobResult } from '@shared/ipc/engine-protocol';
+import type { BaseDescription } from '@shared/ipc/bases';
 import { initBackend } from '../../engine/backend';
 import { loadBase } from '../../engine/bases/load';
 import { resolveBase } from '../../engine/bases/resolve';

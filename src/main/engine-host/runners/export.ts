@@ -1,5 +1,5 @@
 /** The 'export' job: a kept run's model in the requested formats, written together (all or none). */
-import type { JobPayload, JobResult } from '../../../shared/ipc/engine-protocol';
+import type { JobPayload, JobResult } from '@shared/ipc/engine-protocol';
 import { exportSubject } from '../../engine/export';
 import { pipelineContext, runStage } from '../../engine/pipeline/context';
 import { exportStage } from '../../engine/pipeline/export';

@@ -3,7 +3,7 @@
  * Export use the trained model without retraining. Main decides how many stay (releaseRun).
  */
 import type { TrainRun } from '../../engine/pipeline/run';
-import { CodedError } from '../../../shared/errors';
+import { CodedError } from '@shared/errors';
 
 export class RunNotFoundError extends CodedError {
   override name = 'RunNotFoundError';

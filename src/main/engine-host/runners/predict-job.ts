@@ -1,5 +1,5 @@
 /** The 'predict' job (Try it): top-k of a kept run's model for files or uploaded bytes, with thumbnails. */
-import type { JobPayload, JobResult } from '../../../shared/ipc/engine-protocol';
+import type { JobPayload, JobResult } from '@shared/ipc/engine-protocol';
 import { predictImages } from '../../engine/predict';
 import { AbortError } from '../job-context';
 import type { JobContext } from '../job-context';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { JobPayload, JobResult } from '../../../shared/ipc/engine-protocol';
+import type { JobPayload, JobResult } from '@shared/ipc/engine-protocol';
 import { fromErrorInfo, type JobContext } from '../job-context';
 import type { FromRunWorker, RunWorkerData, ToRunWorker } from '../run-worker-protocol';
 import { reportWorkerRuntime } from '../runtime';

@@ -2,7 +2,7 @@
  * The 'train' job as a run worker runs it (see run-worker.ts): runTraining with thinned batch events,
  * the finished run kept in this thread for the worker's later predict/export requests.
  */
-import type { JobPayload, JobResult } from '../../../shared/ipc/engine-protocol';
+import type { JobPayload, JobResult } from '@shared/ipc/engine-protocol';
 import { describeBackend, initBackend } from '../../engine/backend';
 import { runTraining } from '../../engine/pipeline/run';
 import type { TrainRun } from '../../engine/pipeline/run';

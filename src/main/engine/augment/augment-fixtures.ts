@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { expect } from 'vitest';
-import { AugmentSpec, type AugmentSpecInput } from '../../../shared/augment';
+import { AugmentSpec, type AugmentSpecInput } from '@shared/augment';
 import { IDENTITY_PARAMS, type AugmentParams, type RgbImage } from './augment';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

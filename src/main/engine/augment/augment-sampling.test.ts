@@ -1,6 +1,6 @@
 /** augment's colour changes and parameter sampling, on a real photo. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KERAS_RECIPE_AUGMENT, NO_AUGMENT } from '../../../shared/augment';
+import { KERAS_RECIPE_AUGMENT, NO_AUGMENT } from '@shared/augment';
 import { IDENTITY_PARAMS, applyAugment, sampleAugmentParams, type RgbImage } from './augment';
 import { BEE, load, maxAbsDiff, params, spec } from './augment-fixtures';
 

@@ -1,6 +1,6 @@
 /** augment's geometry on real photos: determinism, flips, sizes, rotation, the Keras reference, fill modes. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NO_AUGMENT, type AugmentSpec, type AugmentSpecInput } from '../../../shared/augment';
+import { NO_AUGMENT, type AugmentSpec, type AugmentSpecInput } from '@shared/augment';
 import { applyAugment, augment, type RgbImage } from './augment';
 import { ANT, BEE, FULL, kerasReference, load, maxAbsDiff, params, px, spec } from './augment-fixtures';
 

@@ -18,8 +18,8 @@
  * - Every random value is drawn on every call in a fixed order (Keras skips draws for disabled
  *   options), so turning one option on or off never changes the others' draws for a given seed.
  */
-import type { AugmentSpec } from '../../../shared/augment';
-import { hashString, mixSeed, mulberry32 } from '../../../shared/random';
+import type { AugmentSpec } from '@shared/augment';
+import { hashString, mixSeed, mulberry32 } from '@shared/random';
 import { composeAffine, finishToBytes, flipCopy, flipGain, warpBilinear, type Affine } from './warp';
 
 /** RGB interleaved, row-major, `data.length === width * height * 3`. */

@@ -3,7 +3,7 @@
  * `.part` file beside the destination), hash-verified before use (Keras `file_hash`: sha256 or md5) and
  * renamed into place only when verified. A local mirror folder overrides the URL.
  */
-import { CodedError, type ErrorCode } from '../../../shared/errors';
+import { CodedError, type ErrorCode } from '@shared/errors';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileModelHandler, ModelLoadError } from '../model/io';
-import { Preprocessing, preprocessingSpec } from '../../../shared/preprocessing';
+import { Preprocessing, preprocessingSpec } from '@shared/preprocessing';
 import { tf } from '../tf';
 import type { ResolvedBase } from './resolve';
 

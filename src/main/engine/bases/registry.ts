@@ -1,4 +1,4 @@
-import type { Preprocessing } from '../../../shared/preprocessing';
+import type { Preprocessing } from '@shared/preprocessing';
 
 export interface BaseEntry {
   id: string;

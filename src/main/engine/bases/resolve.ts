@@ -4,7 +4,7 @@ import path from 'node:path';
 import { writeDirAtomic } from '../../util/write-dir-atomic';
 import { defaultCacheDir, modelMirrors } from '../../util/paths';
 import { BASES, findBase, type BaseEntry } from './registry';
-import { CodedError } from '../../../shared/errors';
+import { CodedError } from '@shared/errors';
 
 export class BaseNotFoundError extends CodedError {
   override name = 'BaseNotFoundError';

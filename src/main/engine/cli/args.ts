@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { AugmentSpec, KERAS_RECIPE_AUGMENT } from '../../../shared/augment';
-import { BackendPreference } from '../../../shared/backends';
-import { DEFAULT_EXPORT_FORMATS, ExportFormatId } from '../../../shared/export-formats';
-import { HEAD_PRESETS, HeadSpec } from '../../../shared/head';
-import { CodedError } from '../../../shared/errors';
+import { AugmentSpec, KERAS_RECIPE_AUGMENT } from '@shared/augment';
+import { BackendPreference } from '@shared/backends';
+import { DEFAULT_EXPORT_FORMATS, ExportFormatId } from '@shared/export-formats';
+import { HEAD_PRESETS, HeadSpec } from '@shared/head';
+import { CodedError } from '@shared/errors';
 
 /** A bad command line: printed as one line, exit code 2. */
 export class UsageError extends CodedError {

@@ -1,4 +1,4 @@
-import type { CacheReport } from '../../../shared/cache';
+import type { CacheReport } from '@shared/cache';
 import { cacheReport, clearCache } from '../store/report';
 import { defaultCacheDir } from '../../util/paths';
 import { UsageError } from './args';

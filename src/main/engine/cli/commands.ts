@@ -1,7 +1,7 @@
 /** `train`, `predict`, `eval`, `cache` and `demo`: the engine from a terminal, the same code the app runs. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { errorCode } from '../../../shared/errors';
+import { errorCode } from '@shared/errors';
 import { sharedDir } from '../../util/paths';
 import { UsageError } from './args';
 import { cacheCommand } from './cache-cmd';

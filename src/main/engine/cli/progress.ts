@@ -1,4 +1,4 @@
-import type { EngineEvent, Stage } from '../../../shared/engine-events';
+import type { EngineEvent, Stage } from '@shared/engine-events';
 import type { DownloadProgress } from '../bases/download';
 
 const STAGE_LABEL: Record<Stage, string> = {

@@ -2,9 +2,9 @@
  * `train`'s command line, parsed once at the trust boundary: what comes out is a parsed TrainConfig
  * and typed options, or a UsageError (one line, exit 2).
  */
-import { BackendPreference } from '../../../shared/backends';
-import { ExportFormatId } from '../../../shared/export-formats';
-import { SEED_RANGE, TrainConfig, type TrainConfigInput } from '../../../shared/train';
+import { BackendPreference } from '@shared/backends';
+import { ExportFormatId } from '@shared/export-formats';
+import { SEED_RANGE, TrainConfig, type TrainConfigInput } from '@shared/train';
 import { EXTRACTION_DEVICES, type ExtractionDevice } from '../onnx/devices';
 import { augmentArg, backendArg, formatsArg, headArg, intArg, numArg, UsageError } from './args';
 import { parseCli } from './parse';

@@ -1,7 +1,7 @@
 /** `train`: the run's pipeline from a terminal — scan once, train, export — with progress and a report. */
 import path from 'node:path';
-import { EXPORT_FORMATS, ExportFormatId } from '../../../shared/export-formats';
-import type { EngineEvent, Evaluation } from '../../../shared/engine-events';
+import { EXPORT_FORMATS, ExportFormatId } from '@shared/export-formats';
+import type { EngineEvent, Evaluation } from '@shared/engine-events';
 import { describeBackend } from '../backend';
 import { StoppedError } from '../extract/features';
 import type { ExportResult } from '../export';

@@ -8,11 +8,11 @@ import type {
   DatasetScan,
   SplitName,
   SplitOptions,
-} from '../../../shared/dataset';
-import { SplitOptions as SplitOptionsSchema } from '../../../shared/dataset';
+} from '@shared/dataset';
+import { SplitOptions as SplitOptionsSchema } from '@shared/dataset';
 import { mapLimit } from '../../util/concurrency';
-import { applySplit, SPLIT_FOLDERS } from '../../../shared/split';
-import { CodedError } from '../../../shared/errors';
+import { applySplit, SPLIT_FOLDERS } from '@shared/split';
+import { CodedError } from '@shared/errors';
 
 /** Above this many pixels a file is refused: a decompression bomb, or a scan nobody meant to train on. */
 export const MAX_PIXELS = 100_000_000;

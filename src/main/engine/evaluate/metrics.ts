@@ -1,4 +1,4 @@
-import type { ClassMetrics, Evaluation, Misclassified } from '../../../shared/engine-events';
+import type { ClassMetrics, Evaluation, Misclassified } from '@shared/engine-events';
 
 export interface Predictions {
   /** Row-major [n × classes]. */

@@ -2,7 +2,7 @@
  * The export formats, one row each: its label and folder (src/shared/export-formats.ts) and how it is
  * written. Adding a format: its row in src/shared/export-formats.ts, its row here, its writer module.
  */
-import { EXPORT_FORMATS, type ExportFormatId, type ExportFormatInfo } from '../../../shared/export-formats';
+import { EXPORT_FORMATS, type ExportFormatId, type ExportFormatInfo } from '@shared/export-formats';
 import type { PixelOptions } from '../extract/batch';
 import type { tf } from '../tf';
 import { prepareOnnx } from './onnx';

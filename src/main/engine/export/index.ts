@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  DEFAULT_EXPORT_FORMATS,
-  type ExportFormatId,
-  type FormatOutcome,
-} from '../../../shared/export-formats';
-import { PREPROCESSING } from '../../../shared/preprocessing';
+import { DEFAULT_EXPORT_FORMATS, type ExportFormatId, type FormatOutcome } from '@shared/export-formats';
+import { PREPROCESSING } from '@shared/preprocessing';
 import { appRoot } from '../../util/paths';
 import { replaceDirsAtomic } from '../../util/write-dir-atomic';
 import type { TrainRun } from '../pipeline/run';

@@ -1,8 +1,8 @@
-import type { AugmentSpec } from '../../../shared/augment';
-import type { ResizeMode } from '../../../shared/train';
+import type { AugmentSpec } from '@shared/augment';
+import type { ResizeMode } from '@shared/train';
 import { augment } from '../augment/augment';
 import { decodeImage } from '../image/decode';
-import type { Preprocessing } from '../../../shared/preprocessing';
+import type { Preprocessing } from '@shared/preprocessing';
 import { preprocessInto } from '../image/preprocess';
 import { tf } from '../tf';
 import type { CompiledBase } from './compiled-base';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { CodedError } from '../../../shared/errors';
-import type { AugmentSpec } from '../../../shared/augment';
-import type { DatasetFile, DatasetProblem } from '../../../shared/dataset';
+import { CodedError } from '@shared/errors';
+import type { AugmentSpec } from '@shared/augment';
+import type { DatasetFile, DatasetProblem } from '@shared/dataset';
 import type { FeatureBase } from '../bases/load';
 import { recordKey } from '../store/format';
 import { globalPool } from '../store/pool';
@@ -10,7 +10,7 @@ import type { StoreSet } from '../store/set';
 import type { FeatureStore, Precision, SetNumbers, StoredForm } from '../store/store';
 import { decodeInto, encodeVector, MemoryTable, StoreTable, type FeatureTable } from '../store/table';
 import { mapLimit } from '../../util/concurrency';
-import { hashString, mixSeed } from '../../../shared/random';
+import { hashString, mixSeed } from '@shared/random';
 import type { ExtractItem, PixelOptions } from './batch';
 import type { Extractor } from './pool';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HEAD_PRESETS, HeadSpec } from '../../../shared/head';
-import { inferHead } from '../../../shared/head-shape';
+import { HEAD_PRESETS, HeadSpec } from '@shared/head';
+import { inferHead } from '@shared/head-shape';
 import { tf } from '../tf';
 import { buildHead, HeadSpecError } from './build';
 

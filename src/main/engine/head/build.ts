@@ -1,7 +1,7 @@
-import type { HeadLayer, HeadSpec } from '../../../shared/head';
-import { inferHead } from '../../../shared/head-shape';
+import type { HeadLayer, HeadSpec } from '@shared/head';
+import { inferHead } from '@shared/head-shape';
 import { tf } from '../tf';
-import { CodedError } from '../../../shared/errors';
+import { CodedError } from '@shared/errors';
 
 export class HeadSpecError extends CodedError {
   override name = 'HeadSpecError';

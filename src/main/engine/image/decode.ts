@@ -1,8 +1,8 @@
 import sharp from 'sharp';
-import type { ResizeMode } from '../../../shared/train';
+import type { ResizeMode } from '@shared/train';
 import type { RgbImage } from './rgb';
 import { MAX_PIXELS } from '../dataset/scan';
-import { CodedError } from '../../../shared/errors';
+import { CodedError } from '@shared/errors';
 
 export class DecodeError extends CodedError {
   override name = 'DecodeError';

@@ -1,7 +1,7 @@
-import { PREPROCESSING, type Preprocessing } from '../../../shared/preprocessing';
+import { PREPROCESSING, type Preprocessing } from '@shared/preprocessing';
 import type { RgbImage } from './rgb';
 
-export type { Preprocessing } from '../../../shared/preprocessing';
+export type { Preprocessing } from '@shared/preprocessing';
 
 /**
  * Write one image, preprocessed by its table row, into `out` at `offset` (floats). HWC order, 3 channels.

@@ -2,7 +2,7 @@
  * A thin layer over h5wasm (the HDF5 C library in WebAssembly) for Keras files: strings read as the
  * bytes h5py wrote (UTF-8, whatever the declared charset), Keras' split name lists, float datasets.
  */
-import { CodedError } from '../../../shared/errors';
+import { CodedError } from '@shared/errors';
 import path from 'node:path';
 import h5wasm, { type Dataset, type Group } from 'h5wasm/node';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { CodedError } from '../../../shared/errors';
+import { CodedError } from '@shared/errors';
 
 type ModelArtifacts = tfTypes.io.ModelArtifacts;
 type WeightsManifestConfig = tfTypes.io.WeightsManifestConfig;

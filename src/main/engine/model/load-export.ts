@@ -1,9 +1,9 @@
 /** Reading a Transfer Studio tfjs export back: the model, its labels and how it wants its pixels. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ResizeMode } from '../../../shared/train';
+import type { ResizeMode } from '@shared/train';
 import type { PixelOptions } from '../extract/batch';
-import type { Preprocessing } from '../../../shared/preprocessing';
+import type { Preprocessing } from '@shared/preprocessing';
 import type { Classifier } from '../predict';
 import { tf } from '../tf';
 import { fileModelHandler, ModelLoadError } from './io';

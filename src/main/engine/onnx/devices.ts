@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
-import { CodedError } from '../../../shared/errors';
+import { CodedError } from '@shared/errors';
 
 const require = createRequire(import.meta.url);
 

@@ -4,7 +4,7 @@ import type { BatchResult, Extractor } from '../extract/pool';
 import type { FeatureBase } from '../bases/load';
 import { preprocessInto } from '../image/preprocess';
 import { tf } from '../tf';
-import { mulberry32 } from '../../../shared/random';
+import { mulberry32 } from '@shared/random';
 import { compileFeatureModel } from './compiler';
 import type { DevicePreference } from './devices';
 import {

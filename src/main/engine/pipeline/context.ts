@@ -5,7 +5,7 @@
  * the stage reported nothing — and times each stage.
  */
 import { randomUUID } from 'node:crypto';
-import type { EngineEvent, Stage } from '../../../shared/engine-events';
+import type { EngineEvent, Stage } from '@shared/engine-events';
 
 /** One run's context, shared by its stages. */
 export interface PipelineContext {

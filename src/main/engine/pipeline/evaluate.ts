@@ -1,5 +1,5 @@
 /** Stage `evaluate`: the returned weights on the validation and test images — metrics and mistakes. */
-import type { Evaluation } from '../../../shared/engine-events';
+import type { Evaluation } from '@shared/engine-events';
 import { evaluatePredictions } from '../evaluate/metrics';
 import type { FeatureItem } from '../extract/features';
 import type { ValSource } from '../train/loop';

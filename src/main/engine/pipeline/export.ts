@@ -1,5 +1,5 @@
 /** Stage `export`: the trained model in the requested formats, all landing together or not at all. */
-import type { ExportFormatId } from '../../../shared/export-formats';
+import type { ExportFormatId } from '@shared/export-formats';
 import { writeExports, type ExportResult } from '../export';
 import type { ExportSubject } from '../export/formats';
 import type { PipelineStage } from './context';

@@ -2,8 +2,8 @@
  * Stage `extract`: every image through the frozen base once — from the feature cache where possible,
  * else computed (one engine per core on single-threaded backends) and cached.
  */
-import type { AugmentSpec } from '../../../shared/augment';
-import type { DatasetFile } from '../../../shared/dataset';
+import type { AugmentSpec } from '@shared/augment';
+import type { DatasetFile } from '@shared/dataset';
 import type { BackendReport } from '../backend';
 import type { FeatureBase } from '../bases/load';
 import type { PixelOptions } from '../extract/batch';

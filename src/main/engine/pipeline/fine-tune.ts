@@ -2,9 +2,9 @@
  * Stage `fine-tune`: the top of the base unfrozen and trained with the head on images (augmented on
  * the fly), the base's BatchNorm kept in inference mode.
  */
-import type { AugmentSpec } from '../../../shared/augment';
-import { mixSeed } from '../../../shared/random';
-import type { FineTuneSpec, TrainConfig } from '../../../shared/train';
+import type { AugmentSpec } from '@shared/augment';
+import { mixSeed } from '@shared/random';
+import type { FineTuneSpec, TrainConfig } from '@shared/train';
 import type { FeatureBase } from '../bases/load';
 import type { PixelOptions } from '../extract/batch';
 import type { FeatureItem } from '../extract/features';

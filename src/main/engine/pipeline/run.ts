@@ -5,10 +5,10 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { isIdentityAugment } from '../../../shared/augment';
-import type { DatasetProblem, DatasetScan } from '../../../shared/dataset';
-import type { EngineEvent, EpochMetrics, Evaluation, Stage } from '../../../shared/engine-events';
-import type { TrainConfig } from '../../../shared/train';
+import { isIdentityAugment } from '@shared/augment';
+import type { DatasetProblem, DatasetScan } from '@shared/dataset';
+import type { EngineEvent, EpochMetrics, Evaluation, Stage } from '@shared/engine-events';
+import type { TrainConfig } from '@shared/train';
 import { defaultCacheDir } from '../../util/paths';
 import { initBackend, type BackendPreference, type BackendReport } from '../backend';
 import type { FeatureBase } from '../bases/load';

@@ -1,5 +1,5 @@
 /** Stage `scan`: a dataset folder → its files, classes, split and problems; and what a run can train on. */
-import type { DatasetScan, SplitOptions } from '../../../shared/dataset';
+import type { DatasetScan, SplitOptions } from '@shared/dataset';
 import { assertTrainable, scanDataset, withoutEmptyClasses } from '../dataset/scan';
 import { StoppedError } from '../extract/features';
 import type { PipelineStage, StageContext } from './context';

@@ -2,9 +2,9 @@
  * Stage `train`: the head on cached features (pooled once when the head starts with global pooling),
  * with early stopping and the best weights restored.
  */
-import type { EngineEvent } from '../../../shared/engine-events';
-import type { TrainConfig } from '../../../shared/train';
-import { mixSeed } from '../../../shared/random';
+import type { EngineEvent } from '@shared/engine-events';
+import type { TrainConfig } from '@shared/train';
+import { mixSeed } from '@shared/random';
 import type { FeatureItem } from '../extract/features';
 import type { FeatureTable } from '../store/table';
 import { reseedDropout, type Head } from '../head/build';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CacheReport } from '../../../shared/cache';
+import { CacheReport } from '@shared/cache';
 import { TEST_INFO, TEST_SET, TEST_SIZE, testVector } from '../../../../test/helpers/store-fixture';
 import { recordKey } from './format';
 import { cacheReport, clearCache } from './report';

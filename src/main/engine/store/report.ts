@@ -1,12 +1,6 @@
 import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  CacheReport,
-  CacheSetInfo,
-  ClearResult,
-  type CacheBaseInfo,
-  type CacheFilter,
-} from '../../../shared/cache';
+import { CacheReport, CacheSetInfo, ClearResult, type CacheBaseInfo, type CacheFilter } from '@shared/cache';
 import { FORMAT_VERSION, idxCount } from './format';
 import { FeatureStore, LEGACY_DIRS } from './store';
 

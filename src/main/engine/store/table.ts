@@ -1,4 +1,4 @@
-import { CodedError } from '../../../shared/errors';
+import { CodedError } from '@shared/errors';
 import { DTYPE, type Dtype } from './format';
 import { decodeHalf, encodeHalf, fitsHalf } from './half';
 import type { Precision } from './store';

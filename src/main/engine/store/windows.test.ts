@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../shared/random';
+import { mulberry32 } from '@shared/random';
 import { planWindows, WindowReader } from './windows';
 
 describe('streaming epoch plan', () => {

@@ -1,4 +1,4 @@
-import { shuffleInPlace } from '../../../shared/random';
+import { shuffleInPlace } from '@shared/random';
 
 /**
  * An epoch's order for streaming from disk. Items are sorted by where their vectors lie and cut into

@@ -1,4 +1,4 @@
-import type { HeadSpec } from '../../../shared/head';
+import type { HeadSpec } from '@shared/head';
 import type { FeatureItem, FeatureSet } from '../extract/features';
 import type { Head } from '../head/build';
 import type { StoredForm } from '../store/store';

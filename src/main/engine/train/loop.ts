@@ -1,5 +1,5 @@
-import type { EngineEvent, EpochMetrics, Phase } from '../../../shared/engine-events';
-import type { TrainConfig } from '../../../shared/train';
+import type { EngineEvent, EpochMetrics, Phase } from '@shared/engine-events';
+import type { TrainConfig } from '@shared/train';
 import { tf } from '../tf';
 import { countCorrect, makeOptimizer, weightedCrossEntropy } from './loss';
 

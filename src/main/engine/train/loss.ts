@@ -1,4 +1,4 @@
-import type { OptimizerName } from '../../../shared/train';
+import type { OptimizerName } from '@shared/train';
 import { tf } from '../tf';
 
 /** Keras' `class_weight='balanced'`: n_samples / (n_classes * count[c]). */

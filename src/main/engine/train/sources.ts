@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import type { AugmentSpec } from '../../../shared/augment';
+import type { AugmentSpec } from '@shared/augment';
 import type { FeatureItem } from '../extract/features';
 import { prepareBatch, type PixelOptions } from '../extract/batch';
 import type { FeatureBase } from '../bases/load';
 import type { FeatureTable } from '../store/table';
 import { planWindows, WindowReader, type EpochPlan } from '../store/windows';
-import { hashString, mixSeed, mulberry32, shuffleInPlace } from '../../../shared/random';
+import { hashString, mixSeed, mulberry32, shuffleInPlace } from '@shared/random';
 import { tf } from '../tf';
 import type { BatchSource, ValSource } from './loop';
 

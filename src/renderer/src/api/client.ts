@@ -2,7 +2,7 @@
  * The renderer's handle on main: `window.api` from the preload in Electron, the WebSocket transport in
  * browser mode. `call` unwraps the contract's result envelope and throws ApiCallError on failure.
  */
-import type { ApiError, ChannelName, RequestInput, Response, StudioApi } from '../../../shared/ipc/contract';
+import type { ApiError, ChannelName, RequestInput, Response, StudioApi } from '@shared/ipc/contract';
 import { createWsApi } from './ws-api';
 import type { ConnectionState } from './ws-api';
 

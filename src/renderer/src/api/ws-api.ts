@@ -3,10 +3,10 @@
  * cookie set on first load authenticates the socket. Reconnects with backoff; requests in flight when
  * the socket drops answer DISCONNECTED.
  */
-import { buildApi } from '../../../shared/ipc/contract';
-import type { ApiResult, ChannelName, EventName, StudioApi } from '../../../shared/ipc/contract';
-import { WS_PATH } from '../../../shared/ipc/ws-protocol';
-import type { WsClientMessage, WsServerMessage } from '../../../shared/ipc/ws-protocol';
+import { buildApi } from '@shared/ipc/contract';
+import type { ApiResult, ChannelName, EventName, StudioApi } from '@shared/ipc/contract';
+import { WS_PATH } from '@shared/ipc/ws-protocol';
+import type { WsClientMessage, WsServerMessage } from '@shared/ipc/ws-protocol';
 
 /** 'unauthorized': the server answers 401 (it restarted with a new token); retrying cannot help. */
 export type ConnectionState = 'connecting' | 'open' | 'closed' | 'unauthorized';

@@ -1,5 +1,5 @@
 /** Which run Evaluate and Export look at (runs with a result only). */
-import type { RunView } from '../../../shared/ipc/run-record';
+import type { RunView } from '@shared/ipc/run-record';
 import { runAccuracy, runLabel, STATUS_TEXT } from '../lib/run-labels';
 import { pct } from '../lib/format';
 import { useRuns } from '../state/runs';

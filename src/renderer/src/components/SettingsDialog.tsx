@@ -1,8 +1,8 @@
 /** App preferences (stored by main): theme, preferred compute backend, cache folder. */
 import { useState } from 'react';
-import { BackendPreference } from '../../../shared/backends';
-import { Theme } from '../../../shared/ipc/settings-schema';
-import type { RendererWritableSetting, Settings } from '../../../shared/ipc/settings-schema';
+import { BackendPreference } from '@shared/backends';
+import { Theme } from '@shared/ipc/settings-schema';
+import type { RendererWritableSetting, Settings } from '@shared/ipc/settings-schema';
 import { call, errorText } from '../api/client';
 import { useAppState } from '../state/app-state';
 import { Modal } from './Modal';

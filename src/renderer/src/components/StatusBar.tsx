@@ -1,4 +1,4 @@
-import { plannedEpochs } from '../../../shared/run-state';
+import { plannedEpochs } from '@shared/run-state';
 import { useAppState } from '../state/app-state';
 import { useRuns } from '../state/runs';
 import { formatBytes, percent } from '../lib/format';

@@ -3,8 +3,8 @@
  * everything from `fromLayer` up (or the last `layers` layers), keeping those that hold weights.
  * The editor always sets `fromLayer`, so "top N" means the top N layers that hold weights.
  */
-import type { BaseDescription, BaseLayer } from '../../../shared/ipc/bases';
-import type { FineTuneSpec } from '../../../shared/train';
+import type { BaseDescription, BaseLayer } from '@shared/ipc/bases';
+import type { FineTuneSpec } from '@shared/train';
 
 export const weightLayers = (d: BaseDescription): BaseLayer[] => d.layers.filter((l) => l.params > 0);
 

@@ -1,6 +1,6 @@
 /** Short human labels for configs and runs (history table, charts, pickers). */
-import type { HeadLayer, HeadSpec } from '../../../shared/head';
-import type { RunView } from '../../../shared/ipc/run-record';
+import type { HeadLayer, HeadSpec } from '@shared/head';
+import type { RunView } from '@shared/ipc/run-record';
 
 const LAYER_SHORT: Record<HeadLayer['type'], (l: HeadLayer) => string> = {
   globalAveragePooling: () => 'GAP',
@@ -33,7 +33,7 @@ export function runLabel(r: RunView): string {
   return `${runTime(r)} · ${r.datasetName} · ${r.config.base}`;
 }
 
-export { runAccuracy } from '../../../shared/run-state';
+export { runAccuracy } from '@shared/run-state';
 
 export const STATUS_TEXT: Record<RunView['status'], string> = {
   running: 'training',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { HEAD_PRESETS, HeadSpec } from '../../../shared/head';
-import type { BaseDescription, BaseCard } from '../../../shared/ipc/bases';
-import { TrainConfig } from '../../../shared/train';
+import { HEAD_PRESETS, HeadSpec } from '@shared/head';
+import type { BaseDescription, BaseCard } from '@shared/ipc/bases';
+import { TrainConfig } from '@shared/train';
 import { topN, trainableParams, unfrozenLayers } from './fine-tune';
 import { headSummary } from './run-labels';
 import { smoothEma } from './smooth';

@@ -1,7 +1,7 @@
 /** What stops a run from starting, in words the user can act on (checked before Start is allowed). */
-import { inferHead } from '../../../shared/head-shape';
-import type { BaseCard } from '../../../shared/ipc/bases';
-import { TrainConfig } from '../../../shared/train';
+import { inferHead } from '@shared/head-shape';
+import type { BaseCard } from '@shared/ipc/bases';
+import { TrainConfig } from '@shared/train';
 
 export interface StartCheck {
   config: TrainConfig;

@@ -4,8 +4,8 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
-import type { AppInfo, EngineStatus, EventPayload } from '../../../shared/ipc/contract';
-import type { Settings } from '../../../shared/ipc/settings-schema';
+import type { AppInfo, EngineStatus, EventPayload } from '@shared/ipc/contract';
+import type { Settings } from '@shared/ipc/settings-schema';
 import { call, getClient } from '../api/client';
 import type { ConnectionState } from '../api/ws-api';
 import { useEvent } from './use-event';

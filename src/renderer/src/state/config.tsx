@@ -5,8 +5,8 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
-import type { BaseCard, BaseDescription } from '../../../shared/ipc/bases';
-import { TrainConfig } from '../../../shared/train';
+import type { BaseCard, BaseDescription } from '@shared/ipc/bases';
+import { TrainConfig } from '@shared/train';
 import { call, errorText } from '../api/client';
 import { useAppState } from './app-state';
 import { useDataset } from './dataset';

@@ -5,8 +5,8 @@
  */
 import { createContext, useCallback, useContext, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
-import type { SplitOptions } from '../../../shared/dataset';
-import type { DatasetView } from '../../../shared/ipc/contract';
+import type { SplitOptions } from '@shared/dataset';
+import type { DatasetView } from '@shared/ipc/contract';
 import { ApiCallError, call, errorText } from '../api/client';
 import { useAppState } from './app-state';
 import { useEvent } from './use-event';

@@ -5,10 +5,10 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
-import { applyEngineEvents } from '../../../shared/run-state';
-import type { RunView } from '../../../shared/ipc/run-record';
-import type { BatchEvent, EngineEvent } from '../../../shared/engine-events';
-import type { TrainConfig } from '../../../shared/train';
+import { applyEngineEvents } from '@shared/run-state';
+import type { RunView } from '@shared/ipc/run-record';
+import type { BatchEvent, EngineEvent } from '@shared/engine-events';
+import type { TrainConfig } from '@shared/train';
 import { call, errorText } from '../api/client';
 import { useAppState } from './app-state';
 import { useEvent } from './use-event';

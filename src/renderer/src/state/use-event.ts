@@ -1,6 +1,6 @@
 import { useEffect, useEffectEvent } from 'react';
-import { subscriberName } from '../../../shared/ipc/contract';
-import type { EventName, EventPayload, SubscribeApi } from '../../../shared/ipc/contract';
+import { subscriberName } from '@shared/ipc/contract';
+import type { EventName, EventPayload, SubscribeApi } from '@shared/ipc/contract';
 import { api } from '../api/client';
 
 /** Subscribe to a main → renderer event for the component's lifetime (latest callback wins). */

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { CodedError } from '../../../../shared/errors';
-import type { Preprocessing } from '../../../../shared/preprocessing';
+import { CodedError } from '@shared/errors';
+import type { Preprocessing } from '@shared/preprocessing';
 import { WriteError, writeDirAtomic } from '../../../util/write-dir-atomic';
 import {
   CLASS_INDEX_NAME,

@@ -3,7 +3,7 @@ import {
   preprocessingSpec,
   type Preprocessing,
   type PreprocessingSpec,
-} from '../../../../shared/preprocessing';
+} from '@shared/preprocessing';
 import { attr, type GraphBuilder } from './graph-builder';
 import { T } from './emit-common';
 import { SavedModelExportError } from './types';

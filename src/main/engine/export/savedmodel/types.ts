@@ -1,4 +1,4 @@
-import { CodedError } from '../../../../shared/errors';
+import { CodedError } from '@shared/errors';
 
 /**
  * Plain-object ("decoded") forms of the TensorFlow protos in tf-proto.ts, as protobufjs reads and writes
@@ -97,7 +97,7 @@ export interface SavedModelObj {
   metaGraphs: MetaGraphDefObj[];
 }
 
-export type { Preprocessing } from '../../../../shared/preprocessing';
+export type { Preprocessing } from '@shared/preprocessing';
 
 export class SavedModelExportError extends CodedError {
   override name = 'SavedModelExportError';

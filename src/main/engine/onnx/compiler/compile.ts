@@ -7,7 +7,7 @@ import { ONNX_TARGET } from './emitters';
 import { toNchw, toNhwc } from './layout';
 import { ONNX_DTYPE, onnxType } from './onnx-proto';
 import { emitPreprocessing } from './preprocess';
-import { PREPROCESSING } from '../../../../shared/preprocessing';
+import { PREPROCESSING } from '@shared/preprocessing';
 import { OnnxCompileError, type DimObj, type ModelObj, type ValueInfoObj } from './types';
 
 /** Opset 17 and IR 8: loads in ORT ≥ 1.15, TensorRT 8.6, onnx ≥ 1.12. */

@@ -1,4 +1,4 @@
-import { preprocessingSpec, type Preprocessing } from '../../../../shared/preprocessing';
+import { preprocessingSpec, type Preprocessing } from '@shared/preprocessing';
 import { attr, type OnnxBuilder } from './builder';
 
 /**

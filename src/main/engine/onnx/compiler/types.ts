@@ -3,7 +3,7 @@
  * them: camelCase field names, int64 as numbers, bytes as Uint8Array.
  */
 
-import { CodedError } from '../../../../shared/errors';
+import { CodedError } from '@shared/errors';
 export interface AttributeObj {
   name: string;
   /** AttributeProto.AttributeType (required since IR 2). */

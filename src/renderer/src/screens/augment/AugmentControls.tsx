@@ -1,6 +1,6 @@
 /** Every option of the engine's augment, with the ranges the schema allows (narrowed to useful ones). */
 import type { ReactNode } from 'react';
-import type { AugmentSpec } from '../../../../shared/augment';
+import type { AugmentSpec } from '@shared/augment';
 import { NumberField } from '../../components/NumberField';
 import { AUGMENT_PRESETS, presetOf } from './presets';
 

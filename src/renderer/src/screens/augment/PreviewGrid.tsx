@@ -4,10 +4,10 @@
  * Requests are debounced and stale answers dropped, so sliding a control never blocks the UI.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { AugmentSpec } from '../../../../shared/augment';
-import type { DatasetView } from '../../../../shared/ipc/contract';
-import type { AugmentPreviewItem } from '../../../../shared/ipc/augment-preview';
-import type { ResizeMode } from '../../../../shared/train';
+import type { AugmentSpec } from '@shared/augment';
+import type { DatasetView } from '@shared/ipc/contract';
+import type { AugmentPreviewItem } from '@shared/ipc/augment-preview';
+import type { ResizeMode } from '@shared/train';
 import { call, errorText } from '../../api/client';
 import { baseName } from '../../lib/format';
 

@@ -1,4 +1,4 @@
-import { AugmentSpec, KERAS_RECIPE_AUGMENT, NO_AUGMENT } from '../../../../shared/augment';
+import { AugmentSpec, KERAS_RECIPE_AUGMENT, NO_AUGMENT } from '@shared/augment';
 
 export const AUGMENT_PRESETS: { id: string; label: string; spec: AugmentSpec }[] = [
   { id: 'none', label: 'None', spec: NO_AUGMENT },

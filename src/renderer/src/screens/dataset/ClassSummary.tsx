@@ -1,6 +1,6 @@
 /** Per-class counts by split, the class-balance chart and its warnings. */
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { DatasetView } from '../../../../shared/ipc/contract';
+import type { DatasetView } from '@shared/ipc/contract';
 import { balanceWarnings } from '../../lib/imbalance';
 import { formatCount } from '../../lib/format';
 

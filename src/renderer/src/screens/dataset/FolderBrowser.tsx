@@ -1,6 +1,6 @@
 /** Browser mode's folder picker: the server lists folders (confined to its allowed roots). */
 import { useEffect, useRef, useState } from 'react';
-import type { DirListing } from '../../../../shared/ipc/contract';
+import type { DirListing } from '@shared/ipc/contract';
 import { call, errorText } from '../../api/client';
 import { Modal } from '../../components/Modal';
 

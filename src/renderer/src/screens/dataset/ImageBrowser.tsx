@@ -1,8 +1,8 @@
 /** Browse a dataset's images class by class, filtered by split, with a large preview on click. */
 import { useCallback, useMemo, useState } from 'react';
-import type { SplitName } from '../../../../shared/dataset';
-import type { DatasetFileView, DatasetView } from '../../../../shared/ipc/contract';
-import { imageUrl } from '../../../../shared/ipc/image-url';
+import type { SplitName } from '@shared/dataset';
+import type { DatasetFileView, DatasetView } from '@shared/ipc/contract';
+import { imageUrl } from '@shared/ipc/image-url';
 import { api } from '../../api/client';
 import { formatCount } from '../../lib/format';
 import { PreviewDialog } from './PreviewDialog';

@@ -1,6 +1,6 @@
 /** Large preview of one image with its file facts; ←/→ walk the current selection, Esc closes. */
 import { useState } from 'react';
-import type { DatasetFileView } from '../../../../shared/ipc/contract';
+import type { DatasetFileView } from '@shared/ipc/contract';
 import { baseName, formatBytes } from '../../lib/format';
 import { Modal } from '../../components/Modal';
 

@@ -1,6 +1,6 @@
 /** Files the scan skipped, with the reason; exportable as CSV. Virtualised for very broken datasets. */
 import { useRef } from 'react';
-import type { DatasetView } from '../../../../shared/ipc/contract';
+import type { DatasetView } from '@shared/ipc/contract';
 import { downloadText, toCsv } from '../../lib/csv';
 import { useElementSize } from '../../lib/use-size';
 import { useRowWindow } from '../../lib/use-virtual';

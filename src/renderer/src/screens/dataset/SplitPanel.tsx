@@ -1,7 +1,7 @@
 /** Split options, applied as they change (main re-splits its kept scan; no file is re-read). */
 import { useEffect, useRef, useState } from 'react';
-import type { SplitOptions } from '../../../../shared/dataset';
-import type { DatasetView } from '../../../../shared/ipc/contract';
+import type { SplitOptions } from '@shared/dataset';
+import type { DatasetView } from '@shared/ipc/contract';
 
 export function SplitPanel({
   dataset,

@@ -3,7 +3,7 @@
  * only visible thumbnails are requested — smooth at 10,000+ images. Unmounted <img>s cancel their loads.
  */
 import { memo, useEffect, useRef, useState } from 'react';
-import type { DatasetFileView } from '../../../../shared/ipc/contract';
+import type { DatasetFileView } from '@shared/ipc/contract';
 import { baseName } from '../../lib/format';
 import { useElementSize } from '../../lib/use-size';
 import { useRowWindow } from '../../lib/use-virtual';

@@ -1,5 +1,5 @@
 /** Overall accuracy, loss, top-k, and precision/recall/F1/support per class. */
-import type { Evaluation } from '../../../../shared/engine-events';
+import type { Evaluation } from '@shared/engine-events';
 import { pct } from '../../lib/format';
 
 export function ClassMetrics({ evaluation }: { evaluation: Evaluation }) {

@@ -1,6 +1,6 @@
 /** Step 5: how the chosen run did on held-out images, where it errs, and "try it" on new images. */
 import { useState } from 'react';
-import type { RunView } from '../../../../shared/ipc/run-record';
+import type { RunView } from '@shared/ipc/run-record';
 import { RunPicker } from '../../components/RunPicker';
 import { useAppState } from '../../state/app-state';
 import { useDataset } from '../../state/dataset';

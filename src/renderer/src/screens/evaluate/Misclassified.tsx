@@ -1,7 +1,7 @@
 /** The images the model got wrong: true vs predicted, confidence, sortable; click for a large view. */
 import { useState } from 'react';
-import type { Misclassified as Miss } from '../../../../shared/engine-events';
-import { imageUrl } from '../../../../shared/ipc/image-url';
+import type { Misclassified as Miss } from '@shared/engine-events';
+import { imageUrl } from '@shared/ipc/image-url';
 import { Modal } from '../../components/Modal';
 import { baseName } from '../../lib/format';
 import { ProbBars } from './ProbBars';

@@ -5,9 +5,9 @@
  */
 import { useState } from 'react';
 import type { DragEvent, HTMLAttributes } from 'react';
-import type { RequestInput } from '../../../../shared/ipc/contract';
-import type { Prediction } from '../../../../shared/ipc/prediction';
-import type { RunView } from '../../../../shared/ipc/run-record';
+import type { RequestInput } from '@shared/ipc/contract';
+import type { Prediction } from '@shared/ipc/prediction';
+import type { RunView } from '@shared/ipc/run-record';
 import { api, call, errorText } from '../../api/client';
 import { ProbBars } from './ProbBars';
 

@@ -8,8 +8,8 @@ import {
   EXPORT_FORMATS,
   ExportFormatId,
   type ExportOutcome,
-} from '../../../../shared/export-formats';
-import type { RunView } from '../../../../shared/ipc/run-record';
+} from '@shared/export-formats';
+import type { RunView } from '@shared/ipc/run-record';
 import { call, errorText } from '../../api/client';
 import { ProgressBar } from '../../components/ProgressBar';
 import { RunPicker } from '../../components/RunPicker';

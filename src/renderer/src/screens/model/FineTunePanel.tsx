@@ -1,6 +1,6 @@
 /** Fine-tuning: off, or unfreeze the top N weight layers of the base (names shown) with their own rate. */
-import type { BaseDescription } from '../../../../shared/ipc/bases';
-import type { FineTuneSpec } from '../../../../shared/train';
+import type { BaseDescription } from '@shared/ipc/bases';
+import type { FineTuneSpec } from '@shared/train';
 import { NumberField } from '../../components/NumberField';
 import { topN, trainableParams, unfrozenLayers, weightLayers } from '../../lib/fine-tune';
 import { formatParams } from '../../lib/format';

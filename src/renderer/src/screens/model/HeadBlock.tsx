@@ -1,7 +1,7 @@
 /** One layer block of the head editor: inline parameters, live output shape and parameter count. */
 import type { DragEvent } from 'react';
-import { Activation } from '../../../../shared/head';
-import type { HeadLayer, HeadLayerInfo } from '../../../../shared/head';
+import { Activation } from '@shared/head';
+import type { HeadLayer, HeadLayerInfo } from '@shared/head';
 import { NumberField } from '../../components/NumberField';
 import { formatShape } from '../../lib/format';
 

@@ -4,8 +4,8 @@
  * an impossible stack is marked at the offending block with the reason.
  */
 import { useState } from 'react';
-import { HEAD_PRESETS, HeadSpec } from '../../../../shared/head';
-import type { HeadInfo, HeadLayer, HeadPresetId } from '../../../../shared/head';
+import { HEAD_PRESETS, HeadSpec } from '@shared/head';
+import type { HeadInfo, HeadLayer, HeadPresetId } from '@shared/head';
 import { formatParams, formatShape } from '../../lib/format';
 import { HeadBlock, LAYER_LABELS } from './HeadBlock';
 

@@ -1,5 +1,5 @@
 /** Step 3: base model, head (visual editor) and fine-tuning. */
-import { inferHead } from '../../../../shared/head-shape';
+import { inferHead } from '@shared/head-shape';
 import { trainableParams, unfrozenLayers } from '../../lib/fine-tune';
 import { useConfig, useDescribeChosenBase, useFeatureShape } from '../../state/config';
 import { useDataset } from '../../state/dataset';

@@ -14,8 +14,8 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { BatchPoint } from '../../../../shared/ipc/run-record';
-import type { EpochMetrics } from '../../../../shared/engine-events';
+import type { BatchPoint } from '@shared/ipc/run-record';
+import type { EpochMetrics } from '@shared/engine-events';
 import { smoothEma } from '../../lib/smooth';
 
 export const TOOLTIP_STYLE = {

@@ -1,8 +1,8 @@
 /** Two runs' per-epoch curves on one chart. */
 import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { EpochMetrics } from '../../../../shared/engine-events';
-import type { RunView } from '../../../../shared/ipc/run-record';
+import type { EpochMetrics } from '@shared/engine-events';
+import type { RunView } from '@shared/ipc/run-record';
 import { runLabel } from '../../lib/run-labels';
 import { TOOLTIP_STYLE } from './Charts';
 

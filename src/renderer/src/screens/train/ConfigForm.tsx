@@ -1,6 +1,6 @@
 /** Optimiser and schedule settings of the draft configuration, validated as typed. */
-import type { TrainConfig } from '../../../../shared/train';
-import { OptimizerName, ResizeMode } from '../../../../shared/train';
+import type { TrainConfig } from '@shared/train';
+import { OptimizerName, ResizeMode } from '@shared/train';
 import { NumberField } from '../../components/NumberField';
 import { DEFAULT_CONFIG } from '../../state/config';
 

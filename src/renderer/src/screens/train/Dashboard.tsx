@@ -1,9 +1,9 @@
 /** The live (or reopened) run: status, stage progress, throughput/elapsed/ETA, and its curves. */
 import { useEffect, useState } from 'react';
-import type { Stage } from '../../../../shared/engine-events';
-import type { RunView } from '../../../../shared/ipc/run-record';
+import type { Stage } from '@shared/engine-events';
+import type { RunView } from '@shared/ipc/run-record';
 import { ProgressBar } from '../../components/ProgressBar';
-import { bestEpoch, runAccuracy, runProgress } from '../../../../shared/run-state';
+import { bestEpoch, runAccuracy, runProgress } from '@shared/run-state';
 import { headSummary, runLabel } from '../../lib/run-labels';
 import { formatDuration, pct } from '../../lib/format';
 import { useRuns } from '../../state/runs';

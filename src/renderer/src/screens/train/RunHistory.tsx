@@ -1,5 +1,5 @@
 /** Past runs: reopen one (curves here, evaluation and export on the next steps), load its config, compare two. */
-import type { RunView } from '../../../../shared/ipc/run-record';
+import type { RunView } from '@shared/ipc/run-record';
 import { headSummary, runAccuracy, runTime, STATUS_TEXT } from '../../lib/run-labels';
 import { pct } from '../../lib/format';
 import { useConfig } from '../../state/config';
