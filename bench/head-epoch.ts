@@ -146,9 +146,9 @@ async function measure(table: FeatureTable, trainPath: string) {
   if (trainPath === 'fast') {
     const dense = denseStackOf(hoisted.logits);
     if (!('stack' in dense)) throw new Error(dense.reason);
-    const rowsTimed = async (idx: number[], e: number) => {
+    const rowsTimed = async (idx: number[], e: number, buf?: Float32Array) => {
       const t0 = performance.now();
-      const x = await train.rows(idx, e);
+      const x = await train.rows(idx, e, buf);
       readMs += performance.now() - t0;
       return x;
     };

@@ -11,38 +11,49 @@ import { tf } from '../tf';
 const BACKEND_MIN_MACS = 1 << 16;
 
 /**
- * out[m×n] = a[m×k] · b[k×n], row-major. Large products go to the tfjs backend (never transposed
+ * out[m×n] = a[m×k] · b[k×n], row-major, into `out` (reused across batches: fresh arrays per batch cost
+ * more in allocation and GC than the arithmetic). Large products go to the tfjs backend (never transposed
  * there: its transposed matMul is several times slower on wasm), small ones are computed here.
  */
-export function matMul(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float32Array {
+export function matMul(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  out: Float32Array,
+): Float32Array {
+  const c = out.subarray(0, m * n);
   if (m * k * n >= BACKEND_MIN_MACS) {
-    const ta = tf.tensor2d(a, [m, k]);
-    const tb = tf.tensor2d(b, [k, n]);
+    const ta = tf.tensor2d(a.subarray(0, m * k), [m, k]);
+    const tb = tf.tensor2d(b.subarray(0, k * n), [k, n]);
     const tc = tf.matMul(ta, tb);
     try {
-      return tc.dataSync() as Float32Array;
+      c.set(tc.dataSync() as Float32Array);
+      return c;
     } finally {
       tf.dispose([ta, tb, tc]);
     }
   }
-  const out = new Float32Array(m * n);
+  c.fill(0);
   for (let i = 0; i < m; i++) {
     const o = i * n;
     for (let p = 0; p < k; p++) {
       const av = a[i * k + p];
       if (av === 0) continue;
       const r = p * n;
-      for (let j = 0; j < n; j++) out[o + j] += av * b[r + j];
+      for (let j = 0; j < n; j++) c[o + j] += av * b[r + j];
     }
   }
-  return out;
+  return c;
 }
 
-/** aᵀ as a new [cols×rows] array (a is [rows×cols]). */
-export function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j];
-  return out;
+/** aᵀ ([cols×rows]) of a ([rows×cols]) into `out`. */
+export function transpose(a: Float32Array, rows: number, cols: number, out: Float32Array): Float32Array {
+  const t = out.subarray(0, rows * cols);
+  let o = 0;
+  for (let j = 0; j < cols; j++) for (let i = 0; i < rows; i++) t[o++] = a[i * cols + j];
+  return t;
 }
 
 const SELU_SCALE = 1.0507009873554805;

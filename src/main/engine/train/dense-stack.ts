@@ -26,13 +26,55 @@ export interface DropoutLayer {
 
 export type StackLayer = DenseLayer | DropoutLayer;
 
-/** What a forward pass keeps for the backward pass, per layer. */
+/** What a forward pass keeps for the backward pass, per layer (views into the workspace). */
 interface Trace {
   input: Float32Array;
-  z?: Float32Array;
+  z: Float32Array;
   output: Float32Array;
-  /** Dropout: 0 or 1/keep per element (absent: the layer passed its input through). */
-  mask?: Float32Array;
+  /** Dropout: 0 or 1/keep per element; null: the layer passed its input through. */
+  mask: Float32Array | null;
+}
+
+/** Per layer, buffers for a batch of up to `rows` samples, allocated once per training phase. */
+interface LayerBuffers {
+  z: Float32Array;
+  out: Float32Array;
+  mask: Float32Array;
+  dz: Float32Array;
+  /** Gradient w.r.t. this layer's input. */
+  dIn: Float32Array;
+  inT: Float32Array;
+  kernelT: Float32Array;
+  gKernel: Float32Array;
+  gBias: Float32Array;
+}
+
+export class Workspace {
+  readonly layers: LayerBuffers[];
+  constructor(
+    stack: StackLayer[],
+    readonly inputs: number,
+    rows: number,
+  ) {
+    let width = inputs;
+    this.layers = stack.map((s) => {
+      const inW = width;
+      const outW = s.kind === 'dense' ? s.units : width;
+      width = outW;
+      const dense = s.kind === 'dense';
+      return {
+        z: new Float32Array(dense ? rows * outW : 0),
+        out: new Float32Array(rows * outW),
+        mask: new Float32Array(dense ? 0 : rows * outW),
+        dz: new Float32Array(dense ? rows * outW : 0),
+        dIn: new Float32Array(rows * inW),
+        inT: new Float32Array(dense ? rows * inW : 0),
+        kernelT: new Float32Array(dense ? inW * outW : 0),
+        gKernel: new Float32Array(dense ? inW * outW : 0),
+        gBias: new Float32Array(dense ? outW : 0),
+      };
+    });
+  }
 }
 
 function l2Of(layer: tf.layers.Layer): number | null {
@@ -108,49 +150,50 @@ export function regularization(stack: StackLayer[]): number {
  * (uniform noise from its seeded generator, keep where ⌊u + keep⌋ = 1, scaled by 1/keep in float32), so
  * a step seeds the same masks on either training path.
  */
-function dropoutMultipliers(length: number, rate: number, seed: number): Float32Array {
-  const u = tf.tidy(() => tf.randomUniform([length], 0, 1, 'float32', seed).dataSync() as Float32Array);
+function dropoutMultipliers(out: Float32Array, rate: number, seed: number): Float32Array {
+  const u = tf.tidy(() => tf.randomUniform([out.length], 0, 1, 'float32', seed).dataSync() as Float32Array);
   const keep = Math.fround(1 - rate);
   const scale = Math.fround(1 / keep);
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) if (Math.floor(Math.fround(u[i] + keep)) >= 1) out[i] = scale;
+  for (let i = 0; i < out.length; i++) out[i] = Math.floor(Math.fround(u[i] + keep)) >= 1 ? scale : 0;
   return out;
 }
 
 /** Forward in training mode (dropout masks from `seed`): logits [n × classes] and the trace. */
 export function forward(
   stack: StackLayer[],
+  ws: Workspace,
   x: Float32Array,
   n: number,
   seed: number,
 ): { logits: Float32Array; traces: Trace[] } {
   const traces: Trace[] = [];
-  let a = x;
-  for (const s of stack) {
+  let a = x.subarray(0, n * ws.inputs);
+  stack.forEach((s, li) => {
+    const buf = ws.layers[li];
     if (s.kind === 'dropout') {
       if (!(s.rate > 0 && s.rate < 1)) {
-        traces.push({ input: a, output: a });
-        continue;
+        traces.push({ input: a, z: a, output: a, mask: null });
+        return;
       }
-      const mask = dropoutMultipliers(a.length, s.rate, seed);
-      const out = new Float32Array(a.length);
+      const mask = dropoutMultipliers(buf.mask.subarray(0, a.length), s.rate, seed);
+      const out = buf.out.subarray(0, a.length);
       for (let i = 0; i < a.length; i++) out[i] = a[i] * mask[i];
-      traces.push({ input: a, output: out, mask });
+      traces.push({ input: a, z: a, output: out, mask });
       a = out;
-      continue;
+      return;
     }
-    const z = matMul(a, s.kernel, n, s.inputs, s.units);
-    const out = new Float32Array(z.length);
+    const z = matMul(a, s.kernel, n, s.inputs, s.units, buf.z);
+    const out = buf.out.subarray(0, n * s.units);
     const f = ACTIVATIONS[s.activation].f;
     for (let r = 0; r < n; r++)
       for (let u = 0; u < s.units; u++) {
         const i = r * s.units + u;
-        z[i] += s.bias ? s.bias[u] : 0;
+        if (s.bias) z[i] += s.bias[u];
         out[i] = f(z[i]);
       }
-    traces.push({ input: a, z, output: out });
+    traces.push({ input: a, z, output: out, mask: null });
     a = out;
-  }
+  });
   return { logits: a, traces };
 }
 
@@ -162,6 +205,7 @@ export interface DenseGrads {
 /** Gradients of every Dense layer (in stack order, dropout layers skipped) from dLoss/dLogits. */
 export function backward(
   stack: StackLayer[],
+  ws: Workspace,
   traces: Trace[],
   dLogits: Float32Array,
   n: number,
@@ -173,25 +217,27 @@ export function backward(
   for (let li = stack.length - 1; li >= firstDense; li--) {
     const s = stack[li];
     const t = traces[li];
+    const buf = ws.layers[li];
     if (s.kind === 'dropout') {
       if (!t.mask) continue;
-      const out = new Float32Array(d.length);
+      const out = buf.dIn.subarray(0, d.length);
       for (let i = 0; i < d.length; i++) out[i] = d[i] * t.mask[i];
       d = out;
       continue;
     }
     const df = ACTIVATIONS[s.activation].df;
-    const dz = new Float32Array(d.length);
-    for (let i = 0; i < d.length; i++) dz[i] = d[i] * df(t.z![i], t.output[i]);
-    const kernel = matMul(transpose(t.input, n, s.inputs), dz, s.inputs, n, s.units);
+    const dz = buf.dz.subarray(0, d.length);
+    for (let i = 0; i < d.length; i++) dz[i] = d[i] * df(t.z[i], t.output[i]);
+    const kernel = matMul(transpose(t.input, n, s.inputs, buf.inT), dz, s.inputs, n, s.units, buf.gKernel);
     if (s.l2) for (let i = 0; i < kernel.length; i++) kernel[i] += 2 * s.l2 * s.kernel[i];
     let bias: Float32Array | null = null;
     if (s.bias) {
-      bias = new Float32Array(s.units);
+      bias = buf.gBias.fill(0);
       for (let r = 0; r < n; r++) for (let u = 0; u < s.units; u++) bias[u] += dz[r * s.units + u];
     }
     grads.unshift({ kernel, bias });
-    if (li > firstDense) d = matMul(dz, transpose(s.kernel, s.inputs, s.units), n, s.units, s.inputs);
+    if (li > firstDense)
+      d = matMul(dz, transpose(s.kernel, s.inputs, s.units, buf.kernelT), n, s.units, s.inputs, buf.dIn);
   }
   return grads;
 }

@@ -12,7 +12,7 @@
 import type { EpochMetrics } from '@shared/engine-events';
 import { tf } from '../tf';
 import { OPTIMIZERS, softmaxCrossEntropy, type ParamOptimizer } from './dense-math';
-import { backward, forward, regularization, writeStack, type StackLayer } from './dense-stack';
+import { backward, forward, regularization, Workspace, writeStack, type StackLayer } from './dense-stack';
 import { evaluateLoss, type LoopOptions, type LoopResult } from './loop';
 
 export interface FastHeadOptions extends Omit<
@@ -24,8 +24,8 @@ export interface FastHeadOptions extends Omit<
   train: {
     size: number;
     labels: Int32Array;
-    /** Pooled vectors of these samples for this epoch, [n × inputs]. */
-    rows(indices: number[], epoch: number): Promise<Float32Array>;
+    /** Pooled vectors of these samples for this epoch, [n × inputs] (into `out` when given). */
+    rows(indices: number[], epoch: number, out?: Float32Array): Promise<Float32Array>;
   };
   /** Seed of each step's dropout masks (called once per training step). */
   stepSeed: () => number;
@@ -66,6 +66,9 @@ export async function fastHeadLoop(o: FastHeadOptions): Promise<LoopResult> {
   let seen = 0;
   const patience = o.config.earlyStopping?.patience ?? Infinity;
   const dLogits = new Float32Array(bs * classes);
+  const inputs = dense[0].inputs;
+  const ws = new Workspace(o.stack, inputs, bs);
+  const xBuf = new Float32Array(bs * inputs);
 
   try {
     for (let epoch = 1; epoch <= o.epochs && !stopped; epoch++) {
@@ -83,14 +86,14 @@ export async function fastHeadLoop(o: FastHeadOptions): Promise<LoopResult> {
         }
         const idx = order.slice(b * bs, (b + 1) * bs);
         const n = idx.length;
-        const x = await o.train.rows(idx, epoch + o.epochOffset);
+        const x = await o.train.rows(idx, epoch + o.epochOffset, xBuf);
         const labels = Int32Array.from(idx, (i) => o.train.labels[i]);
-        const { logits, traces } = forward(o.stack, x, n, o.stepSeed());
+        const { logits, traces } = forward(o.stack, ws, x, n, o.stepSeed());
         const grad = dLogits.subarray(0, n * classes);
         const ce = softmaxCrossEntropy(logits, labels, classes, o.classWeights, grad);
         // The reported loss includes the regularisation, as trainLoop's (the weights before this step).
         const loss = ce.loss + regularization(o.stack);
-        const grads = backward(o.stack, traces, grad, n);
+        const grads = backward(o.stack, ws, traces, grad, n);
         grads.forEach((g, li) => {
           params[li][0].opt.step(params[li][0].w, g.kernel);
           if (g.bias) params[li][1].opt.step(params[li][1].w, g.bias);
