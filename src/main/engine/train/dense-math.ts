@@ -101,7 +101,12 @@ export interface OptimizerRow {
     lr: number,
     momentum: number,
     epsilon: number,
-  ): { param(size: number): ParamOptimizer; endStep(): void };
+  ): {
+    param(size: number): ParamOptimizer;
+    endStep(): void;
+    /** Scalar state, under the field names tfjs' optimizer keeps it (Adam's running β powers). */
+    scalars: Record<string, number>;
+  };
 }
 
 // The update loops are top-level functions with every constant passed in: V8 compiles them to tight
@@ -161,20 +166,22 @@ export const OPTIMIZERS: Record<OptimizerName, OptimizerRow> = {
   adam: {
     create(lr, _momentum, eps) {
       // tfjs starts both accumulated powers at beta (so the first step corrects by 1 − beta).
-      const acc = { b1: 0.9, b2: 0.999 };
+      const acc = { accBeta1: Math.fround(0.9), accBeta2: Math.fround(0.999) };
       return {
         param(size) {
           const m = new Float32Array(size);
           const v = new Float32Array(size);
           return {
             state: [m, v],
-            step: (w, g) => adamStep(w, g, m, v, lr / (1 - acc.b1), 1 / (1 - acc.b2), eps),
+            step: (w, g) => adamStep(w, g, m, v, lr / (1 - acc.accBeta1), 1 / (1 - acc.accBeta2), eps),
           };
         },
         endStep() {
-          acc.b1 *= 0.9;
-          acc.b2 *= 0.999;
+          // As tfjs: the product is rounded to float32 at every step (its accBeta variables).
+          acc.accBeta1 = Math.fround(acc.accBeta1 * Math.fround(0.9));
+          acc.accBeta2 = Math.fround(acc.accBeta2 * Math.fround(0.999));
         },
+        scalars: acc,
       };
     },
   },
@@ -186,6 +193,7 @@ export const OPTIMIZERS: Record<OptimizerName, OptimizerRow> = {
           return { state: [acc], step: (w, g) => momentumStep(w, g, acc, lr, momentum) };
         },
         endStep() {},
+        scalars: {},
       };
     },
   },
@@ -198,6 +206,7 @@ export const OPTIMIZERS: Record<OptimizerName, OptimizerRow> = {
           return { state: [ms, mom], step: (w, g) => rmspropStep(w, g, ms, mom, lr, eps) };
         },
         endStep() {},
+        scalars: {},
       };
     },
   },

@@ -14,6 +14,13 @@ import { tf } from '../tf';
 import { OPTIMIZERS, softmaxCrossEntropy, type ParamOptimizer } from './dense-math';
 import { backward, forward, regularization, Workspace, writeStack, type StackLayer } from './dense-stack';
 import { evaluateLoss, type LoopOptions, type LoopResult } from './loop';
+import {
+  fromTfWeights,
+  toTfOptimizer,
+  type FastEpochEnd,
+  type FastResume,
+  type OptimizerArrays,
+} from './fast-head-state';
 
 export interface FastHeadOptions extends Omit<
   LoopOptions,
@@ -29,6 +36,10 @@ export interface FastHeadOptions extends Omit<
   };
   /** Seed of each step's dropout masks (called once per training step). */
   stepSeed: () => number;
+  /** Continue this phase from a checkpoint instead of from its first epoch (as trainLoop's). */
+  resume?: FastResume;
+  /** After every completed epoch (its event sent, before an early stop ends the phase); awaited. */
+  onEpochEnd?: (s: FastEpochEnd) => Promise<void> | void;
 }
 
 const copies = (stack: StackLayer[]) =>
@@ -55,23 +66,43 @@ export async function fastHeadLoop(o: FastHeadOptions): Promise<LoopResult> {
     { w: s.kernel, opt: opt.param(s.kernel.length) },
     ...(s.bias ? [{ w: s.bias, opt: opt.param(s.bias.length) }] : []),
   ]);
-  const history: EpochMetrics[] = [];
+  const state: OptimizerArrays = {
+    name: o.config.optimizer,
+    state: params.flat().map((p) => p.opt.state),
+    scalars: opt.scalars,
+    iterations: 0,
+  };
+  // The head's weights in the order trainLoop snapshots them (each Dense layer's kernel, then bias).
+  const weights = dense.flatMap((s) => s.layer.weights);
+  const history: EpochMetrics[] = [...(o.resume?.history ?? [])];
   const bs = o.config.batchSize;
   const batches = Math.ceil(o.train.size / bs);
   const started = Date.now();
   let best: { epoch: number; valLoss: number; weights: Float32Array[] } | null = null;
-  let sinceBest = 0;
+  if (o.resume?.best) {
+    const b = o.resume.best;
+    best = {
+      epoch: b.epoch,
+      valLoss: b.valLoss,
+      weights: b.weights.map((t) => Float32Array.from(t.dataSync())),
+    };
+    tf.dispose(b.weights);
+  }
+  if (o.resume?.optimizer) await fromTfWeights(state, o.resume.optimizer, o.resume.optimizerScalars);
+  let sinceBest = o.resume?.sinceBest ?? 0;
   let stopped = false;
-  let earlyStopped = false;
-  let seen = 0;
   const patience = o.config.earlyStopping?.patience ?? Infinity;
+  // A checkpoint taken at the epoch that triggered early stopping resumes straight to the end.
+  let earlyStopped = sinceBest >= patience;
+  const firstEpoch = (o.resume?.epochs ?? 0) + 1;
+  let seen = 0;
   const dLogits = new Float32Array(bs * classes);
   const inputs = dense[0].inputs;
   const ws = new Workspace(o.stack, inputs, bs);
   const xBuf = new Float32Array(bs * inputs);
 
   try {
-    for (let epoch = 1; epoch <= o.epochs && !stopped; epoch++) {
+    for (let epoch = firstEpoch; epoch <= o.epochs && !stopped && !earlyStopped; epoch++) {
       const order = o.shuffle(o.train.size, epoch + o.epochOffset);
       let lossSum = 0;
       let correct = 0;
@@ -99,6 +130,7 @@ export async function fastHeadLoop(o: FastHeadOptions): Promise<LoopResult> {
           if (g.bias) params[li][1].opt.step(params[li][1].w, g.bias);
         });
         opt.endStep();
+        state.iterations++;
         lossSum += loss * n;
         correct += ce.correct;
         count += n;
@@ -143,11 +175,12 @@ export async function fastHeadLoop(o: FastHeadOptions): Promise<LoopResult> {
         lr: o.learningRate,
         imagesPerSec: count / Math.max(1e-3, (Date.now() - epochStart) / 1000),
         elapsedMs,
-        etaMs: Math.round((elapsedMs / epoch) * (o.epochs - epoch)),
+        etaMs: Math.round((elapsedMs / (epoch - firstEpoch + 1)) * (o.epochs - epoch)),
         best: isBest,
       };
       history.push(m);
       o.onEvent?.({ type: 'epoch', jobId: o.jobId, ...m });
+      if (o.onEpochEnd) await epochEnd(o, epoch, history, best, sinceBest, state, weights);
       if (sinceBest >= patience) {
         earlyStopped = true;
         break;
@@ -162,5 +195,33 @@ export async function fastHeadLoop(o: FastHeadOptions): Promise<LoopResult> {
   } finally {
     // Whatever the outcome, the tfjs head holds the weights the loop ends with.
     writeStack(o.stack);
+  }
+}
+
+/** The epoch-end hook with trainLoop's arguments: tensors made for the call and disposed after it. */
+async function epochEnd(
+  o: FastHeadOptions,
+  epoch: number,
+  history: EpochMetrics[],
+  best: { epoch: number; valLoss: number; weights: Float32Array[] } | null,
+  sinceBest: number,
+  state: OptimizerArrays,
+  weights: tf.LayerVariable[],
+): Promise<void> {
+  const optimizer = await toTfOptimizer(state, weights, o.learningRate, o.config.momentum);
+  const bestWeights = best?.weights.map((w, i) => tf.tensor(w, weights[i].shape as number[])) ?? [];
+  try {
+    await o.onEpochEnd!({
+      phase: o.phase,
+      epochs: epoch,
+      history,
+      best: best && { epoch: best.epoch, valLoss: best.valLoss, weights: bestWeights },
+      sinceBest,
+      optimizer,
+      weights,
+    });
+  } finally {
+    tf.dispose(bestWeights);
+    optimizer.dispose();
   }
 }
