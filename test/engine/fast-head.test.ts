@@ -68,6 +68,7 @@ async function train(
     onEpochEnd?: FastHeadOptions['onEpochEnd'];
     /** Resume: checkpoint weights written into the head first, then the loop continues. */
     resume?: { weights: Float32Array[]; step: number; state: FastResume };
+    classWeights?: number[];
   },
 ): Promise<Trained> {
   const config = TrainConfig.parse({ head, earlyStopping: null, ...cfg });
@@ -92,7 +93,7 @@ async function train(
     learningRate: config.learningRate,
     epochs: config.epochs,
     epochOffset: 0,
-    classWeights: null,
+    classWeights: hooks?.classWeights ?? null,
     shuffle: source.shuffle,
     signal: stop.signal,
     onEvent: (e: EngineEvent) => {
@@ -199,6 +200,18 @@ describe('fast head trainer vs the tfjs loop (hymenoptera, MobileNetV2-0.35 feat
     },
     300_000,
   );
+
+  it('class weights (balanced-style): the same weights after 3 epochs', async () => {
+    const cfg = { seed: 9, epochs: 3 };
+    const light = HeadSpec.parse(HEAD_PRESETS.light);
+    const classWeights = [0.6, 1.5];
+    const fast = await train('fast', light, cfg, undefined, { classWeights });
+    const ref = await train('tfjs', light, cfg, undefined, { classWeights });
+    const d = maxRelDiff(fast.weights, ref.weights);
+    console.log(`class weights: weights Δ ${d}`);
+    expect(d).toBeLessThan(1e-3);
+    fast.result.history.forEach((h, i) => expect(h.loss).toBeCloseTo(ref.result.history[i].loss, 4));
+  }, 300_000);
 
   it("dropout and l2, 10 epochs: tfjs' own dropout masks, so the same weights and accuracy (± 1 point)", async () => {
     const cfg = { seed: 3, epochs: 10 };
