@@ -23,7 +23,7 @@ describe('a real run: MobileNet v1 0.25, frozen base, hymenoptera', () => {
   let first: TrainRun;
   const epochTensors: number[] = [];
 
-  it('trains to ≥ 0.85 validation accuracy with no tensor leak between epochs', async () => {
+  it('trains to ≥ 0.84 validation accuracy with no tensor leak between epochs', async () => {
     const events: EngineEvent[] = [];
     first = await trainOn({
       dataDir: HYMENOPTERA,
