@@ -10,7 +10,7 @@
  * decodes, ORT's intra-op pool, the JS thread). CPU time per image barely depends on other work on the
  * machine, so `idleImagesPerSecBound` = cores × 1000 / pipeline CPU ms per image is the rate two idle cores
  * could reach if the work were spread perfectly (an upper bound; `imagesPerSec` is what this run got).
- * MobileNetV2-1.0 has random weights (bench/mobilenet-v2.ts): architecture speed only.
+ * MobileNetV2-1.0 has random weights (built by the Keras application builder): architecture speed only.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +27,7 @@ import { FeatureStore } from '../src/main/engine/store/store';
 import { mapLimit } from '../src/main/util/concurrency';
 import { initBackend } from '../src/main/engine/backend';
 import { log, removeTmpDirs, round, tmp } from './measure';
-import { mobilenetV2 } from './mobilenet-v2';
+import { buildMobileNetV2 } from '../src/main/engine/keras/applications/mobilenet-v2';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const SHARED = path.resolve(REPO, '../shared');
@@ -53,7 +53,7 @@ const BASES: Record<string, { weights: string; load: () => Promise<FeatureBase> 
     weights: 'random (architecture speed only)',
     load: async () => {
       const dir = path.join(await tmp('bench-v2-1.0-'), 'mobilenet_v2_1.0_224');
-      const model = mobilenetV2(1.0);
+      const model = buildMobileNetV2(1.0, [224, 224]);
       await exportTfjs(model, dir, [], {});
       model.dispose();
       return loadBase({ dir, entry: null, source: 'path' });
