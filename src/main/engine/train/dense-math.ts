@@ -29,7 +29,7 @@ export function matMul(
     const tb = tf.tensor2d(b.subarray(0, k * n), [k, n]);
     const tc = tf.matMul(ta, tb);
     try {
-      c.set(tc.dataSync() as Float32Array);
+      readInto(tc, c);
       return c;
     } finally {
       tf.dispose([ta, tb, tc]);
@@ -46,6 +46,24 @@ export function matMul(
     }
   }
   return c;
+}
+
+/** The wasm backend's view of its heap (internals; checked before use, else dataSync). */
+interface WasmBackendView {
+  wasm?: { HEAPU8: Uint8Array };
+  dataIdMap?: { get(id: object): { memoryOffset?: number } | undefined };
+}
+
+/**
+ * A float32 tensor's values copied into `out`. On wasm straight from its heap: dataSync would allocate a
+ * fresh array per call (a 512 KB gradient per batch), and collecting those cost as much as the copy.
+ */
+function readInto(t: tf.Tensor, out: Float32Array): void {
+  const b = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as WasmBackendView) : null;
+  const at = b?.dataIdMap?.get(t.dataId)?.memoryOffset;
+  if (b?.wasm && at !== undefined && at % 4 === 0 && t.dtype === 'float32')
+    out.set(new Float32Array(b.wasm.HEAPU8.buffer, at, t.size));
+  else out.set(t.dataSync() as Float32Array);
 }
 
 /** aᵀ ([cols×rows]) of a ([rows×cols]) into `out`. */
