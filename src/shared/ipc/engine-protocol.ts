@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { AugmentSpec } from '../augment';
-import { BackendPreference } from '../backends';
+import { BackendPreference, DeviceInfo, ExtractionDevice } from '../backends';
 import { DatasetScan, SplitOptions } from '../dataset';
 import { EngineEvent } from '../engine-events';
 import { ErrorCode } from '../errors';
@@ -41,6 +41,11 @@ export const engineJobs = {
       config: TrainConfig,
       cacheDir: z.string(),
       backend: BackendPreference,
+      /**
+       * What runs the frozen base (default auto); a forced device that cannot start fails the run with
+       * its one-line reason.
+       */
+      device: ExtractionDevice.optional(),
     }),
     result: TrainSummary,
   },
@@ -73,6 +78,8 @@ export const engineJobs = {
     }),
     result: BaseDescription,
   },
+  /** The ONNX Runtime devices and why each cannot run here (cheap checks; no session is started). */
+  listDevices: { payload: z.object({}), result: z.array(DeviceInfo) },
   /** Free a kept run's model. */
   releaseRun: {
     payload: z.object({ runId: z.string() }),
@@ -91,6 +98,8 @@ export const EngineProcessStatus = z.object({
   /** tfjs backend in use, or null before any job initialised tfjs. */
   backend: z.string().nullable(),
   device: z.string().nullable(),
+  /** What runs the frozen base of the latest run (the engine's runtime line), or null before any. */
+  runtime: z.string().nullable(),
   /** Process memory (bytes) and, once tfjs is loaded, its tensor bookkeeping. */
   memory: z.object({
     rss: z.number(),
