@@ -5,9 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { BaseCard, BaseDescription } from '@shared/ipc/bases';
+import { KERAS_MODEL_FILE, type BaseCard, type BaseDescription } from '@shared/ipc/bases';
 import { BASES, findBase } from '../engine/bases/registry';
-import { resolveBase } from '../engine/bases/resolve';
+import { locateBase } from '../engine/bases/locate';
 import type { EngineHost } from '../engine-host/host';
 import type { SettingsStore } from '../settings/store';
 import { runJob } from './engine-jobs';
@@ -31,23 +31,13 @@ export async function listBaseCards(
         featureShape: [...b.featureShape],
         custom: false,
       };
-      try {
-        const r = await resolveBase(b.id, { modelsDir, download: false });
-        return { ...card, state: 'local', detail: r.dir };
-      } catch {
-        return b.url
-          ? { ...card, state: 'download', detail: `downloads from ${new URL(b.url).host} on first use` }
-          : {
-              ...card,
-              state: 'unavailable',
-              detail: `no tfjs download: convert the Keras weights once (${b.kerasSource?.url ?? 'see README'}) and add the folder`,
-            };
-      }
+      return { ...card, ...locateBase(b, { modelsDir }) };
     }),
   );
   const custom = customDirs.map((dir): BaseCard => {
     const d = described.get(dir);
-    const ok = existsSync(path.join(dir, 'model.json'));
+    // A user's base is a tfjs folder or a Keras .h5/.keras file (converted on first use).
+    const ok = KERAS_MODEL_FILE.test(dir) ? existsSync(dir) : existsSync(path.join(dir, 'model.json'));
     return {
       id: dir,
       displayName: d?.displayName ?? path.basename(dir),
@@ -57,7 +47,7 @@ export async function listBaseCards(
       imagenetTop1: null,
       featureShape: d?.featureShape ?? null,
       state: ok ? 'local' : 'unavailable',
-      detail: ok ? dir : `${dir} has no model.json any more`,
+      detail: ok ? dir : KERAS_MODEL_FILE.test(dir) ? `${dir} is gone` : `${dir} has no model.json any more`,
       custom: true,
     };
   });

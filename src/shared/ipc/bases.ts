@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { Preprocessing } from '../preprocessing';
 
+/** A user's Keras model file (`model.save('x.h5')`, or Keras 3's `.keras`), as opposed to a tfjs folder. */
+export const KERAS_MODEL_FILE = /\.(h5|hdf5|keras)$/i;
+
 export const BaseCard = z.object({
   id: z.string(),
   displayName: z.string(),

@@ -8,7 +8,7 @@ import { AugmentSpec } from '../augment';
 import { DatasetLayout, SplitName, SplitOptions } from '../dataset';
 import { ResizeMode, TrainConfig } from '../train';
 import { DatasetProblem, SplitCounts } from '../dataset';
-import { BatchEvent, EpochEvent, Stage } from '../engine-events';
+import { BatchEvent, DownloadEvent, EpochEvent, Stage } from '../engine-events';
 import { ErrorCode } from '../errors';
 import { ExportFormats, ExportOutcome } from '../export-formats';
 import { AugmentPreviewItem } from './augment-preview';
@@ -286,6 +286,8 @@ export const events = {
   /** Engine batch/epoch events as they are (thinned to ≤ 10 batches a second by the engine). */
   jobBatch: BatchEvent,
   jobEpoch: EpochEvent,
+  /** A base downloading (bytes, speed, ETA), for the base card and its Cancel button. */
+  jobDownload: DownloadEvent.extend({ kind: z.string() }),
   engineStatus: EngineStatus,
   /** A run started, changed status (stopping, stopped) or ended (with its summary). */
   runUpdate: RunView,

@@ -89,7 +89,7 @@ async function matches(file: string, expected: string): Promise<{ ok: boolean; a
 }
 
 /** Moving-window speed: the last few seconds, so a stall shows quickly and a burst does not dominate. */
-class Speed {
+export class Speed {
   private samples: { t: number; bytes: number }[] = [];
   add(t: number, bytes: number): number {
     this.samples.push({ t, bytes });
