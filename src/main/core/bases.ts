@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { KERAS_MODEL_FILE, type BaseCard, type BaseDescription } from '@shared/ipc/bases';
+import { KERAS_MODEL_FILE, type BaseCard, type BaseDescription, type ModelLayers } from '@shared/ipc/bases';
+import { CodedError } from '@shared/errors';
 import { BASES, findBase } from '../engine/bases/registry';
 import { locateBase } from '../engine/bases/locate';
 import type { EngineHost } from '../engine-host/host';
@@ -94,6 +95,24 @@ export class BaseCatalog {
     this.described.set(d.ref, d);
     this.described.set(d.dir, d);
     return d;
+  }
+
+  /**
+   * A user's Keras file's layers (for the feature-layer picker); with `featureLayer`, set it first and
+   * describe the base again, so cards and the head editor see the new feature shape.
+   */
+  async modelLayers(file: string, featureLayer: string | null): Promise<ModelLayers> {
+    if (!KERAS_MODEL_FILE.test(file))
+      throw new CodedError('BAD_REQUEST', `${path.basename(file)} is not a Keras .h5 / .keras model file`);
+    const r = await runJob(
+      this.o.engine,
+      this.o.events,
+      'modelLayers',
+      { file, modelsDir: this.modelsDir(), featureLayer },
+      `Reading ${path.basename(file)}`,
+    );
+    if (featureLayer) await this.describe(file, false);
+    return r;
   }
 
   /** The feature map shape of a base, when known without loading it. */

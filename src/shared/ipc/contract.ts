@@ -12,7 +12,7 @@ import { BatchEvent, DownloadEvent, EpochEvent, Stage } from '../engine-events';
 import { ErrorCode } from '../errors';
 import { ExportFormats, ExportOutcome } from '../export-formats';
 import { AugmentPreviewItem } from './augment-preview';
-import { BaseCard, BaseDescription } from './bases';
+import { BaseCard, BaseDescription, ModelLayers } from './bases';
 import { Prediction } from './prediction';
 import { RunView } from './run-record';
 import { RENDERER_WRITABLE_SETTINGS, SettingsObject, settingsSchema } from './settings-schema';
@@ -172,6 +172,17 @@ export const channels = {
   addLocalBase: {
     request: z.object({ path: z.string().min(1).max(4096) }),
     response: z.object({ base: BaseDescription, bases: z.array(BaseCard) }),
+  },
+  /**
+   * A Keras model file's layers with output shapes, for picking its feature layer; with `featureLayer`,
+   * set that one first (it must output a 4-D feature map).
+   */
+  modelLayers: {
+    request: z.object({
+      path: z.string().min(1).max(4096),
+      featureLayer: z.string().min(1).max(512).optional(),
+    }),
+    response: ModelLayers,
   },
   removeLocalBase: {
     request: z.object({ path: z.string().min(1).max(4096) }),
