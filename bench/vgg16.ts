@@ -31,6 +31,8 @@ export interface Vgg16Report {
   extractS: number;
   /** The family's preprocessing the engine applied (caffe for VGG). */
   preprocessing: string;
+  /** What ran the base (ONNX Runtime's provider, or tfjs engines). */
+  ranOn: string;
 }
 
 /**
@@ -92,6 +94,7 @@ export async function vgg16Extraction(
         engineStartupS: round(startupS),
         extractS: round(extractS),
         preprocessing: base.preprocessing,
+        ranOn: extractor.describe(),
       };
     } finally {
       await extractor.close();
