@@ -3,7 +3,7 @@
  * layers with their output shapes. Only 4-D outputs (feature maps) can be picked; the suggestion is the
  * last one before the classifier.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ModelLayers } from '@shared/ipc/bases';
 import { call, errorText } from '../../api/client';
 import { Modal } from '../../components/Modal';
@@ -23,6 +23,7 @@ export function FeatureLayerDialog({ path, onClose, onSaved }: Props) {
   const [pick, setPick] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  const list = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     let live = true;
@@ -39,8 +40,15 @@ export function FeatureLayerDialog({ path, onClose, onSaved }: Props) {
     };
   }, [path]);
 
+  // Long models (hundreds of layers): show the current cut, not the input layer.
+  useEffect(() => {
+    list.current?.querySelector('input:checked')?.scrollIntoView({ block: 'center' });
+  }, [info]);
+
   const save = async () => {
     if (!pick) return;
+    // Already the base's cut (e.g. the suggestion, right after adding): nothing to save.
+    if (pick === info?.featureLayer) return onClose();
     setSaving(true);
     setError(null);
     try {
@@ -72,7 +80,7 @@ export function FeatureLayerDialog({ path, onClose, onSaved }: Props) {
       </p>
       {!info && !error && <p className="muted">Reading the model…</p>}
       {info && (
-        <div className="layer-list" role="radiogroup" aria-label="Feature layer">
+        <div className="layer-list" role="radiogroup" aria-label="Feature layer" ref={list}>
           {info.layers.map((l) => (
             <label key={l.name} className={l.featureMap ? 'layer-row' : 'layer-row disabled'}>
               <input
@@ -101,11 +109,7 @@ export function FeatureLayerDialog({ path, onClose, onSaved }: Props) {
         <button type="button" onClick={onClose}>
           Cancel
         </button>
-        <button
-          type="button"
-          disabled={!pick || saving || pick === info?.featureLayer}
-          onClick={() => void save()}
-        >
+        <button type="button" disabled={!pick || saving} onClick={() => void save()}>
           {saving ? 'Saving…' : 'Use this layer'}
         </button>
       </footer>
