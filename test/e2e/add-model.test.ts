@@ -1,8 +1,11 @@
 /**
- * The Model screen's "Add a model" with a real Keras file (../shared's MobileNet v1 0.25 full-model
- * .h5, with its ImageNet classifier) and the feature-layer picker, and the Keras recipe preset button,
- * in real Chromium against browser mode.
+ * The Model screen in real Chromium against browser mode: "Add a model" with a real Keras file
+ * (../shared's MobileNet v1 0.25 full-model .h5, with its ImageNet classifier) and the feature-layer
+ * picker; the Keras recipe preset button; a base card's download progress and Cancel, against a
+ * loopback server standing in for Keras' host (TRANSFER_STUDIO_DOWNLOAD_ORIGIN) that sends slowly.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -16,6 +19,10 @@ let tmp: Awaited<ReturnType<typeof tempDir>>;
 let serve: ServeHandle;
 let browser: Browser;
 let page: Page;
+let host: Server;
+const requested: string[] = [];
+/** What the slow host claims to send: about VGG16's notop file. */
+const SIZE = 58_889_256;
 const H5 = path.join(SHARED, 'models', 'keras', 'mobilenet_v1_0.25_224.h5');
 
 const step = e2eStep({ page: () => page, serve: () => serve, prefix: 'add-model-' });
@@ -24,6 +31,16 @@ const poll = <T>(fn: () => Promise<T> | T, o: { timeout?: number } = {}) =>
 
 beforeAll(async () => {
   tmp = await tempDir('ts-e2e-add-model-');
+  // ~2.5 MB/s: slow enough to watch and cancel, never finished within the test.
+  host = createServer((req, res) => {
+    requested.push(req.url!);
+    res.writeHead(200, { 'content-length': String(SIZE), 'content-type': 'application/octet-stream' });
+    const chunk = Buffer.alloc(256 * 1024, 7);
+    const timer = setInterval(() => res.write(chunk), 100);
+    res.on('close', () => clearInterval(timer));
+  });
+  await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
+  process.env.TRANSFER_STUDIO_DOWNLOAD_ORIGIN = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
   serve = await startServe({ roots: [SHARED, tmp.dir], dataDir: path.join(tmp.dir, 'state') });
   browser = await launchBrowser();
   page = browser.page;
@@ -34,6 +51,9 @@ afterAll(async () => {
   await browser?.close();
   await serve?.stop();
   await tmp?.cleanup();
+  host?.closeAllConnections();
+  host?.close();
+  delete process.env.TRANSFER_STUDIO_DOWNLOAD_ORIGIN;
 });
 
 describe('Add a model (Keras file) and the Keras recipe preset', () => {
@@ -75,5 +95,28 @@ describe('Add a model (Keras file) and the Keras recipe preset', () => {
       page.getByTestId('head-block').evaluateAll((els) => els.map((e) => e.getAttribute('data-type'))),
     ).toEqual(HEAD_PRESETS.keras.layers.map((l) => l.type));
     await screenshot(page, 'add-model-recipe');
+  });
+
+  step('a base card shows its download (bytes of total, speed, time left) and Cancel stops it', async () => {
+    const card = page.locator('[data-base="vgg16"]');
+    await card.getByRole('button', { name: 'Download now' }).click();
+    const status = card.getByTestId('base-download');
+    await status.waitFor({ timeout: 60_000 });
+    // Bytes of the announced total, a speed and an ETA, as the engine measures them.
+    await poll(() => status.textContent(), { timeout: 60_000 }).toMatch(
+      /\d+(\.\d)? MB of 56 MB · [\d.]+ (KB|MB)\/s · .+ left/,
+    );
+    const pct1 = Number(await status.getByRole('progressbar').getAttribute('aria-valuenow'));
+    await poll(async () =>
+      Number(await status.getByRole('progressbar').getAttribute('aria-valuenow')),
+    ).toBeGreaterThan(pct1);
+    expect(requested.at(-1)).toBe(
+      '/tensorflow/keras-applications/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5',
+    );
+    await screenshot(page, 'add-model-download');
+    await status.getByRole('button', { name: 'Cancel' }).click();
+    await status.waitFor({ state: 'detached', timeout: 30_000 });
+    await poll(() => page.getByRole('alert').first().textContent()).toMatch(/vgg16: .*cancel/i);
+    expect(await card.locator('.chip').first().textContent()).toBe('needs download');
   });
 });

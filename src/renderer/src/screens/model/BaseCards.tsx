@@ -92,7 +92,11 @@ export function BaseCards() {
               <div className="base-card-head">
                 <strong>{b.displayName}</strong>
                 <span className={`chip base-state-${b.state}`} title={b.detail}>
-                  {describing === b.id ? 'loading…' : STATE_TEXT[b.state]}
+                  {describing === b.id
+                    ? downloads[b.id]
+                      ? 'downloading…'
+                      : 'loading…'
+                    : STATE_TEXT[b.state]}
                 </span>
               </div>
               <dl className="base-facts">
@@ -113,7 +117,7 @@ export function BaseCards() {
               {downloads[b.id] && !downloads[b.id].done && <DownloadStatus d={downloads[b.id]} />}
               {(b.state === 'download' || b.custom) && (
                 <div className="base-card-actions">
-                  {b.state === 'download' && (
+                  {b.state === 'download' && !downloads[b.id] && (
                     <button
                       type="button"
                       disabled={describing !== null}

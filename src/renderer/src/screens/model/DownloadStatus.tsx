@@ -10,8 +10,8 @@ export function DownloadStatus({ d }: { d: Download }) {
   return (
     <div className="base-download" data-testid="base-download">
       <ProgressBar done={d.bytes} total={d.total ?? 0} label={`Downloading ${d.label}`} />
-      <div className="row">
-        <span className="muted small">{formatDownload(d)}</span>
+      <span className="muted small">{formatDownload(d)}</span>
+      <div className="base-card-actions">
         <button
           type="button"
           onClick={(e) => {
