@@ -39,7 +39,7 @@ import { TrainConfig } from '@shared/train';
 import { measured, removeTmpDirs, round, tmp } from './measure';
 import { buildMobileNetV2 } from '../src/main/engine/keras/applications/mobilenet-v2';
 import { peerImages, runPeer, type PeerRun } from './peer';
-import { torchVgg16Peer, vgg16Extraction } from './vgg16';
+import { vgg16VsPeer } from './vgg16';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const SHARED = path.resolve(REPO, '../shared');
@@ -299,21 +299,7 @@ async function main() {
     ortVsPeer: b.label === E2E_BASE ? ratio(ips(b.label, 'onnxruntime-cpu'), peerImagesPerSec) : null,
   }));
 
-  // VGG16 (15 GFLOPs an image) on a subset; ours and the peer on the same photos (the peer's PIL
-  // decodes JPEG/PNG only).
-  const vggFiles = scan.files.filter((f) => /\.(jpe?g|png)$/i.test(f.path)).slice(0, quick ? 32 : 128);
-  const vggOurs = await measured('VGG16 extraction (ours)', () => vgg16Extraction(vggFiles, backend, 1));
-  const vggPeer = await measured('VGG16 extraction (PyTorch peer)', () => torchVgg16Peer(vggFiles));
-  const vgg16 = {
-    images: vggFiles.length,
-    weights: 'random (Keras VGG16 structure; architecture speed only, weights not downloadable here)',
-    ours: { ...vggOurs.result, ...vggOurs.load },
-    peer: { ...vggPeer.result, ...vggPeer.load },
-    oursVsPeer:
-      'imagesPerSec' in vggPeer.result
-        ? ratio(vggOurs.result.imagesPerSec, vggPeer.result.imagesPerSec)
-        : null,
-  };
+  const vgg16 = await vgg16VsPeer(scan.files, backend, quick ? 32 : 128);
 
   // Head epochs train on the full dataset, so the v1 cache must hold every file.
   let v1Cache = cacheOf.get('mobilenet_v1_0.25_224')!;
