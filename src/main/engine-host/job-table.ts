@@ -21,6 +21,7 @@ export const jobRunners: { [K in JobKind]: JobRunner<K> } = {
   describeBase: async (p, ctx) => (await import('./runners/describe-base')).describeBaseJob(p, ctx),
   // Cheap checks only (no session): which ONNX Runtime devices could run the frozen base here.
   listDevices: async () => (await import('../engine/onnx/devices')).listDevices(),
+  modelLayers: async (p) => (await import('./runners/model-layers')).modelLayersJob(p),
   // The pipeline's scan stage, alone: its runner reports progress and stop throws out of it.
   scan: async (p, { jobId, signal, emit }) => {
     const { pipelineContext, runStage } = await import('../engine/pipeline/context');
