@@ -10,6 +10,7 @@ import { datasetHandlers } from './dataset-handlers';
 import type { HandlerContext, Handlers } from './handler-context';
 import { runHandlers } from './run-handlers';
 import { runModelHandlers } from './run-model-handlers';
+import { settingsHandlers } from './settings-handlers';
 
 export type { HandlerContext, Handlers } from './handler-context';
 
@@ -21,5 +22,6 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     ...augmentHandlers(ctx),
     ...runHandlers(ctx),
     ...runModelHandlers(ctx),
+    ...settingsHandlers(ctx),
   };
 }

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { EngineEvent } from '@shared/engine-events';
-import type { BackendPreference } from '@shared/backends';
+import type { BackendPreference, ExtractionDevice } from '@shared/backends';
 import { applyEngineEvent } from '@shared/run-state';
 import type { RunRecord, RunView } from '@shared/ipc/run-record';
 import type { TrainConfig } from '@shared/train';
@@ -26,6 +26,8 @@ export interface StartTrainingOptions {
   config: TrainConfig;
   cacheDir: string;
   backend: BackendPreference;
+  /** What runs the frozen base (the preferredDevice setting). */
+  device: ExtractionDevice;
 }
 
 export class RunRegistry {
@@ -71,7 +73,7 @@ export class RunRegistry {
       this.engine,
       this.events,
       'train',
-      { scan: dataset.scan, config: o.config, cacheDir: o.cacheDir, backend: o.backend },
+      { scan: dataset.scan, config: o.config, cacheDir: o.cacheDir, backend: o.backend, device: o.device },
       `Training on ${name}`,
       (id, e) => this.onEvent(id, e),
     );

@@ -25,6 +25,7 @@ const controller = new AbortController();
 Object.defineProperty(controller.signal, 'aborted', { get: () => Atomics.load(stopFlag, 0) === 1 });
 
 let lastRuntime = 0;
+let baseRuntime: string | null = null;
 const runtime = (force = false) => {
   if (!force && Date.now() - lastRuntime < 500) return;
   lastRuntime = Date.now();
@@ -36,6 +37,7 @@ const runtime = (force = false) => {
       device: currentBackend()?.device ?? 'CPU',
       tensors: m.numTensors,
       tensorBytes: m.numBytes,
+      baseRuntime,
     },
   });
 };
@@ -66,7 +68,11 @@ port.on('message', (m: ToRunWorker) => {
   );
 });
 
-trainJob(data.payload, ctx(data.runId, controller.signal)).then(
+const onBaseRuntime = (line: string) => {
+  baseRuntime = line;
+  runtime(true);
+};
+trainJob(data.payload, ctx(data.runId, controller.signal), { onBaseRuntime }).then(
   (summary) => {
     runtime(true);
     send({ type: 'trained', summary });

@@ -8,11 +8,13 @@ import { AugmentSpec } from '../augment';
 import { DatasetFile, DatasetLayout, SplitName, SplitOptions } from '../dataset';
 import { ResizeMode, TrainConfig } from '../train';
 import { DatasetProblem, SplitCounts } from '../dataset';
-import { BatchEvent, EpochEvent, Stage } from '../engine-events';
+import { DeviceInfo } from '../backends';
+import { CacheFilter, CacheReport, ClearResult } from '../cache';
+import { BatchEvent, DownloadEvent, EpochEvent, Stage } from '../engine-events';
 import { ErrorCode } from '../errors';
 import { ExportFormats, ExportOutcome } from '../export-formats';
 import { AugmentPreviewItem } from './augment-preview';
-import { BaseCard, BaseDescription } from './bases';
+import { BaseCard, BaseDescription, ModelLayers } from './bases';
 import { Prediction } from './prediction';
 import { RunView } from './run-record';
 import { RENDERER_WRITABLE_SETTINGS, SettingsObject, settingsSchema } from './settings-schema';
@@ -93,6 +95,8 @@ export const EngineStatus = z.object({
   pid: z.number().nullable(),
   backend: z.string().nullable(),
   device: z.string().nullable(),
+  /** What runs the frozen base (the engine's runtime line, e.g. "onnxruntime cpu on CPU (2 threads…)"). */
+  runtime: z.string().nullable(),
   memory: z
     .object({
       rss: z.number(),
@@ -152,6 +156,15 @@ export const channels = {
     response: z.object({ cancelled: z.boolean() }),
   },
   getEngineStatus: { request: Empty, response: EngineStatus },
+  /** ONNX Runtime devices for the frozen base, and why each is unavailable here (asks the engine). */
+  listDevices: { request: Empty, response: z.object({ devices: z.array(DeviceInfo) }) },
+  /** The feature cache under the cache folder: total, per base and per variant. */
+  getCacheReport: { request: Empty, response: CacheReport },
+  /** Remove cached features (all, or one base's); never models or thumbnails. Refused while a run trains. */
+  clearCache: {
+    request: CacheFilter,
+    response: z.object({ cleared: ClearResult, report: CacheReport }),
+  },
 
   // ----- model -----
   /** Registry bases and the user's model folders, with whether each is on this machine. */
@@ -165,6 +178,17 @@ export const channels = {
   addLocalBase: {
     request: z.object({ path: z.string().min(1).max(4096) }),
     response: z.object({ base: BaseDescription, bases: z.array(BaseCard) }),
+  },
+  /**
+   * A Keras model file's layers with output shapes, for picking its feature layer; with `featureLayer`,
+   * set that one first (it must output a 4-D feature map).
+   */
+  modelLayers: {
+    request: z.object({
+      path: z.string().min(1).max(4096),
+      featureLayer: z.string().min(1).max(512).optional(),
+    }),
+    response: ModelLayers,
   },
   removeLocalBase: {
     request: z.object({ path: z.string().min(1).max(4096) }),
@@ -279,6 +303,8 @@ export const events = {
   /** Engine batch/epoch events as they are (thinned to ≤ 10 batches a second by the engine). */
   jobBatch: BatchEvent,
   jobEpoch: EpochEvent,
+  /** A base downloading (bytes, speed, ETA), for the base card and its Cancel button. */
+  jobDownload: DownloadEvent.extend({ kind: z.string() }),
   engineStatus: EngineStatus,
   /** A run started, changed status (stopping, stopped) or ended (with its summary). */
   runUpdate: RunView,

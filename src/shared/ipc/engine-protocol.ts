@@ -7,14 +7,14 @@
  */
 import { z } from 'zod';
 import { AugmentSpec } from '../augment';
-import { BackendPreference } from '../backends';
+import { BackendPreference, DeviceInfo, ExtractionDevice } from '../backends';
 import { DatasetScan, SplitOptions } from '../dataset';
 import { EngineEvent } from '../engine-events';
 import { ErrorCode } from '../errors';
 import { ExportFormats, ExportOutcome } from '../export-formats';
 import { ResizeMode, TrainConfig } from '../train';
 import { AugmentPreviewItem } from './augment-preview';
-import { BaseDescription } from './bases';
+import { BaseDescription, ModelLayers } from './bases';
 import { Prediction } from './prediction';
 import { TrainSummary } from './run-record';
 
@@ -41,6 +41,11 @@ export const engineJobs = {
       config: TrainConfig,
       cacheDir: z.string(),
       backend: BackendPreference,
+      /**
+       * What runs the frozen base (default auto); a forced device that cannot start fails the run with
+       * its one-line reason.
+       */
+      device: ExtractionDevice.optional(),
     }),
     result: TrainSummary,
   },
@@ -73,6 +78,16 @@ export const engineJobs = {
     }),
     result: BaseDescription,
   },
+  /** The ONNX Runtime devices and why each cannot run here (cheap checks; no session is started). */
+  listDevices: { payload: z.object({}), result: z.array(DeviceInfo) },
+  /**
+   * A user's Keras model file (converted once into the model cache): its layers with output shapes, and
+   * its feature layer — set to `featureLayer` first when given (the user's pick).
+   */
+  modelLayers: {
+    payload: z.object({ file: z.string(), modelsDir: z.string(), featureLayer: z.string().nullable() }),
+    result: ModelLayers,
+  },
   /** Free a kept run's model. */
   releaseRun: {
     payload: z.object({ runId: z.string() }),
@@ -91,6 +106,8 @@ export const EngineProcessStatus = z.object({
   /** tfjs backend in use, or null before any job initialised tfjs. */
   backend: z.string().nullable(),
   device: z.string().nullable(),
+  /** What runs the frozen base of the latest run (the engine's runtime line), or null before any. */
+  runtime: z.string().nullable(),
   /** Process memory (bytes) and, once tfjs is loaded, its tensor bookkeeping. */
   memory: z.object({
     rss: z.number(),
