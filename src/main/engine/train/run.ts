@@ -18,7 +18,9 @@ import { applyLayers, buildHead, reseedDropout, type Head } from '../head/build'
 import { mixSeed } from '../util/random';
 import { tf } from '../tf';
 import { defaultCacheDir } from '../util/paths';
+import type { Checkpoint } from './checkpoint';
 import { hoistPooling } from './hoist';
+import { Checkpointer, dataDigest } from './resume';
 import { balancedClassWeights } from './loss';
 import { trainLoop, type ValSource } from './loop';
 import {
@@ -44,6 +46,10 @@ export interface RunOptions {
   featureMemoryBudget?: number;
   signal?: AbortSignal;
   onEvent?: (e: EngineEvent) => void;
+  /** The run's folder: `run.json` and a checkpoint at every epoch end go there (see train/resume.ts). */
+  runDir?: string | null;
+  /** Continue from this checkpoint (taken in `runDir` by this run): `resumeRun` sets it. */
+  resume?: Checkpoint | null;
 }
 
 export interface TrainRun {
@@ -198,7 +204,17 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
   const classWeights = config.classWeight === 'balanced' ? balancedClassWeights(counts) : null;
 
   t = Date.now();
-  let step = 0;
+  let step = opts.resume?.step ?? 0;
+  const ckpt = opts.runDir
+    ? new Checkpointer({
+        runDir: opts.runDir,
+        jobId,
+        data: dataDigest([...trainItems, ...valItems]),
+        step: () => step,
+        resume: opts.resume ?? null,
+      })
+    : null;
+  await ckpt?.start(path.resolve(opts.dataDir), config);
   const headVars = head.model.trainableWeights.map((w) => w.read() as tf.Variable);
   const regularization = () => {
     const losses = head.model.calculateLosses();
@@ -224,6 +240,7 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
     shuffle: seededShuffle(config.seed),
     signal: opts.signal,
     onEvent: emit,
+    ...ckpt?.hooks('head', head.model.weights, []),
   });
   timings.trainMs = Date.now() - t;
   const history = [...headPhase.history];
@@ -237,6 +254,7 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
       ...headVars,
       ...unfrozen.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable)),
     ];
+    const snapshotWeights = [...head.model.weights, ...unfrozen.flatMap((l) => l.weights)];
     const ft = await trainLoop({
       jobId,
       phase: 'fine-tune',
@@ -248,7 +266,7 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
       },
       regularization,
       variables: vars,
-      snapshotWeights: [...head.model.weights, ...unfrozen.flatMap((l) => l.weights)],
+      snapshotWeights,
       train: imageTrainSource(trainItems, pixel, augment, config.seed),
       val: valItems.length ? imageValSource(valItems, pixel, base, head.model) : null,
       config,
@@ -259,6 +277,7 @@ export async function runTraining(opts: RunOptions): Promise<TrainRun> {
       shuffle: seededShuffle(config.seed + 1),
       signal: opts.signal,
       onEvent: emit,
+      ...ckpt?.hooks('fine-tune', snapshotWeights, history, headPhase.earlyStopped),
     });
     for (const l of base.model.layers) l.trainable = false;
     history.push(...ft.history);
