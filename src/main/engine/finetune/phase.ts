@@ -26,8 +26,8 @@ export interface BoundaryFineTuneOptions {
   regularization?: () => tf.Scalar | null;
   signal?: AbortSignal;
   onEvent?: (e: EngineEvent) => void;
-  /** Checkpoint/resume hooks, passed through to the loop. */
-  loop?: Pick<LoopOptions, 'resume' | 'onEpochEnd'>;
+  /** Checkpoint/resume hooks for the loop, given its snapshot weights (train/resume.ts `Checkpointer.hooks`). */
+  loopHooks?: (weights: tf.LayerVariable[]) => Pick<LoopOptions, 'resume' | 'onEpochEnd'>;
 }
 
 /**
@@ -41,6 +41,7 @@ export async function fineTuneFromBoundary(o: BoundaryFineTuneOptions): Promise<
   try {
     const headVars = head.model.trainableWeights.map((w) => w.read() as tf.Variable);
     const baseVars = split.unfrozen.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));
+    const snapshotWeights = [...head.model.weights, ...split.unfrozen.flatMap((l) => l.weights)];
     return await trainLoop({
       jobId: o.jobId,
       phase: 'fine-tune',
@@ -51,7 +52,7 @@ export async function fineTuneFromBoundary(o: BoundaryFineTuneOptions): Promise<
       },
       regularization: o.regularization,
       variables: [...headVars, ...baseVars],
-      snapshotWeights: [...head.model.weights, ...split.unfrozen.flatMap((l) => l.weights)],
+      snapshotWeights,
       train: boundaryTrainSource(o.train, split),
       val: o.val.length ? boundaryValSource(o.val, split, head.model) : null,
       config,
@@ -62,7 +63,7 @@ export async function fineTuneFromBoundary(o: BoundaryFineTuneOptions): Promise<
       shuffle: seededShuffle(config.seed + 1),
       signal: o.signal,
       onEvent: o.onEvent,
-      ...o.loop,
+      ...o.loopHooks?.(snapshotWeights),
     });
   } finally {
     setTrainable(o.baseModel, []);
