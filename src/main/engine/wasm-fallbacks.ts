@@ -159,7 +159,11 @@ function depthwiseBackprop(
             if (xC < 0 || xC >= inWidth) continue;
             const xOff = ((b * inHeight + xR) * inWidth + xC) * inChannels;
             const wOff = (wR * filterWidth + wC) * outChannels;
-            if (input) {
+            if (mult === 1) {
+              // MobileNets' case: channel d only meets channel d, so one flat, branch-free loop.
+              if (input) for (let d = 0; d < inChannels; d++) out[xOff + d] += dy[dyOff + d] * a[wOff + d];
+              else for (let d = 0; d < inChannels; d++) out[wOff + d] += a[xOff + d] * dy[dyOff + d];
+            } else if (input) {
               // a = filter: dx[x] += Σ_q dy[d1*mult+q] · w[d1*mult+q]
               for (let d1 = 0; d1 < inChannels; d1++) {
                 let s = 0;
