@@ -6,37 +6,76 @@ import { contentHash } from '../extract/cache';
 import { StoppedError } from '../extract/features';
 import { mapLimit } from '../util/concurrency';
 import { hashString, mixSeed } from '../util/random';
-import type { FrozenRunner } from './frozen-graph';
+import type { BackendReport } from '../backend';
+import type { FeatureBase } from '../bases/load';
+import { WorkerPoolExtractor } from '../extract/pool';
+import type { BoundaryOutputs } from '../extract/protocol';
+import type { BoundaryRunner } from './frozen-outputs';
 import { boundaryKey, type BoundaryStore } from './store';
 
-/** Runs the frozen part on batches of images: per decodable item, one array per frozen output. */
+/** Runs the frozen pass on batches of images: one row (Σ entrySizes floats) per decodable item. */
 export interface BoundaryExtractor {
   readonly engines: number;
-  run(items: ExtractItem[]): Promise<{ outputs: Float32Array[][]; errors: (string | null)[] }>;
+  run(items: ExtractItem[]): Promise<{ rows: Float32Array; errors: (string | null)[] }>;
   close(): Promise<void>;
 }
 
 /**
- * In this process. Decoding runs on sharp's threads, so while one batch runs the frozen graph the
- * next one decodes (the caller keeps two batches in flight).
+ * In this process (a native backend uses every core itself). Decoding runs on sharp's threads, so
+ * while one batch runs the frozen graph the next one decodes (the caller keeps batches in flight).
  */
 export class InProcessBoundaryExtractor implements BoundaryExtractor {
   readonly engines = 1;
   constructor(
-    private runner: FrozenRunner,
+    private runner: Pick<BoundaryRunner, 'run'>,
     private pixel: PixelOptions,
   ) {}
   async run(items: ExtractItem[]) {
     const batch = await prepareBatch(items, this.pixel);
-    const n = batch.okCount;
-    if (n === 0) return { outputs: [], errors: batch.errors };
-    const flat = await this.runner.run(batch.input, n);
-    const outputs = Array.from({ length: n }, (_, k) =>
-      flat.map((f) => f.slice((k * f.length) / n, ((k + 1) * f.length) / n)),
-    );
-    return { outputs, errors: batch.errors };
+    const rows = batch.okCount ? await this.runner.run(batch.input, batch.okCount) : new Float32Array(0);
+    return { rows, errors: batch.errors };
   }
   async close() {}
+}
+
+/** One single-threaded engine per core (wasm/cpu), each building the same frozen pass from the base. */
+export class PoolBoundaryExtractor implements BoundaryExtractor {
+  private constructor(private pool: WorkerPoolExtractor) {}
+  get engines() {
+    return this.pool.engines;
+  }
+  static async create(
+    base: FeatureBase,
+    backend: BackendReport,
+    pixel: PixelOptions,
+    engines: number,
+    outputs: BoundaryOutputs,
+  ) {
+    return new PoolBoundaryExtractor(
+      await WorkerPoolExtractor.create(base, backend, pixel, engines, outputs),
+    );
+  }
+  async run(items: ExtractItem[]) {
+    const r = await this.pool.run(items);
+    return { rows: r.features, errors: r.errors };
+  }
+  close() {
+    return this.pool.close();
+  }
+}
+
+/** In-process for a native (multi-threaded) backend or one engine; else a worker per engine. */
+export async function createBoundaryExtractor(
+  base: FeatureBase,
+  runner: BoundaryRunner,
+  backend: BackendReport,
+  pixel: PixelOptions,
+  engines: number,
+  outputs: BoundaryOutputs,
+): Promise<BoundaryExtractor> {
+  return backend.threadsPerEngine === 0 || engines <= 1
+    ? new InProcessBoundaryExtractor(runner, pixel)
+    : PoolBoundaryExtractor.create(base, backend, pixel, engines, outputs);
 }
 
 /** One image with its frozen outputs per view (views[v][o]: output o of view v). */
@@ -55,14 +94,12 @@ export interface BoundaryExtractOptions {
    * (base, cut, boundary, preprocessing, and for augmented training views the spec and seed).
    */
   variantOf: (file: DatasetFile) => string;
-  /** Float count of each array of an entry as stored (after `transform`): anything else is a miss. */
+  /** Float count of each array of a row/entry: a stored entry of any other layout is a miss. */
   entrySizes: number[];
   /** Augmentation for training images (null: clean views only). */
   augment: AugmentSpec | null;
   views: number;
   seed: number;
-  /** Applied to freshly computed outputs before they are stored and kept (e.g. pooling a feature map). */
-  transform?: (outputs: Float32Array[]) => Float32Array[];
   batchSize?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -126,13 +163,19 @@ export async function extractBoundary(o: BoundaryExtractOptions): Promise<Bounda
     }
     if (misses.length) {
       const r = await o.extractor.run(misses.map((m) => m.item));
+      const row = o.entrySizes.reduce((a, b) => a + b, 0);
       let k = 0;
       await Promise.all(
         misses.map(async ({ fileIndex, view }, i) => {
           const err = r.errors[i];
           if (err) return void failed.set(fileIndex, err);
-          const raw = r.outputs[k++];
-          const out = o.transform ? o.transform(raw) : raw;
+          // Each entry owns a copy of its row (the batch buffer is not kept alive by one view).
+          let at = row * k++;
+          const out = o.entrySizes.map((n) => {
+            const a = r.rows.slice(at, at + n);
+            at += n;
+            return a;
+          });
           computed++;
           const f = o.files[fileIndex];
           await o.store?.put(boundaryKey(o.variantOf(f), hashes[fileIndex], view), out);

@@ -5,6 +5,7 @@
  * features, the fine-tune phase on the boundary, evaluation reads the boundary too. No image is decoded
  * after extraction, and a warm store skips the base entirely. Same result type as `runTraining`.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { DatasetFile } from '../../../shared/dataset';
@@ -21,20 +22,24 @@ import { applyLayers, buildHead, reseedDropout } from '../head/build';
 import { defaultCacheDir } from '../util/paths';
 import { mixSeed } from '../util/random';
 import { tf } from '../tf';
-import { globalPool, hoistPooling } from '../train/hoist';
+import { hoistPooling } from '../train/hoist';
 import { balancedClassWeights } from '../train/loss';
 import { trainLoop, type ValSource } from '../train/loop';
 import { Checkpointer, dataDigest } from '../train/resume';
 import type { RunOptions, TrainRun } from '../train/run';
 import { featureTrainSource, featureValSource, seededShuffle } from '../train/sources';
-import { extractBoundary, InProcessBoundaryExtractor, type BoundaryItem } from './extract';
-import { compileFrozen } from './frozen-graph';
+import {
+  createBoundaryExtractor,
+  extractBoundary,
+  type BoundaryExtractor,
+  type BoundaryItem,
+} from './extract';
+import { buildBoundaryRunner } from './frozen-outputs';
 import { fineTuneFromBoundary } from './phase';
 import { boundaryValSource } from './sources';
-import { chooseUnfrozen, splitAtBoundary } from './split';
 import { boundaryVariant, DiskBoundaryStore, MemoryBoundaryStore, type BoundaryStore } from './store';
 
-export interface BoundaryRunOptions extends Omit<RunOptions, 'engines' | 'featureMemoryBudget'> {
+export interface BoundaryRunOptions extends Omit<RunOptions, 'featureMemoryBudget'> {
   /** Where boundary tensors go; default: a disk store under the cache dir (memory without one). */
   store?: BoundaryStore;
 }
@@ -97,25 +102,23 @@ export async function runBoundaryTraining(opts: BoundaryRunOptions): Promise<Tra
     preprocessing: base.preprocessing,
   };
   const augment = isIdentityAugment(config.augment) ? null : config.augment;
-  const split = splitAtBoundary(base.model, chooseUnfrozen(base.model, ft));
 
-  // The frozen pass: boundary tensors plus the feature map, pooled right away for a pooling head.
+  // The frozen pass: boundary tensors plus the feature map, pooled at once for a pooling head.
   t = Date.now();
   const first = config.head.layers[0]?.type;
-  const channels = base.featureShape[2];
   const pool =
     base.featureShape.length === 3 && (first === 'globalAveragePooling' || first === 'globalMaxPooling')
       ? first === 'globalAveragePooling'
         ? ('avg' as const)
         : ('max' as const)
       : null;
-  const featureSize = pool ? channels : base.featureShape.reduce((a, b) => a * b, 1);
-  const both = tf.model({
-    inputs: base.model.inputs,
-    outputs: [...split.frozen.outputs, base.model.outputs[0]],
-  });
-  const runner = await compileFrozen(both, base.inputSize);
-  if (runner.why) emit({ type: 'log', jobId, level: 'info', message: `frozen base: ${runner.why}` });
+  const outputs = {
+    fineTune: { layers: ft.layers, fromLayer: ft.fromLayer },
+    features: pool ?? 'map',
+  } as const;
+  const runner = await buildBoundaryRunner(base, outputs);
+  const split = runner.split;
+  const engines = opts.engines ?? Math.max(1, os.availableParallelism());
   const store = opts.store ?? (cacheRoot ? new DiskBoundaryStore(cacheRoot) : new MemoryBoundaryStore());
   const names = split.boundary.map((b) => b.name);
   const variantOf = (f: DatasetFile) =>
@@ -130,20 +133,30 @@ export async function runBoundaryTraining(opts: BoundaryRunOptions): Promise<Tra
       },
       names,
     );
+  let extractor: Promise<BoundaryExtractor> | null = null;
   const set = await extractBoundary({
     files: scan.files,
-    extractor: new InProcessBoundaryExtractor(runner, pixel),
+    // Started on the first miss only: a warm store never starts an engine.
+    extractor: {
+      engines,
+      run: async (items) => {
+        extractor ??= createBoundaryExtractor(base, runner, backend, pixel, engines, outputs);
+        return (await extractor).run(items);
+      },
+      close: async () => undefined,
+    },
     store,
     variantOf,
-    entrySizes: [...split.boundary.map((b) => b.size), featureSize],
+    entrySizes: runner.entrySizes,
     augment,
     views: config.augmentViews,
     seed: config.seed,
-    transform: pool ? (o) => [...o.slice(0, -1), globalPool(o[o.length - 1], channels, pool)] : undefined,
     signal: opts.signal,
     onProgress: (d, n) => stage('extract', d, n),
     onProblem: (p) => emit({ type: 'problem', jobId, problem: p }),
   });
+  const started = extractor ? await (extractor as Promise<BoundaryExtractor>) : null;
+  await started?.close();
   runner.dispose();
   lap('extractMs', t);
 
@@ -152,7 +165,7 @@ export async function runBoundaryTraining(opts: BoundaryRunOptions): Promise<Tra
   const asFeatures = (items: BoundaryItem[]) =>
     items.map((it) => ({ file: it.file, hash: it.hash, views: it.views.map((v) => v[v.length - 1]) }));
   const hoisted = hoistPooling(config.head, head, [], base.featureShape);
-  const inputShape = pool ? [channels] : base.featureShape;
+  const inputShape = pool ? [base.featureShape[2]] : base.featureShape;
   const counts = scan.classes.map((_, c) => trainB.filter((it) => it.file.classIndex === c).length);
   if (counts.filter((n) => n > 0).length < 2)
     throw new Error(
