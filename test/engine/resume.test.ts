@@ -61,7 +61,12 @@ function trainAndKill(runDir: string, killAt: { phase: string; epoch: number; ba
       const e = JSON.parse(buf.slice(0, nl)) as EngineEvent;
       buf = buf.slice(nl + 1);
       seen.push(e);
-      if (e.type === 'batch' && e.phase === killAt.phase && e.epoch === killAt.epoch && e.batch >= killAt.batch)
+      if (
+        e.type === 'batch' &&
+        e.phase === killAt.phase &&
+        e.epoch === killAt.epoch &&
+        e.batch >= killAt.batch
+      )
         child.kill('SIGKILL');
     }
   });

@@ -117,7 +117,8 @@ export function splitAtBoundary(model: tf.LayersModel, unfrozen: Layer[]): Bound
     if (!hot.has(n)) continue;
     const args = n.inputTensors.map((t) => map.get(t.id)!);
     // `mask` is runtime state tfjs writes into callArgs; every other saved call argument is kept.
-    const { mask: _mask, ...kwargs } = n.callArgs ?? {};
+    const kwargs = { ...n.callArgs };
+    delete kwargs.mask;
     const res = n.outboundLayer.apply(args.length === 1 ? args[0] : args, kwargs);
     const outs = Array.isArray(res) ? res : [res];
     n.outputTensors.forEach((t, i) => map.set(t.id, outs[i] as tf.SymbolicTensor));
