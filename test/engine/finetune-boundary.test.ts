@@ -7,6 +7,8 @@ import { resolveBase } from '../../src/main/engine/bases/resolve';
 import { scanDataset } from '../../src/main/engine/dataset/scan';
 import { prepareBatch } from '../../src/main/engine/extract/batch';
 import { compileFrozen } from '../../src/main/engine/finetune/frozen-graph';
+import { createBoundaryExtractor } from '../../src/main/engine/finetune/extract';
+import { buildBoundaryRunner } from '../../src/main/engine/finetune/frozen-outputs';
 import {
   chooseUnfrozen,
   setTrainable,
@@ -25,6 +27,7 @@ const V2 = 'mobilenet_v2_0.35_224';
 const bases = new Map<string, FeatureBase>();
 let photos: tf.Tensor4D;
 let labels: Int32Array;
+let photoBytes: Uint8Array[];
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -36,10 +39,9 @@ beforeAll(async () => {
     .filter((f) => f.format !== 'gif')
     .filter((_, i) => i % 47 === 0)
     .slice(0, 8);
+  photoBytes = await Promise.all(files.map(async (f) => new Uint8Array(await readFile(f.path))));
   const batch = await prepareBatch(
-    await Promise.all(
-      files.map(async (f) => ({ bytes: new Uint8Array(await readFile(f.path)), augment: null, seed: 0 })),
-    ),
+    photoBytes.map((bytes) => ({ bytes, augment: null, seed: 0 })),
     { inputSize: [224, 224], resize: 'stretch', preprocessing: 'tf' },
   );
   expect(batch.okCount).toBe(8);
@@ -174,4 +176,37 @@ describe('the base split at the unfreeze boundary', () => {
       head.model.dispose();
     },
   );
+});
+
+describe('the single frozen pass of a boundary fine-tune', () => {
+  it('gives the same rows (boundary + pooled features) in worker engines as in process', async () => {
+    const base = bases.get(V2)!;
+    const outputs = { fineTune: { layers: 16 }, features: 'avg' } as const;
+    const runner = await buildBoundaryRunner(base, outputs);
+    expect(runner.entrySizes).toEqual([7 * 7 * 336, 7 * 7 * 56, 1280]);
+    const backend = await initBackend('wasm');
+    const pixel = {
+      inputSize: base.inputSize,
+      resize: 'stretch' as const,
+      preprocessing: base.preprocessing,
+    };
+    const items = photoBytes.slice(0, 4).map((bytes) => ({ bytes, augment: null, seed: 0 }));
+    const local = await createBoundaryExtractor(base, runner, backend, pixel, 1, outputs);
+    const pool = await createBoundaryExtractor(base, runner, backend, pixel, 2, outputs);
+    try {
+      expect([local.engines, pool.engines]).toEqual([1, 2]);
+      const [a, b] = [await local.run(items), await pool.run(items)];
+      expect(b.rows.length).toBe(4 * (7 * 7 * 392 + 1280));
+      expect(Array.from(b.rows)).toEqual(Array.from(a.rows));
+      // The pooled tail is the mean of the feature map the whole base computes.
+      const gap = tf.tidy(() =>
+        tf.mean(base.model.predict(photos.slice(0, 1)) as tf.Tensor, [1, 2]).dataSync(),
+      );
+      const row = a.rows.subarray(7 * 7 * 392, 7 * 7 * 392 + 1280);
+      expect(Math.max(...Array.from(gap, (v, i) => Math.abs(v - row[i])))).toBeLessThan(1e-4);
+    } finally {
+      await pool.close();
+      runner.dispose();
+    }
+  });
 });

@@ -5,10 +5,13 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EngineEvent, EpochMetrics } from '../../src/shared/events';
 import { HEAD_PRESETS } from '../../src/shared/head';
+import type { TrainConfigInput } from '../../src/shared/train';
 import { tf } from '../../src/main/engine/tf';
 import { CHECKPOINT_FILE, loadCheckpoint } from '../../src/main/engine/train/checkpoint';
 import { resumeRun } from '../../src/main/engine/train/resume-run';
 import { runTraining, type TrainRun } from '../../src/main/engine/train/run';
+import { runBoundaryTraining } from '../../src/main/engine/finetune/run-boundary';
+import { chooseUnfrozen } from '../../src/main/engine/finetune/split';
 import { HYMENOPTERA, MODELS } from '../helpers/shared';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ts-resume-'));
@@ -38,7 +41,11 @@ const comparable = (h: EpochMetrics[]) =>
   }));
 
 /** Runs training in a child process and SIGKILLs it at `killAt` (epoch, batch) of the given phase. */
-function trainAndKill(runDir: string, killAt: { phase: string; epoch: number; batch: number }) {
+function trainAndKill(
+  runDir: string,
+  killAt: { phase: string; epoch: number; batch: number },
+  run: { config: TrainConfigInput; pipeline?: 'boundary' } = { config },
+) {
   const child = spawn(
     process.execPath,
     [
@@ -46,7 +53,7 @@ function trainAndKill(runDir: string, killAt: { phase: string; epoch: number; ba
       '--import',
       'tsx',
       path.join(REPO, 'test', 'helpers', 'train-child.ts'),
-      JSON.stringify({ dataDir: HYMENOPTERA, config, cacheDir, mirrorDir: MODELS, runDir }),
+      JSON.stringify({ dataDir: HYMENOPTERA, cacheDir, mirrorDir: MODELS, runDir, ...run }),
     ],
     { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -73,6 +80,16 @@ function trainAndKill(runDir: string, killAt: { phase: string; epoch: number; ba
   return new Promise<{ signal: NodeJS.Signals | null; seen: EngineEvent[]; err: string }>((resolve) =>
     child.on('close', (_code, signal) => resolve({ signal, seen, err })),
   );
+}
+
+function maxDiff(a: tf.LayerVariable[], b: tf.LayerVariable[]): number {
+  let worst = 0;
+  a.forEach((w, i) =>
+    tf.tidy(() => {
+      worst = Math.max(worst, tf.max(tf.abs(tf.sub(w.read(), b[i].read()))).dataSync()[0]);
+    }),
+  );
+  return worst;
 }
 
 describe('resuming a run killed mid-epoch', () => {
@@ -117,13 +134,82 @@ describe('resuming a run killed mid-epoch', () => {
     const a = reference.head.model.weights;
     const b = resumed.head.model.weights;
     expect(b.map((w) => w.originalName)).toEqual(a.map((w) => w.originalName));
-    let maxDiff = 0;
-    a.forEach((w, i) =>
-      tf.tidy(() => {
-        maxDiff = Math.max(maxDiff, tf.max(tf.abs(tf.sub(w.read(), b[i].read()))).dataSync()[0]);
-      }),
+    expect(maxDiff(a, b)).toBeLessThanOrEqual(1e-5);
+    expect(resumed.accuracy).toBe(reference.accuracy);
+    resumed.dispose();
+  });
+});
+
+describe('resuming a boundary fine-tune killed in its fine-tune phase', () => {
+  // Head with dropout, two augmented views, 2 head epochs then 3 fine-tune epochs of the top 5 layers.
+  const ftConfig: TrainConfigInput = {
+    base: 'mobilenet_v1_0.25_224',
+    head: {
+      layers: [
+        { type: 'globalAveragePooling' },
+        { type: 'dense', units: 32, activation: 'relu' },
+        { type: 'dropout', rate: 0.3 },
+      ],
+    },
+    augment: { horizontalFlip: true, zoomRange: 0.2 },
+    augmentViews: 2,
+    epochs: 2,
+    seed: 11,
+    fineTune: { layers: 5, epochs: 3, learningRate: 1e-4 },
+  };
+  let reference: TrainRun;
+  const unfrozenWeights = (r: TrainRun) =>
+    chooseUnfrozen(r.base.model, { layers: 5 }).flatMap((l) => l.weights);
+
+  it('the uninterrupted run (warms the boundary store)', async () => {
+    reference = await runBoundaryTraining({
+      dataDir: HYMENOPTERA,
+      config: ftConfig,
+      cacheDir,
+      mirrorDir: MODELS,
+      backend: 'wasm',
+      engines: 1,
+      runDir: path.join(tmp, 'ft-reference'),
+    });
+    expect(reference.fineTuned).toBe(true);
+    expect(reference.history.map((h) => h.phase)).toEqual([
+      'head',
+      'head',
+      'fine-tune',
+      'fine-tune',
+      'fine-tune',
+    ]);
+  });
+
+  it('SIGKILL in fine-tune epoch 2, then resume: same history, head and base weights', async () => {
+    const runDir = path.join(tmp, 'ft-killed');
+    const killed = await trainAndKill(
+      runDir,
+      { phase: 'fine-tune', epoch: 4, batch: 3 },
+      { config: ftConfig, pipeline: 'boundary' },
     );
-    expect(maxDiff).toBeLessThanOrEqual(1e-5);
+    expect(killed.signal, killed.err).toBe('SIGKILL');
+    const ckpt = (await loadCheckpoint(runDir))!;
+    expect([ckpt.phase, ckpt.epochs]).toEqual(['fine-tune', 1]);
+    const epochs: number[] = [];
+    const resumed = await resumeRun(
+      runDir,
+      {
+        cacheDir,
+        mirrorDir: MODELS,
+        backend: 'wasm',
+        engines: 1,
+        onEvent: (e) => e.type === 'epoch' && epochs.push(e.epoch),
+      },
+      runBoundaryTraining,
+    );
+    expect(epochs).toEqual([4, 5]);
+    expect(resumed.features.computed).toBe(0);
+    expect(comparable(resumed.history)).toEqual(comparable(reference.history));
+    expect(maxDiff(reference.head.model.weights, resumed.head.model.weights)).toBeLessThanOrEqual(1e-5);
+    const base = unfrozenWeights(reference);
+    expect(base.length).toBeGreaterThan(5);
+    expect(maxDiff(base, unfrozenWeights(resumed))).toBeLessThanOrEqual(1e-5);
     expect(resumed.accuracy).toBe(reference.accuracy);
     resumed.dispose();
   });

@@ -276,7 +276,7 @@ export async function runBoundaryTraining(opts: BoundaryRunOptions): Promise<Tra
     features: {
       computed: set.computed,
       cached: set.cached,
-      engines: set.computed ? 1 : 0,
+      engines: started?.engines ?? 0,
       views: augment ? config.augmentViews : 1,
     },
     timings,

@@ -9,7 +9,12 @@ export type ResumeOptions = Omit<RunOptions, 'dataDir' | 'config' | 'jobId' | 'r
  * uninterrupted run would have: shuffles are a function of (seed, epoch), dropout masks of (seed,
  * step), and the checkpoint holds the weights, optimizer slots, best-so-far and step.
  */
-export async function resumeRun(runDir: string, opts: ResumeOptions = {}): Promise<TrainRun> {
+export async function resumeRun(
+  runDir: string,
+  opts: ResumeOptions = {},
+  /** The pipeline that ran it (a boundary fine-tune run passes its own). */
+  train: (o: RunOptions) => Promise<TrainRun> = runTraining,
+): Promise<TrainRun> {
   const { manifest, checkpoint } = await openRun(runDir);
   if (!checkpoint)
     opts.onEvent?.({
@@ -18,7 +23,7 @@ export async function resumeRun(runDir: string, opts: ResumeOptions = {}): Promi
       level: 'warn',
       message: 'no epoch of this run had completed: training from the start',
     });
-  return runTraining({
+  return train({
     ...opts,
     dataDir: manifest.dataDir,
     config: manifest.config,
