@@ -6,8 +6,8 @@ import { tf } from '../tf';
 import { seededShuffle } from '../train/sources';
 import { trainLoop, type LoopOptions, type LoopResult } from '../train/loop';
 import type { BoundaryItem } from './extract';
-import { boundaryTrainSource, boundaryValSource } from './sources';
-import { setTrainable, unpackBoundary, type BoundarySplit } from './split';
+import { boundaryTrainSource, boundaryValSource, topFeatures } from './sources';
+import { setTrainable, type BoundarySplit } from './split';
 
 export interface BoundaryFineTuneOptions {
   jobId: string;
@@ -47,8 +47,7 @@ export async function fineTuneFromBoundary(o: BoundaryFineTuneOptions): Promise<
       phase: 'fine-tune',
       forward: (x) => {
         reseedDropout(head.layers, mixSeed(config.seed, ++o.step.value));
-        const features = split.top.apply(unpackBoundary(x, split), { training: false }) as tf.Tensor;
-        return head.logits.apply(features, { training: true }) as tf.Tensor2D;
+        return head.logits.apply(topFeatures(x, split), { training: true }) as tf.Tensor2D;
       },
       regularization: o.regularization,
       variables: [...headVars, ...baseVars],

@@ -172,10 +172,6 @@ export class Checkpointer {
       },
     };
   }
-
-  get step(): number | null {
-    return this.o.resume?.step ?? null;
-  }
 }
 
 /** Load the folder's run manifest and newest intact checkpoint (null: no epoch had completed). */
