@@ -8,7 +8,6 @@ import { runBoundaryTraining } from '../src/main/engine/finetune/run-boundary';
 import { runTraining } from '../src/main/engine/train/run';
 
 const [mode, cacheDir, dataDir, mirrorDir] = process.argv.slice(2);
-const t0 = performance.now();
 const config = {
   base: 'mobilenet_v2_0.35_224',
   augment: AugmentSpec.parse({ shearRange: 0.2, zoomRange: 0.2, horizontalFlip: true }), // --augment keras
@@ -26,7 +25,6 @@ process.stdout.write(
     features: run.features,
     backend: run.backend.name,
     timingsMs: run.timings,
-    processS: (performance.now() - t0) / 1000,
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   })}\n`,
 );
