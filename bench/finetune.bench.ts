@@ -90,7 +90,8 @@ try {
       ...TARGET,
       coldWithinTime: cold.processS <= TARGET.totalS,
       coldWithinMemory: cold.peakRssMB <= TARGET.peakRssMB,
-      accuracyNoWorse: cold.accuracy !== null && cold.accuracy >= TARGET.accuracy,
+      // Against the full-image fine-tune of the same seed when it ran, else the issue's 0.908 (seed 42).
+      accuracyNoWorse: cold.accuracy !== null && cold.accuracy >= (baseline?.accuracy ?? TARGET.accuracy),
     },
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
