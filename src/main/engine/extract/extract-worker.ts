@@ -3,12 +3,13 @@ import { parentPort } from 'node:worker_threads';
 import { initBackend } from '../backend';
 import { loadBase } from '../bases/load';
 import { findBase } from '../bases/registry';
-import { compileBase, type CompiledBase } from './compiled-base';
-import { prepareBatch, runBase, type PixelOptions } from './batch';
+import { buildBoundaryRunner } from '../finetune/frozen-outputs';
+import { compileBase } from './compiled-base';
+import { prepareBatch, runBase, type PixelOptions, type PreparedBatch } from './batch';
 import type { FromWorker, ToWorker } from './protocol';
 
 const port = parentPort!;
-let base: CompiledBase | null = null;
+let run: ((batch: PreparedBatch) => Promise<Float32Array>) | null = null;
 let pixel: PixelOptions | null = null;
 let ready: Promise<void> = Promise.resolve();
 // Results go out in arrival order; decoding of a batch starts as soon as it arrives (sharp works on
@@ -27,9 +28,24 @@ port.on('message', (msg: ToWorker) => {
           entry: msg.entryId ? (findBase(msg.entryId) ?? null) : null,
           source: 'path',
         });
-        base = await compileBase(loaded);
         pixel = msg.pixel;
-        post({ type: 'ready', featureShape: loaded.featureShape, backend: report.name, compiled: base.kind });
+        let kind: 'graph' | 'layers';
+        if (msg.boundary) {
+          const b = await buildBoundaryRunner(loaded, msg.boundary);
+          run = (batch) =>
+            batch.okCount ? b.run(batch.input, batch.okCount) : Promise.resolve(new Float32Array(0));
+          kind = (await b.ready()).kind;
+        } else {
+          const base = await compileBase(loaded);
+          run = async (batch) => runBase(base, batch, pixel!);
+          kind = base.kind;
+        }
+        post({
+          type: 'ready',
+          featureShape: loaded.featureShape,
+          backend: report.name,
+          compiled: kind,
+        });
       } catch (e) {
         post({ type: 'failed', id: null, message: (e as Error).message });
       }
@@ -40,8 +56,8 @@ port.on('message', (msg: ToWorker) => {
   chain = chain
     .then(() => prepared)
     .then(
-      (batch) => {
-        const features = runBase(base!, batch, pixel!);
+      async (batch) => {
+        const features = await run!(batch);
         post({ type: 'result', id: msg.id, features, errors: batch.errors }, [
           features.buffer as ArrayBuffer,
         ]);

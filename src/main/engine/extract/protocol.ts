@@ -1,9 +1,25 @@
 import type { BackendName } from '../backend';
 import type { ExtractItem, PixelOptions } from './batch';
 
+/**
+ * Instead of the feature map alone: the tensors crossing the unfreeze boundary of this fine-tune spec,
+ * then the feature map (pooled in the worker, or whole, or left out); one row per image, item-major.
+ */
+export interface BoundaryOutputs {
+  fineTune: { layers: number; fromLayer?: string };
+  features: 'avg' | 'max' | 'map' | 'none';
+}
+
 /** Messages between the extractor pool and its worker threads. */
 export type ToWorker =
-  | { type: 'init'; baseDir: string; entryId: string | null; backend: BackendName; pixel: PixelOptions }
+  | {
+      type: 'init';
+      baseDir: string;
+      entryId: string | null;
+      backend: BackendName;
+      pixel: PixelOptions;
+      boundary?: BoundaryOutputs;
+    }
   | { type: 'batch'; id: number; items: ExtractItem[] };
 
 export type FromWorker =
