@@ -3,11 +3,12 @@ import type { ExtractItem, PixelOptions } from './batch';
 
 /**
  * Instead of the feature map alone: the tensors crossing the unfreeze boundary of this fine-tune spec,
- * then the feature map (pooled in the worker, or whole, or left out); one row per image, item-major.
+ * then the feature map (pooled in the worker, or whole); one row per image view, item-major.
  */
 export interface BoundaryOutputs {
   fineTune: { layers: number; fromLayer?: string };
-  features: 'avg' | 'max' | 'map' | 'none';
+  /** The head's feature vector: the map pooled ('avg' | 'max'), or the whole map ('full'). */
+  features: 'avg' | 'max' | 'full';
 }
 
 /** Messages between the extractor pool and its worker threads. */

@@ -13,6 +13,8 @@ export interface FrozenRunner {
   kind: string;
   /** Why a faster form was not used. */
   why?: string;
+  /** One line: what runs it (device, threads). */
+  describe?(): string;
   /** Float count of one sample of each output. */
   outputSizes: number[];
   /** `input`: n preprocessed images, [n, h, w, 3] flat. Returns one [n × size] array per output. */

@@ -1,11 +1,11 @@
-import type { EngineEvent } from '../../../shared/events';
-import type { TrainConfig } from '../../../shared/train';
+import type { EngineEvent } from '@shared/engine-events';
+import { mixSeed } from '@shared/random';
+import type { FineTuneSpec, TrainConfig } from '@shared/train';
+import type { FeatureItem } from '../extract/features';
 import { reseedDropout, type Head } from '../head/build';
-import { mixSeed } from '../util/random';
 import { tf } from '../tf';
-import { seededShuffle } from '../train/sources';
-import { trainLoop, type LoopOptions, type LoopResult } from '../train/loop';
-import type { BoundaryItem } from './extract';
+import { trainLoop, type LoopHooks, type LoopResult } from '../train/loop';
+import type { BoundaryRows } from './extract';
 import { boundaryTrainSource, boundaryValSource, topFeatures } from './sources';
 import { setTrainable, type BoundarySplit } from './split';
 
@@ -14,26 +14,28 @@ export interface BoundaryFineTuneOptions {
   /** The base's feature model (its layers' `trainable` flags are set for the phase, then cleared). */
   baseModel: tf.LayersModel;
   split: BoundarySplit;
+  rows: BoundaryRows;
   head: Head;
-  config: TrainConfig & { fineTune: NonNullable<TrainConfig['fineTune']> };
-  train: BoundaryItem[];
-  val: BoundaryItem[];
+  config: TrainConfig & { fineTune: FineTuneSpec };
+  /** Items whose views are rows of `rows.table`. */
+  train: FeatureItem[];
+  val: FeatureItem[];
   classWeights: number[] | null;
   /** Epochs before this phase (charts show one timeline). */
   epochOffset: number;
   /** Dropout steps so far (the head phase's): step s seeds its masks with mixSeed(seed, s). */
-  step: { value: number };
+  steps: { n: number };
   regularization?: () => tf.Scalar | null;
   signal?: AbortSignal;
   onEvent?: (e: EngineEvent) => void;
   /** Checkpoint/resume hooks for the loop, given its snapshot weights (train/resume.ts `Checkpointer.hooks`). */
-  loopHooks?: (weights: tf.LayerVariable[]) => Pick<LoopOptions, 'resume' | 'onEpochEnd'>;
+  loopHooks?: (weights: tf.LayerVariable[]) => LoopHooks;
 }
 
 /**
- * The fine-tune phase from cached boundary tensors: only the unfrozen top of the base and the head run,
- * forward and back, with the full-image path's optimizer, loop, seeds and BatchNorm mode, so the
- * gradients are the ones full-model fine-tuning computes on the same pictures.
+ * The fine-tune phase from cached boundary rows: only the unfrozen top of the base and the head run,
+ * forward and back, with BatchNorm in inference mode (Keras' advice for fine-tuning), so the gradients
+ * are the ones full-model fine-tuning computes on the same pictures.
  */
 export async function fineTuneFromBoundary(o: BoundaryFineTuneOptions): Promise<LoopResult> {
   const { split, head, config } = o;
@@ -42,24 +44,25 @@ export async function fineTuneFromBoundary(o: BoundaryFineTuneOptions): Promise<
     const headVars = head.model.trainableWeights.map((w) => w.read() as tf.Variable);
     const baseVars = split.unfrozen.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));
     const snapshotWeights = [...head.model.weights, ...split.unfrozen.flatMap((l) => l.weights)];
+    const train = boundaryTrainSource(o.rows, o.train, config.seed + 1);
     return await trainLoop({
       jobId: o.jobId,
       phase: 'fine-tune',
       forward: (x) => {
-        reseedDropout(head.layers, mixSeed(config.seed, ++o.step.value));
+        reseedDropout(head.layers, mixSeed(config.seed, ++o.steps.n));
         return head.logits.apply(topFeatures(x, split), { training: true }) as tf.Tensor2D;
       },
       regularization: o.regularization,
       variables: [...headVars, ...baseVars],
       snapshotWeights,
-      train: boundaryTrainSource(o.train, split),
-      val: o.val.length ? boundaryValSource(o.val, split, head.model) : null,
+      train,
+      val: o.val.length ? boundaryValSource(o.rows, o.val, split, head.model) : null,
       config,
       learningRate: config.fineTune.learningRate,
       epochs: config.fineTune.epochs,
       epochOffset: o.epochOffset,
       classWeights: o.classWeights,
-      shuffle: seededShuffle(config.seed + 1),
+      shuffle: train.shuffle,
       signal: o.signal,
       onEvent: o.onEvent,
       ...o.loopHooks?.(snapshotWeights),

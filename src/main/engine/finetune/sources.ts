@@ -1,38 +1,18 @@
-import { hashString } from '../util/random';
+import type { FeatureItem } from '../extract/features';
 import { tf } from '../tf';
-import type { BatchSource, ValSource } from '../train/loop';
-import type { BoundaryItem } from './extract';
+import type { ValSource } from '../train/loop';
+import { featureTrainSource, type FeatureTrainSource } from '../train/sources';
+import type { BoundaryRows } from './extract';
 import { unpackBoundary, type BoundarySplit } from './split';
 
-type Split = Pick<BoundarySplit, 'boundary' | 'size' | 'top'>;
-
-const labelsOf = (items: BoundaryItem[]) => Int32Array.from(items, (it) => it.file.classIndex);
-
-/** Rows of every boundary tensor of a sample back to back: [n, split.size]. */
-function pack(items: BoundaryItem[], indices: number[], viewOf: (i: number) => number, split: Split) {
-  const buf = new Float32Array(indices.length * split.size);
-  indices.forEach((idx, j) => {
-    let o = j * split.size;
-    const arrays = items[idx].views[viewOf(idx)];
-    for (let b = 0; b < split.boundary.length; b++) {
-      buf.set(arrays[b], o);
-      o += split.boundary[b].size;
-    }
-  });
-  return tf.tensor2d(buf, [indices.length, split.size]);
-}
+type Split = Pick<BoundarySplit, 'boundary' | 'top'>;
 
 /**
- * Cached boundary tensors of the training images. With K augmented views, epoch e sees view
- * (offset(i) + e) mod K of image i, as the head phase does with cached features.
+ * Cached boundary rows of the training images, read like cached features (in memory, or streamed in
+ * sequential windows): with K augmented views, epoch e sees view (offset(i) + e) mod K of image i.
  */
-export function boundaryTrainSource(items: BoundaryItem[], split: Split): BatchSource {
-  return {
-    size: items.length,
-    labels: labelsOf(items),
-    batch: async (indices, epoch) =>
-      pack(items, indices, (i) => (hashString(items[i].hash) + epoch) % items[i].views.length, split),
-  };
+export function boundaryTrainSource(rows: BoundaryRows, items: FeatureItem[], seed: number): FeatureTrainSource {
+  return featureTrainSource(rows.table, items, [rows.size], seed);
 }
 
 /** The unfrozen top in inference mode (BatchNorm on its ImageNet statistics), from packed rows. */
@@ -41,17 +21,22 @@ export function topFeatures(x: tf.Tensor, split: Split): tf.Tensor {
 }
 
 /** Probabilities of the clean view: cached boundary → unfrozen top → head. */
-export function boundaryValSource(items: BoundaryItem[], split: Split, head: tf.LayersModel): ValSource {
+export function boundaryValSource(
+  rows: BoundaryRows,
+  items: FeatureItem[],
+  split: Split,
+  head: tf.LayersModel,
+): ValSource {
   return {
     size: items.length,
-    labels: labelsOf(items),
+    labels: Int32Array.from(items, (it) => it.file.classIndex),
     predict: async (s, e) => {
-      const x = pack(
-        items,
-        Array.from({ length: e - s }, (_, j) => s + j),
-        () => 0,
-        split,
+      const buf = new Float32Array((e - s) * rows.size);
+      await rows.table.read(
+        items.slice(s, e).map((it) => it.views[0]),
+        buf,
       );
+      const x = tf.tensor2d(buf, [e - s, rows.size]);
       const probs = tf.tidy(() => head.predict(topFeatures(x, split)) as tf.Tensor2D);
       x.dispose();
       return probs;

@@ -1,4 +1,5 @@
-import type { FineTuneSpec } from '../../../shared/train';
+import { CodedError } from '@shared/errors';
+import type { FineTuneSpec } from '@shared/train';
 import { tf } from '../tf';
 
 type Layer = tf.layers.Layer;
@@ -11,8 +12,12 @@ interface Graph {
   nodesByDepth: { [depth: string]: LayerNode[] };
 }
 
-export class BoundaryError extends Error {
+/** A fine-tune spec this base cannot be split by (a layer name it lacks, nothing to train). */
+export class BoundaryError extends CodedError {
   override name = 'BoundaryError';
+  constructor(message: string) {
+    super('BAD_REQUEST', message);
+  }
 }
 
 /** One tensor that crosses from the frozen part of the base into the unfrozen part. */
@@ -23,6 +28,8 @@ export interface BoundaryTensor {
   shape: number[];
   /** Product of `shape`. */
   size: number;
+  /** The base's input itself (the whole base unfrozen): the cached value is the preprocessed image. */
+  isInput: boolean;
 }
 
 export interface BoundarySplit {
@@ -30,8 +37,11 @@ export interface BoundarySplit {
   unfrozen: Layer[];
   /** What the frozen part hands the unfrozen part, in a fixed order. */
   boundary: BoundaryTensor[];
-  /** Base input → every boundary tensor (outputs in `boundary` order). Computed once per image and view. */
-  frozen: tf.LayersModel;
+  /**
+   * Base input → every boundary tensor that is not the input itself (outputs in `boundary` order).
+   * Computed once per image and view. Null when the input is the only boundary tensor.
+   */
+  frozen: tf.LayersModel | null;
   /**
    * Boundary tensors (inputs in `boundary` order) → the base's feature map. Built from the base's own
    * layers, so it shares their weights: training it trains the base. Apply it with `training: false`
@@ -97,18 +107,19 @@ export function splitAtBoundary(model: tf.LayersModel, unfrozen: Layer[]): Bound
   const out = g.outputs[0];
   if (!hot.has(producer(out)))
     throw new BoundaryError(`the unfrozen layers do not feed the feature layer: nothing to fine-tune`);
-  if ([...crossing.values()].some((t) => g.inputs.includes(t)))
-    throw new BoundaryError(
-      'the whole base is unfrozen: there is no frozen part to cache (unfreeze fewer layers)',
-    );
   const cross = [...crossing.values()];
   const boundary = cross.map((t) => {
     const shape = t.shape.slice(1) as number[];
     if (shape.some((d) => d === null || d <= 0))
       throw new BoundaryError(`boundary tensor ${tensorName(t)} has no fixed shape`);
-    return { name: tensorName(t), shape, size: shape.reduce((a, b) => a * b, 1) };
+    // The whole base unfrozen: what crosses is the (preprocessed, augmented) image itself.
+    const isInput = g.inputs.includes(t);
+    return { name: tensorName(t), shape, size: shape.reduce((a, b) => a * b, 1), isInput };
   });
-  const frozen = tf.model({ inputs: g.inputs, outputs: cross, name: `${model.name}_frozen` });
+  const computed = cross.filter((t) => !g.inputs.includes(t));
+  const frozen = computed.length
+    ? tf.model({ inputs: g.inputs, outputs: computed, name: `${model.name}_frozen` })
+    : null;
 
   // Re-apply the unfrozen nodes' own layers to fresh inputs: same layer objects, same weights.
   const inputs = boundary.map((b, i) => tf.input({ shape: b.shape, name: `boundary_${i}` }));

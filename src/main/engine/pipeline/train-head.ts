@@ -10,7 +10,7 @@ import type { FeatureTable } from '../store/table';
 import { reseedDropout, type Head } from '../head/build';
 import { tf } from '../tf';
 import type { HeadTraining } from '../train/hoist';
-import { trainLoop, type LoopResult } from '../train/loop';
+import { trainLoop, type LoopHooks, type LoopResult } from '../train/loop';
 import { featureTrainSource, featureValSource } from '../train/sources';
 import type { PipelineStage, StageContext } from './context';
 
@@ -30,6 +30,8 @@ export interface HeadPhaseInput {
   val: FeatureItem[];
   classWeights: number[] | null;
   steps: StepCounter;
+  /** Checkpointing (run folder): epoch-end checkpoints, and the state a resumed run continues from. */
+  hooks?: LoopHooks;
 }
 
 /** The head's weights as trainable variables, for the loop (and fine-tuning, which adds the base's). */
@@ -75,6 +77,7 @@ export const trainHeadStage: PipelineStage<HeadPhaseInput, LoopResult> = {
       shuffle: train.shuffle,
       signal: ctx.signal,
       onEvent: epochProgress(ctx, i.config.epochs, 0),
+      ...i.hooks,
     });
   },
 };

@@ -7,15 +7,21 @@ import { createHash } from 'node:crypto';
 import { readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { EpochMetrics, Phase } from '@shared/engine-events';
+import { CodedError, type ErrorCode } from '@shared/errors';
+import { writeFileAtomic } from '../../util/write-atomic';
 import { tf } from '../tf';
-import { writeFileAtomic } from '../util/write-atomic';
 
 export const CHECKPOINT_FILE = 'checkpoint.bin';
 export const PREVIOUS_CHECKPOINT_FILE = 'checkpoint.prev.bin';
 const MAGIC = 'TSCKPT1\n';
 
-export class CheckpointError extends Error {
+/** A run folder that cannot be resumed (damaged, another run's, other data): one line saying why. */
+export class CheckpointError extends CodedError {
   override name = 'CheckpointError';
+  constructor(message: string, code: ErrorCode = 'BAD_REQUEST') {
+    super(code, message);
+  }
 }
 
 const TensorSpec = z.object({
@@ -25,31 +31,16 @@ const TensorSpec = z.object({
 });
 type TensorSpec = z.infer<typeof TensorSpec>;
 
-const EpochRecord = z.object({
-  phase: z.enum(['head', 'fine-tune']),
-  epoch: z.number(),
-  epochs: z.number(),
-  loss: z.number(),
-  acc: z.number(),
-  valLoss: z.number().nullable(),
-  valAcc: z.number().nullable(),
-  lr: z.number(),
-  imagesPerSec: z.number(),
-  elapsedMs: z.number(),
-  etaMs: z.number(),
-  best: z.boolean(),
-});
-
 export const CheckpointHeader = z.object({
   version: z.literal(1),
   jobId: z.string(),
   /** Phase the checkpoint was taken in, and epochs of it completed. */
-  phase: z.enum(['head', 'fine-tune']),
+  phase: Phase,
   epochs: z.number().int().min(1),
   /** Dropout steps taken so far (step s seeds its masks with mixSeed(seed, s)). */
   step: z.number().int().min(0),
   /** The whole run's epochs so far, every phase. */
-  history: z.array(EpochRecord),
+  history: z.array(EpochMetrics),
   /** How the head phase ended (set once the fine-tune phase has begun). */
   headEarlyStopped: z.boolean(),
   sinceBest: z.number().int().min(0),

@@ -47,6 +47,9 @@ export interface LoopOptions {
   onEpochEnd?: (s: EpochEndState) => Promise<void> | void;
 }
 
+/** What checkpointing adds to a phase's loop (train/resume.ts `Checkpointer.hooks`). */
+export type LoopHooks = Pick<LoopOptions, 'resume' | 'onEpochEnd'>;
+
 /** What `tf.Optimizer.getWeights()` returns (iteration count, then its slot variables). */
 export type OptimizerWeights = Awaited<ReturnType<tf.Optimizer['getWeights']>>;
 

@@ -1,34 +1,27 @@
-import { openRun } from './resume';
-import { runTraining, type RunOptions, type TrainRun } from './run';
+import { pipelineContext } from '../pipeline/context';
+import { runTraining, type RunOptions, type TrainRun } from '../pipeline/run';
+import { CheckpointError } from './checkpoint';
+import { readRunFiles } from './resume';
 
-export type ResumeOptions = Omit<RunOptions, 'dataDir' | 'config' | 'jobId' | 'runDir' | 'resume'>;
+export type ResumeOptions = Omit<RunOptions, 'runDir' | 'resume' | 'jobId'>;
 
 /**
- * Continue a stopped or crashed run from its folder: same data folder, config and job id, from the
- * last completed epoch (or from the start when none completed). With the same seed it ends where the
- * uninterrupted run would have: shuffles are a function of (seed, epoch), dropout masks of (seed,
- * step), and the checkpoint holds the weights, optimizer slots, best-so-far and step.
+ * Continue a stopped or crashed run from its folder: same id, config and dataset scan, from the last
+ * completed epoch (or from the start when none completed; the feature cache keeps what was extracted).
+ * With the same seed it ends where the uninterrupted run would have: shuffles are a function of
+ * (seed, epoch), dropout masks of (seed, step), and the checkpoint holds the weights, optimizer state,
+ * best-so-far and step. A run whose data changed since (`dataDigest`) is refused.
  */
-export async function resumeRun(
-  runDir: string,
-  opts: ResumeOptions = {},
-  /** The pipeline that ran it (a boundary fine-tune run passes its own). */
-  train: (o: RunOptions) => Promise<TrainRun> = runTraining,
-): Promise<TrainRun> {
-  const { manifest, checkpoint } = await openRun(runDir);
+export async function resumeRun(runDir: string, opts: ResumeOptions = {}): Promise<TrainRun> {
+  const { manifest, scan, checkpoint } = await readRunFiles(runDir);
+  if (manifest.state === 'done') throw new CheckpointError(`${runDir}: this run finished; nothing to resume`);
+  const context = opts.context ?? pipelineContext({ ...opts, jobId: manifest.jobId });
   if (!checkpoint)
-    opts.onEvent?.({
+    context.emit({
       type: 'log',
-      jobId: manifest.jobId,
+      jobId: context.jobId,
       level: 'warn',
       message: 'no epoch of this run had completed: training from the start',
     });
-  return train({
-    ...opts,
-    dataDir: manifest.dataDir,
-    config: manifest.config,
-    jobId: manifest.jobId,
-    runDir,
-    resume: checkpoint,
-  });
+  return runTraining(manifest.config, scan!, { ...opts, context, runDir, resume: checkpoint });
 }

@@ -1,17 +1,19 @@
 /**
- * Resumable runs: a run folder holds `run.json` (what was asked: data folder, config, job id) and the
- * epoch-end checkpoints. `Checkpointer` gives each training phase its loop hooks (write a checkpoint at
- * every epoch end; on resume, restore the phase the checkpoint was taken in); `resumeRun` restarts a
- * stopped or crashed run from its folder and ends where the uninterrupted run would have.
+ * Resumable runs. A run folder holds `run.json` (the run's id, parsed config and state), `scan.json`
+ * (the dataset exactly as it was scanned and split) and the epoch-end checkpoints. `Checkpointer` gives
+ * each training phase its loop hooks (write a checkpoint at every epoch end; on resume, restore the
+ * phase the checkpoint was taken in); `resumeRun` (resume-run.ts) restarts a stopped or crashed run
+ * from its folder and ends where the uninterrupted run would have.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { EpochMetrics, Phase } from '../../../shared/events';
-import { TrainConfig } from '../../../shared/train';
+import { DatasetScan } from '@shared/dataset';
+import type { EpochMetrics, Phase } from '@shared/engine-events';
+import { TrainConfig } from '@shared/train';
+import { writeFileAtomic } from '../../util/write-atomic';
 import { tf } from '../tf';
-import { writeFileAtomic } from '../util/write-atomic';
 import {
   CheckpointError,
   disposeCheckpoint,
@@ -20,53 +22,121 @@ import {
   saveCheckpoint,
   type Checkpoint,
 } from './checkpoint';
-import type { LoopOptions } from './loop';
+import type { LoopHooks } from './loop';
 import { optimizerScalars } from './optimizer-state';
 
 export const RUN_FILE = 'run.json';
+export const SCAN_FILE = 'scan.json';
+
+/** running: started, or crashed (resumable); stopped: stopped by the user (resumable); done: finished. */
+export const RunFolderState = z.enum(['running', 'stopped', 'done']);
+export type RunFolderState = z.infer<typeof RunFolderState>;
 
 const RunManifest = z.object({
   version: z.literal(1),
   jobId: z.string().min(1),
-  dataDir: z.string().min(1),
   config: TrainConfig,
+  state: RunFolderState,
   createdAt: z.string(),
 });
 export type RunManifest = z.infer<typeof RunManifest>;
 
-export async function writeRunManifest(runDir: string, m: Omit<RunManifest, 'version' | 'createdAt'>) {
-  const manifest: RunManifest = { version: 1, createdAt: new Date().toISOString(), ...m };
-  await writeFileAtomic(path.join(runDir, RUN_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-}
-
-export async function readRunManifest(runDir: string): Promise<RunManifest> {
-  const file = path.join(runDir, RUN_FILE);
+async function readJson<T>(file: string, schema: z.ZodType<T>, what: string): Promise<T> {
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new CheckpointError(
-      `${runDir} is not a resumable run folder (${RUN_FILE}: ${e.code ?? e.message})`,
+      `${path.dirname(file)} is not a resumable run folder (${path.basename(file)}: ${e.code ?? e.message})`,
     );
   });
   try {
-    return RunManifest.parse(JSON.parse(text));
+    return schema.parse(JSON.parse(text));
   } catch (e) {
-    throw new CheckpointError(`${file} is unreadable: ${(e as Error).message.split('\n')[0]}`);
+    throw new CheckpointError(`${what} ${file} is unreadable: ${(e as Error).message.split('\n')[0]}`);
   }
 }
 
 /** Identifies what a run trains on: every training/validation item's split, class and content. */
 export function dataDigest(
   items: { file: { rel: string; classIndex: number; split: string }; hash: string }[],
-) {
+): string {
   const h = createHash('sha256');
   for (const it of items) h.update(`${it.file.split}\t${it.file.classIndex}\t${it.file.rel}\t${it.hash}\n`);
   return h.digest('hex').slice(0, 32);
 }
 
-type Hooks = Pick<LoopOptions, 'resume' | 'onEpochEnd'>;
+/** A run's folder, as the pipeline keeps it while it trains. */
+export class RunFolder {
+  private constructor(
+    readonly dir: string,
+    private manifest: RunManifest,
+  ) {}
+
+  /**
+   * A fresh run: clears checkpoints a previous run left in the folder and records what this one is
+   * (id, config, scan). A resumed run (`resuming`) keeps the folder as it is and marks it running.
+   */
+  static async begin(
+    dir: string,
+    run: { jobId: string; config: TrainConfig; scan: DatasetScan },
+    resuming: boolean,
+  ): Promise<RunFolder> {
+    if (resuming) {
+      const { manifest } = await readRunFiles(dir, { scan: false });
+      const folder = new RunFolder(dir, manifest);
+      await folder.mark('running');
+      return folder;
+    }
+    await mkdir(dir, { recursive: true });
+    await removeCheckpoints(dir);
+    await writeFileAtomic(path.join(dir, SCAN_FILE), JSON.stringify(run.scan));
+    const manifest: RunManifest = {
+      version: 1,
+      jobId: run.jobId,
+      config: run.config,
+      state: 'running',
+      createdAt: new Date().toISOString(),
+    };
+    await writeFileAtomic(path.join(dir, RUN_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    return new RunFolder(dir, manifest);
+  }
+
+  get jobId(): string {
+    return this.manifest.jobId;
+  }
+
+  private async mark(state: RunFolderState): Promise<void> {
+    this.manifest = { ...this.manifest, state };
+    await writeFileAtomic(path.join(this.dir, RUN_FILE), `${JSON.stringify(this.manifest, null, 2)}\n`);
+  }
+
+  /**
+   * The run ended. A finished run drops its checkpoints (nothing is left to resume, and a large head's
+   * optimizer state is hundreds of MB); a stopped one keeps them for a resume.
+   */
+  async finish(stopped: boolean): Promise<void> {
+    if (stopped) return this.mark('stopped');
+    await removeCheckpoints(this.dir);
+    await this.mark('done');
+  }
+}
+
+/** The folder's manifest, scan and newest intact checkpoint (null: no epoch had completed). */
+export async function readRunFiles(
+  dir: string,
+  o: { scan?: boolean } = {},
+): Promise<{ manifest: RunManifest; scan: DatasetScan | null; checkpoint: Checkpoint | null }> {
+  const manifest = await readJson(path.join(dir, RUN_FILE), RunManifest, 'run manifest');
+  if (o.scan === false) return { manifest, scan: null, checkpoint: null };
+  const scan = await readJson(path.join(dir, SCAN_FILE), DatasetScan, 'dataset scan');
+  const checkpoint = await loadCheckpoint(dir);
+  if (checkpoint && checkpoint.jobId !== manifest.jobId) {
+    disposeCheckpoint(checkpoint);
+    throw new CheckpointError(`${dir}: the checkpoint belongs to another run`);
+  }
+  return { manifest, scan, checkpoint };
+}
 
 export interface CheckpointerOptions {
-  runDir: string;
-  jobId: string;
+  folder: RunFolder;
   /** Digest of the items the run trains on (`dataDigest`). */
   data: string;
   /** Dropout steps taken so far, read at every epoch end. */
@@ -75,6 +145,7 @@ export interface CheckpointerOptions {
   resume: Checkpoint | null;
 }
 
+/** Writes a checkpoint at every epoch end of every phase; restores the one a resume continues from. */
 export class Checkpointer {
   private pending: Checkpoint | null;
   constructor(private o: CheckpointerOptions) {
@@ -88,25 +159,18 @@ export class Checkpointer {
     }
   }
 
-  /** Fresh run: clear checkpoints a previous run left in the folder. */
-  async start(dataDir: string, config: TrainConfig): Promise<void> {
-    if (this.o.resume) return;
-    await removeCheckpoints(this.o.runDir);
-    await writeRunManifest(this.o.runDir, { jobId: this.o.jobId, dataDir, config });
-  }
-
   /**
    * Loop hooks for a phase. `weights` are the loop's snapshot weights; `before` the run's history from
    * earlier phases. When the pending checkpoint is this phase's, its weights are written into `weights`
    * now and the loop continues after its last epoch.
    */
-  hooks(phase: Phase, weights: tf.LayerVariable[], before: EpochMetrics[], headEarlyStopped = false): Hooks {
-    const onEpochEnd: Hooks['onEpochEnd'] = async (s) => {
+  hooks(phase: Phase, weights: tf.LayerVariable[], before: EpochMetrics[], headEarlyStopped = false): LoopHooks {
+    const onEpochEnd: LoopHooks['onEpochEnd'] = async (s) => {
       const iterations = (await s.optimizer.getWeights()) as { name: string; tensor: tf.Tensor }[];
       try {
-        await saveCheckpoint(this.o.runDir, {
+        await saveCheckpoint(this.o.folder.dir, {
           version: 1,
-          jobId: this.o.jobId,
+          jobId: this.o.folder.jobId,
           phase,
           epochs: s.epochs,
           step: this.o.step(),
@@ -172,17 +236,4 @@ export class Checkpointer {
       },
     };
   }
-}
-
-/** Load the folder's run manifest and newest intact checkpoint (null: no epoch had completed). */
-export async function openRun(
-  runDir: string,
-): Promise<{ manifest: RunManifest; checkpoint: Checkpoint | null }> {
-  const manifest = await readRunManifest(runDir);
-  const checkpoint = await loadCheckpoint(runDir);
-  if (checkpoint && checkpoint.jobId !== manifest.jobId) {
-    disposeCheckpoint(checkpoint);
-    throw new CheckpointError(`${runDir}: the checkpoint belongs to another run`);
-  }
-  return { manifest, checkpoint };
 }
