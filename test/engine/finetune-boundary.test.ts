@@ -3,16 +3,15 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AugmentSpec } from '../../src/shared/augment';
-import { HeadSpec } from '../../src/shared/head';
+import { AugmentSpec } from '@shared/augment';
+import { HeadSpec } from '@shared/head';
 import { initBackend } from '../../src/main/engine/backend';
 import { loadBase, type FeatureBase } from '../../src/main/engine/bases/load';
 import { resolveBase } from '../../src/main/engine/bases/resolve';
 import { scanDataset } from '../../src/main/engine/dataset/scan';
 import { prepareBatch } from '../../src/main/engine/extract/batch';
 import { compileFrozen } from '../../src/main/engine/finetune/frozen-graph';
-import { createBoundaryExtractor } from '../../src/main/engine/finetune/extract';
-import { runBoundaryTraining } from '../../src/main/engine/finetune/run-boundary';
+import { LazyBoundaryExtractor } from '../../src/main/engine/finetune/extractor';
 import { buildBoundaryRunner } from '../../src/main/engine/finetune/frozen-outputs';
 import {
   chooseUnfrozen,
@@ -21,11 +20,12 @@ import {
   type BoundarySplit,
 } from '../../src/main/engine/finetune/split';
 import { topFeatures } from '../../src/main/engine/finetune/sources';
-import { decodeEntry, encodeEntry } from '../../src/main/engine/finetune/store';
+import { encodeVector, MemoryTable } from '../../src/main/engine/store/table';
 import { buildHead } from '../../src/main/engine/head/build';
 import { weightedCrossEntropy } from '../../src/main/engine/train/loss';
 import { tf } from '../../src/main/engine/tf';
 import { HYMENOPTERA, MODELS } from '../helpers/shared';
+import { trainOn } from '../helpers/train';
 
 const V1 = 'mobilenet_v1_0.25_224';
 const V2 = 'mobilenet_v2_0.35_224';
@@ -59,24 +59,25 @@ beforeAll(async () => {
 
 /** Boundary rows of `photos` from the compiled (BatchNorm-folded graph) frozen part, as training reads them. */
 async function boundaryRows(base: FeatureBase, split: BoundarySplit): Promise<tf.Tensor2D> {
-  const runner = await compileFrozen(split.frozen, base.inputSize);
+  const runner = await compileFrozen(split.frozen!, base.inputSize);
   expect(runner.kind, runner.why).toBe('graph');
   const outs = await runner.run(photos.dataSync() as Float32Array, 8);
   runner.dispose();
-  // Through the store's encoding too: what is cached is what trains.
-  const rows = new Float32Array(8 * split.size);
+  // Through the store's encoding and table too (boundary rows are float32): what is cached is what trains.
+  const table = new MemoryTable(8, split.size, 'float32');
   for (let k = 0; k < 8; k++) {
-    const entry = decodeEntry(
-      encodeEntry(
-        outs.map((o, j) => o.subarray(k * split.boundary[j].size, (k + 1) * split.boundary[j].size)),
-      ),
-    )!;
-    let off = k * split.size;
-    for (const a of entry) {
-      rows.set(a, off);
-      off += a.length;
-    }
+    const row = new Float32Array(split.size);
+    let off = 0;
+    outs.forEach((o, j) => {
+      const n = split.boundary[j].size;
+      row.set(o.subarray(k * n, (k + 1) * n), off);
+      off += n;
+    });
+    const enc = encodeVector(row, 'float32');
+    table.set(k, enc.dtype, enc.bytes);
   }
+  const rows = new Float32Array(8 * split.size);
+  await table.read([0, 1, 2, 3, 4, 5, 6, 7], rows);
   return tf.tensor2d(rows, [8, split.size]);
 }
 
@@ -186,11 +187,12 @@ describe('the base split at the unfreeze boundary', () => {
 });
 
 describe('the single frozen pass of a boundary fine-tune', () => {
-  it('gives the same rows (boundary + pooled features) in worker engines as in process', async () => {
+  it('gives the same rows (boundary + pooled features) in worker engines as in process, and on ONNX Runtime within 1e-4', async () => {
     const base = bases.get(V2)!;
     const outputs = { fineTune: { layers: 16 }, features: 'avg' } as const;
     const runner = await buildBoundaryRunner(base, outputs);
-    expect(runner.entrySizes).toEqual([7 * 7 * 336, 7 * 7 * 56, 1280]);
+    expect(runner.layout.entrySizes).toEqual([7 * 7 * 336, 7 * 7 * 56, 1280]);
+    runner.dispose();
     const backend = await initBackend('wasm');
     const pixel = {
       inputSize: base.inputSize,
@@ -198,13 +200,33 @@ describe('the single frozen pass of a boundary fine-tune', () => {
       preprocessing: base.preprocessing,
     };
     const items = photoBytes.slice(0, 4).map((bytes) => ({ bytes, augment: null, seed: 0 }));
-    const local = await createBoundaryExtractor(base, runner, backend, pixel, 1, outputs);
-    const pool = await createBoundaryExtractor(base, runner, backend, pixel, 2, outputs);
+    const local = new LazyBoundaryExtractor(base, backend, pixel, 1, outputs, 'tfjs');
+    const pool = new LazyBoundaryExtractor(base, backend, pixel, 2, outputs, 'tfjs');
+    const ort = new LazyBoundaryExtractor(base, backend, pixel, 1, outputs, 'cpu');
     try {
-      expect([local.engines, pool.engines]).toEqual([1, 2]);
-      const [a, b] = [await local.run(items), await pool.run(items)];
-      expect(b.rows.length).toBe(4 * (7 * 7 * 392 + 1280));
+      const [a, b, c] = [await local.run(items), await pool.run(items), await ort.run(items)];
+      expect([local.started, pool.started]).toEqual([1, 2]);
+      expect(ort.describe()).toMatch(/onnxruntime/);
+      const width = 7 * 7 * 392 + 1280;
+      expect(b.rows.length).toBe(4 * width);
       expect(Array.from(b.rows)).toEqual(Array.from(a.rows));
+      // ONNX Runtime: each part of a row within 1e-4 of tfjs, relative to that part's scale.
+      expect(c.rows.length).toBe(4 * width);
+      for (const [from, to] of [
+        [0, 7 * 7 * 336],
+        [7 * 7 * 336, 7 * 7 * 392],
+        [7 * 7 * 392, width],
+      ]) {
+        let scale = 0;
+        let diff = 0;
+        for (let k = 0; k < 4; k++)
+          for (let i = k * width + from; i < k * width + to; i++) {
+            scale = Math.max(scale, Math.abs(a.rows[i]));
+            diff = Math.max(diff, Math.abs(a.rows[i] - c.rows[i]));
+          }
+        expect(scale).toBeGreaterThan(0);
+        expect(diff / scale).toBeLessThanOrEqual(1e-4);
+      }
       // The pooled tail is the mean of the feature map the whole base computes.
       const gap = tf.tidy(() =>
         tf.mean(base.model.predict(photos.slice(0, 1)) as tf.Tensor, [1, 2]).dataSync(),
@@ -212,15 +234,14 @@ describe('the single frozen pass of a boundary fine-tune', () => {
       const row = a.rows.subarray(7 * 7 * 392, 7 * 7 * 392 + 1280);
       expect(Math.max(...Array.from(gap, (v, i) => Math.abs(v - row[i])))).toBeLessThan(1e-4);
     } finally {
-      await pool.close();
-      runner.dispose();
+      await Promise.all([local.close(), pool.close(), ort.close()]);
     }
   });
 });
 
 describe('a fine-tune run from the boundary cache', () => {
   it('hymenoptera, MobileNetV2-0.35, top 20 layers, 5 epochs, keras augmentation, 5 views: one frozen pass, today’s accuracy, exports what it evaluated', async () => {
-    const run = await runBoundaryTraining({
+    const run = await trainOn({
       dataDir: HYMENOPTERA,
       config: {
         base: V2,

@@ -1,18 +1,18 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EngineEvent, EpochMetrics } from '../../src/shared/events';
-import { HEAD_PRESETS } from '../../src/shared/head';
-import type { TrainConfigInput } from '../../src/shared/train';
+import type { EngineEvent, EpochMetrics } from '@shared/engine-events';
+import { HEAD_PRESETS } from '@shared/head';
+import type { TrainConfigInput } from '@shared/train';
 import { tf } from '../../src/main/engine/tf';
 import { CHECKPOINT_FILE, loadCheckpoint } from '../../src/main/engine/train/checkpoint';
 import { resumeRun } from '../../src/main/engine/train/resume-run';
-import { runTraining, type TrainRun } from '../../src/main/engine/train/run';
-import { runBoundaryTraining } from '../../src/main/engine/finetune/run-boundary';
+import type { TrainRun } from '../../src/main/engine/pipeline/run';
 import { chooseUnfrozen } from '../../src/main/engine/finetune/split';
 import { HYMENOPTERA, MODELS } from '../helpers/shared';
+import { trainOn } from '../helpers/train';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ts-resume-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -44,7 +44,7 @@ const comparable = (h: EpochMetrics[]) =>
 function trainAndKill(
   runDir: string,
   killAt: { phase: string; epoch: number; batch: number },
-  run: { config: TrainConfigInput; pipeline?: 'boundary' } = { config },
+  run: { config: TrainConfigInput } = { config },
 ) {
   const child = spawn(
     process.execPath,
@@ -96,7 +96,7 @@ describe('resuming a run killed mid-epoch', () => {
   let reference: TrainRun;
 
   it('an uninterrupted run with the same seed (the reference; also warms the feature cache)', async () => {
-    reference = await runTraining({
+    reference = await trainOn({
       dataDir: HYMENOPTERA,
       config,
       cacheDir,
@@ -106,7 +106,9 @@ describe('resuming a run killed mid-epoch', () => {
       runDir: path.join(tmp, 'reference'),
     });
     expect(reference.history).toHaveLength(6);
-    expect(existsSync(path.join(tmp, 'reference', CHECKPOINT_FILE))).toBe(true);
+    // A finished run keeps its record but drops its checkpoints: nothing is left to resume.
+    expect(existsSync(path.join(tmp, 'reference', CHECKPOINT_FILE))).toBe(false);
+    expect(JSON.parse(readFileSync(path.join(tmp, 'reference', 'run.json'), 'utf8')).state).toBe('done');
   });
 
   it('SIGKILL in epoch 4, then resume: the same history and final weights as the uninterrupted run', async () => {
@@ -162,7 +164,7 @@ describe('resuming a boundary fine-tune killed in its fine-tune phase', () => {
     chooseUnfrozen(r.base.model, { layers: 5 }).flatMap((l) => l.weights);
 
   it('the uninterrupted run (warms the boundary store)', async () => {
-    reference = await runBoundaryTraining({
+    reference = await trainOn({
       dataDir: HYMENOPTERA,
       config: ftConfig,
       cacheDir,
@@ -186,23 +188,19 @@ describe('resuming a boundary fine-tune killed in its fine-tune phase', () => {
     const killed = await trainAndKill(
       runDir,
       { phase: 'fine-tune', epoch: 4, batch: 3 },
-      { config: ftConfig, pipeline: 'boundary' },
+      { config: ftConfig },
     );
     expect(killed.signal, killed.err).toBe('SIGKILL');
     const ckpt = (await loadCheckpoint(runDir))!;
     expect([ckpt.phase, ckpt.epochs]).toEqual(['fine-tune', 1]);
     const epochs: number[] = [];
-    const resumed = await resumeRun(
-      runDir,
-      {
-        cacheDir,
-        mirrorDir: MODELS,
-        backend: 'wasm',
-        engines: 1,
-        onEvent: (e) => e.type === 'epoch' && epochs.push(e.epoch),
-      },
-      runBoundaryTraining,
-    );
+    const resumed = await resumeRun(runDir, {
+      cacheDir,
+      mirrorDir: MODELS,
+      backend: 'wasm',
+      engines: 1,
+      onEvent: (e) => e.type === 'epoch' && epochs.push(e.epoch),
+    });
     expect(epochs).toEqual([4, 5]);
     expect(resumed.features.computed).toBe(0);
     expect(comparable(resumed.history)).toEqual(comparable(reference.history));

@@ -2,8 +2,7 @@
  * A training run in its own process, for tests that kill it: `tsx train-child.ts <json options>`.
  * Prints every epoch and batch event as a JSON line on stdout, then `{"type":"done"}`.
  */
-import { runBoundaryTraining } from '../../src/main/engine/finetune/run-boundary';
-import { runTraining } from '../../src/main/engine/train/run';
+import { trainOn } from './train';
 
 const o = JSON.parse(process.argv[2]) as {
   dataDir: string;
@@ -11,11 +10,8 @@ const o = JSON.parse(process.argv[2]) as {
   cacheDir: string;
   mirrorDir: string;
   runDir: string;
-  /** 'boundary': the fine-tune-from-cache pipeline. */
-  pipeline?: 'boundary';
 };
-const train = o.pipeline === 'boundary' ? runBoundaryTraining : runTraining;
-const run = await train({
+const run = await trainOn({
   ...o,
   backend: 'wasm',
   engines: 1,

@@ -12,8 +12,9 @@ import { CodedError, type ErrorCode } from '@shared/errors';
 import { writeFileAtomic } from '../../util/write-atomic';
 import { tf } from '../tf';
 
-export const CHECKPOINT_FILE = 'checkpoint.bin';
-export const PREVIOUS_CHECKPOINT_FILE = 'checkpoint.prev.bin';
+import { CHECKPOINT_FILE, PREVIOUS_CHECKPOINT_FILE } from './checkpoint-files';
+
+export { CHECKPOINT_FILE, PREVIOUS_CHECKPOINT_FILE };
 const MAGIC = 'TSCKPT1\n';
 
 /** A run folder that cannot be resumed (damaged, another run's, other data): one line saying why. */

@@ -1,3 +1,4 @@
+import { initBackend } from '../backend';
 import { pipelineContext } from '../pipeline/context';
 import { runTraining, type RunOptions, type TrainRun } from '../pipeline/run';
 import { CheckpointError } from './checkpoint';
@@ -13,6 +14,8 @@ export type ResumeOptions = Omit<RunOptions, 'runDir' | 'resume' | 'jobId'>;
  * best-so-far and step. A run whose data changed since (`dataDigest`) is refused.
  */
 export async function resumeRun(runDir: string, opts: ResumeOptions = {}): Promise<TrainRun> {
+  // The checkpoint's tensors are made on the backend the run trains on (runTraining reuses it).
+  await initBackend(opts.backend ?? 'auto');
   const { manifest, scan, checkpoint } = await readRunFiles(runDir);
   if (manifest.state === 'done') throw new CheckpointError(`${runDir}: this run finished; nothing to resume`);
   const context = opts.context ?? pipelineContext({ ...opts, jobId: manifest.jobId });

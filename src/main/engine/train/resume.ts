@@ -6,12 +6,14 @@
  * from its folder and ends where the uninterrupted run would have.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { DatasetScan } from '@shared/dataset';
 import type { EpochMetrics, Phase } from '@shared/engine-events';
 import { TrainConfig } from '@shared/train';
+import { explainMkdirError } from '../../util/mkdir-error';
+import { WriteError } from '../../util/write-dir-atomic';
 import { writeFileAtomic } from '../../util/write-atomic';
 import { tf } from '../tf';
 import {
@@ -68,11 +70,15 @@ export class RunFolder {
   private constructor(
     readonly dir: string,
     private manifest: RunManifest,
+    /** A fresh run's scan, until its folder is first written. */
+    private unwritten: DatasetScan | null,
   ) {}
 
   /**
-   * A fresh run: clears checkpoints a previous run left in the folder and records what this one is
-   * (id, config, scan). A resumed run (`resuming`) keeps the folder as it is and marks it running.
+   * A fresh run clears what a previous run left in the folder (its checkpoints and manifest, so a
+   * resume never continues the older run), but writes nothing until its first epoch ends: a run stopped
+   * or killed before then has nothing to resume and leaves nothing behind. A resumed run (`resuming`)
+   * keeps the folder as it is and marks it running.
    */
   static async begin(
     dir: string,
@@ -81,13 +87,12 @@ export class RunFolder {
   ): Promise<RunFolder> {
     if (resuming) {
       const { manifest } = await readRunFiles(dir, { scan: false });
-      const folder = new RunFolder(dir, manifest);
+      const folder = new RunFolder(dir, manifest, null);
       await folder.mark('running');
       return folder;
     }
-    await mkdir(dir, { recursive: true });
     await removeCheckpoints(dir);
-    await writeFileAtomic(path.join(dir, SCAN_FILE), JSON.stringify(run.scan));
+    await rm(path.join(dir, RUN_FILE), { force: true });
     const manifest: RunManifest = {
       version: 1,
       jobId: run.jobId,
@@ -95,12 +100,22 @@ export class RunFolder {
       state: 'running',
       createdAt: new Date().toISOString(),
     };
-    await writeFileAtomic(path.join(dir, RUN_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-    return new RunFolder(dir, manifest);
+    return new RunFolder(dir, manifest, run.scan);
   }
 
   get jobId(): string {
     return this.manifest.jobId;
+  }
+
+  /** Writes the folder (scan, then manifest) if this run has not yet; before its first checkpoint. */
+  async materialize(): Promise<void> {
+    if (!this.unwritten) return;
+    await mkdir(this.dir, { recursive: true }).catch(async (e: unknown) => {
+      throw new WriteError(await explainMkdirError(this.dir, e));
+    });
+    await writeFileAtomic(path.join(this.dir, SCAN_FILE), JSON.stringify(this.unwritten));
+    this.unwritten = null;
+    await this.mark(this.manifest.state);
   }
 
   private async mark(state: RunFolderState): Promise<void> {
@@ -110,10 +125,12 @@ export class RunFolder {
 
   /**
    * The run ended. A finished run drops its checkpoints (nothing is left to resume, and a large head's
-   * optimizer state is hundreds of MB); a stopped one keeps them for a resume.
+   * optimizer state is hundreds of MB) and keeps its record; a stopped one keeps them for a resume
+   * (stopped before its first epoch, it never wrote its folder and does not now).
    */
   async finish(stopped: boolean): Promise<void> {
-    if (stopped) return this.mark('stopped');
+    if (stopped) return this.unwritten ? undefined : this.mark('stopped');
+    await this.materialize();
     await removeCheckpoints(this.dir);
     await this.mark('done');
   }
@@ -164,10 +181,16 @@ export class Checkpointer {
    * earlier phases. When the pending checkpoint is this phase's, its weights are written into `weights`
    * now and the loop continues after its last epoch.
    */
-  hooks(phase: Phase, weights: tf.LayerVariable[], before: EpochMetrics[], headEarlyStopped = false): LoopHooks {
+  hooks(
+    phase: Phase,
+    weights: tf.LayerVariable[],
+    before: EpochMetrics[],
+    headEarlyStopped = false,
+  ): LoopHooks {
     const onEpochEnd: LoopHooks['onEpochEnd'] = async (s) => {
       const iterations = (await s.optimizer.getWeights()) as { name: string; tensor: tf.Tensor }[];
       try {
+        await this.o.folder.materialize();
         await saveCheckpoint(this.o.folder.dir, {
           version: 1,
           jobId: this.o.folder.jobId,
