@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HEAD_PRESETS } from '@shared/head';
 import type { ApiResult } from '@shared/ipc/contract';
 import type { RunView } from '@shared/ipc/run-record';
@@ -94,7 +94,7 @@ describe('resumeTraining', () => {
     expect(end.resumable).toBe(false);
     // Finished: its folder (checkpoints) is gone; the old run is out of the history.
     expect(end.runDir ?? null).toBeNull();
-    expect(existsSync(stopped.runDir!)).toBe(false);
+    await vi.waitFor(() => expect(existsSync(stopped.runDir!)).toBe(false)); // removed in the background
     const { runs } = ok<{ runs: RunView[] }>(await call('listRuns', {}));
     expect(runs.map((r) => r.id)).toContain(resumed.id);
     expect(runs.map((r) => r.id)).not.toContain(v.id);

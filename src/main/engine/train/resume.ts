@@ -91,8 +91,12 @@ export class RunFolder {
       await folder.mark('running');
       return folder;
     }
-    await removeCheckpoints(dir);
-    await rm(path.join(dir, RUN_FILE), { force: true });
+    // A path through a file clears nothing; writing the folder later says what is wrong with it.
+    const notThere = (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOTDIR') throw e;
+    };
+    await removeCheckpoints(dir).catch(notThere);
+    await rm(path.join(dir, RUN_FILE), { force: true }).catch(notThere);
     const manifest: RunManifest = {
       version: 1,
       jobId: run.jobId,
