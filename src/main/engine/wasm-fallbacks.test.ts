@@ -33,6 +33,13 @@ const CASES: Case[] = [
     wShape: [3, 3, 3, 2],
     loss: depthwise(2),
   },
+  // ReLU6 (MobileNetV2): values below, inside, on and above both bounds.
+  {
+    name: 'clip by value (ReLU6)',
+    xShape: [2, 5, 5, 6],
+    wShape: [6],
+    loss: (x, w) => tf.sum(tf.square(tf.clipByValue(tf.mul(x, w), -0.3, 0.4))),
+  },
   // The BatchNorm gradient is replaced on every backend: the reference is the formula in plain ops.
   {
     name: 'batch norm (inference statistics)',

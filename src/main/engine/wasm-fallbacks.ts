@@ -1,3 +1,4 @@
+import { installClipGradient } from './clip-gradient';
 import { tf } from './tf';
 
 type TensorInfo = tf.TensorInfo;
@@ -319,6 +320,7 @@ export function installWasmFallbacks(): string[] {
     );
   });
   installBatchNormGradient();
+  if (installClipGradient()) installed.push('ClipByValue gradient (one pass)');
   // wasm has its own Conv2DBackpropInput; for pointwise convolutions the matrix product is faster.
   const nativeInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
   if (nativeInput && !(nativeInput.kernelFunc as { pointwise?: boolean }).pointwise) {
