@@ -140,7 +140,9 @@ export async function extractBoundary(o: BoundaryExtractOptions): Promise<Bounda
   const { split, entrySizes } = o.layout;
   const boundarySize = split.boundary.reduce((a, b) => a + b.size, 0);
   if (entrySizes.at(-1) !== vectorSize)
-    throw new Error(`the frozen pass gives ${entrySizes.at(-1)} features per view, the head needs ${vectorSize}`);
+    throw new Error(
+      `the frozen pass gives ${entrySizes.at(-1)} features per view, the head needs ${vectorSize}`,
+    );
   const precision = o.precision ?? 'float16';
   const augmented = o.augment !== null;
   const isAug = (f: DatasetFile) => augmented && f.split === 'train';
@@ -221,9 +223,9 @@ export async function extractBoundary(o: BoundaryExtractOptions): Promise<Bounda
       const rows = live.map((j) => j.row);
       const keys = live.map((j) => recordKey(hashes[j.fileIndex], viewTag(o.files[j.fileIndex], j.view)));
       const [noFeature, noBoundary] = await Promise.all([feat.lookup(rows, keys), bound.lookup(rows, keys)]);
-      const misses = live.map((j, i) => ({ job: j, key: keys[i] })).filter(
-        (m) => noFeature.has(m.job.row) || noBoundary.has(m.job.row),
-      );
+      const misses = live
+        .map((j, i) => ({ job: j, key: keys[i] }))
+        .filter((m) => noFeature.has(m.job.row) || noBoundary.has(m.job.row));
       cached += live.length - misses.length;
       if (misses.length) {
         for (const { job } of misses)

@@ -52,7 +52,11 @@ export async function ortFrozenRunner(
   const ort = await loadOrt();
   const [h, w] = base.inputSize;
   const sizes = compiled.outputShapes.map((s) => s.reduce((a, b) => a * b, 1));
-  const runOn = async (session: Awaited<ReturnType<typeof createSession>>['session'], x: Float32Array, n: number) => {
+  const runOn = async (
+    session: Awaited<ReturnType<typeof createSession>>['session'],
+    x: Float32Array,
+    n: number,
+  ) => {
     const out = await session.run({ images: new ort.Tensor('float32', x, [n, h, w, 3]) });
     return compiled.outputNames.map((name) => out[name].data as Float32Array);
   };

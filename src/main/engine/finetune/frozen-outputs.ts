@@ -85,7 +85,9 @@ export async function buildBoundaryRunner(
         let j = 0;
         for (const b of split.boundary) {
           // A boundary tensor that is the input itself: the preprocessed image is what the top reads.
-          const src = b.isInput ? input.subarray(k * pixels, (k + 1) * pixels) : outs[j].subarray(k * sizes[j], (k + 1) * sizes[j]);
+          const src = b.isInput
+            ? input.subarray(k * pixels, (k + 1) * pixels)
+            : outs[j].subarray(k * sizes[j], (k + 1) * sizes[j]);
           if (!b.isInput) j++;
           rows.set(src, at);
           at += b.size;

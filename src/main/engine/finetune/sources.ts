@@ -11,7 +11,11 @@ type Split = Pick<BoundarySplit, 'boundary' | 'top'>;
  * Cached boundary rows of the training images, read like cached features (in memory, or streamed in
  * sequential windows): with K augmented views, epoch e sees view (offset(i) + e) mod K of image i.
  */
-export function boundaryTrainSource(rows: BoundaryRows, items: FeatureItem[], seed: number): FeatureTrainSource {
+export function boundaryTrainSource(
+  rows: BoundaryRows,
+  items: FeatureItem[],
+  seed: number,
+): FeatureTrainSource {
   return featureTrainSource(rows.table, items, [rows.size], seed);
 }
 

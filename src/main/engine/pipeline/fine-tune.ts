@@ -115,5 +115,7 @@ export const fineTuneStage: PipelineStage<FineTuneInput, LoopResult> = {
 };
 
 /** Probabilities of items through the fine-tuned top and the head, from their cached boundary rows. */
-export const fineTunedSource = (b: BoundaryFeaturesOutput['boundary'], head: Head) => (items: FeatureItem[]): ValSource =>
-  boundaryValSource(b.rows, items, b.split, head.model);
+export const fineTunedSource =
+  (b: BoundaryFeaturesOutput['boundary'], head: Head) =>
+  (items: FeatureItem[]): ValSource =>
+    boundaryValSource(b.rows, items, b.split, head.model);
