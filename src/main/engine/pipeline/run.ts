@@ -256,7 +256,8 @@ export async function runTraining(
     dispose() {
       // Each model built on the head's layers (hoisted, full) adds to their reference counts, so
       // disposing head.model alone freed nothing (a head's weights leaked per run): free them directly.
-      const weights = head.layers.flatMap((l) => l.weights.map((w) => w.read()));
+      // The same holds for the base's unfrozen layers, which fine-tuning re-applies in its top model.
+      const weights = [...head.layers, ...base.full.layers].flatMap((l) => l.weights.map((w) => w.read()));
       head.model.dispose();
       base.full.dispose();
       tf.dispose(weights.filter((t) => !t.isDisposed));
