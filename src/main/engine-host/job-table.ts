@@ -19,6 +19,7 @@ export const jobRunners: { [K in JobKind]: JobRunner<K> } = {
   }),
   augmentPreview: async (p, ctx) => (await import('./runners/augment-preview')).augmentPreviewJob(p, ctx),
   describeBase: async (p, ctx) => (await import('./runners/describe-base')).describeBaseJob(p, ctx),
+  modelLayers: async (p) => (await import('./runners/model-layers')).modelLayersJob(p),
   // The pipeline's scan stage, alone: its runner reports progress and stop throws out of it.
   scan: async (p, { jobId, signal, emit }) => {
     const { pipelineContext, runStage } = await import('../engine/pipeline/context');
