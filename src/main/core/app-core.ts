@@ -55,11 +55,12 @@ export function createAppCore(o: AppCoreOptions): AppCore {
   const datasets = new DatasetRegistry();
   const cacheDir = () => o.settings.get('cacheDir') ?? o.fallbackCacheDir ?? defaultCacheDir();
   const images = new ImageService(() => path.join(cacheDir(), 'images'));
-  // The run history lives beside the settings file.
+  // The run history and the runs' folders (checkpoints for a resume) live beside the settings file.
   const runs = new RunRegistry(
     new RunHistoryStore(path.join(path.dirname(o.settings.location), 'runs.json')),
     engine,
     events,
+    path.join(path.dirname(o.settings.location), 'runs'),
   );
   const fsPolicy = createFsPolicy(o.fsRoots);
   const bases = new BaseCatalog({ settings: o.settings, engine, events, fsPolicy, cacheDir });

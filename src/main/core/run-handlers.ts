@@ -5,7 +5,8 @@ import type { SettingsStore } from '../settings/store';
 import { ApiException } from './api-error';
 import type { HandlerContext, HandlersFor } from './handler-context';
 
-type RunChannel = 'saveTrainConfig' | 'startTraining' | 'stopTraining' | 'listRuns' | 'deleteRun';
+type RunChannel =
+  'saveTrainConfig' | 'startTraining' | 'stopTraining' | 'resumeTraining' | 'listRuns' | 'deleteRun';
 
 function saveConfig(settings: SettingsStore, root: string, train: TrainConfig): void {
   const all = settings.get('datasetConfigs');
@@ -45,6 +46,14 @@ export function runHandlers(ctx: HandlerContext): HandlersFor<RunChannel> {
 
     async stopTraining(req) {
       return { stopping: runs.stop(req.runId) };
+    },
+
+    async resumeTraining(req) {
+      return runs.resume(req.runId, {
+        cacheDir: ctx.cacheDir(),
+        backend: settings.get('preferredBackend'),
+        device: settings.get('preferredDevice'),
+      });
     },
 
     async listRuns() {

@@ -1,3 +1,4 @@
+import { installClipGradient } from './clip-gradient';
 import { tf } from './tf';
 
 type TensorInfo = tf.TensorInfo;
@@ -22,6 +23,66 @@ type Attrs = {
 };
 
 const f32 = (w: WasmLike, t: TensorInfo) => w.readSync(t.dataId) as Float32Array;
+
+/**
+ * A 1×1, stride-1, unpadded convolution is a matrix product over the flattened positions: these are
+ * MobileNets' pointwise convolutions, most of what fine-tuning their top layers computes. Their
+ * gradients run as one wasm BatchMatMul instead of scalar loops.
+ */
+function isPointwise(c: tf.backend_util.Conv2DInfo): boolean {
+  return (
+    c.filterHeight === 1 &&
+    c.filterWidth === 1 &&
+    c.strideHeight === 1 &&
+    c.strideWidth === 1 &&
+    c.dilationHeight === 1 &&
+    c.dilationWidth === 1 &&
+    c.padInfo.top === 0 &&
+    c.padInfo.left === 0 &&
+    c.padInfo.bottom === 0 &&
+    c.padInfo.right === 0
+  );
+}
+
+/**
+ * a·b, with a or b transposed first, by the wasm backend's own kernels on reshaped views. Its
+ * BatchMatMul with a transpose flag is ~10× slower than an explicit Transpose followed by a plain one.
+ */
+function matMul(
+  backend: unknown,
+  a: TensorInfo,
+  aShape: [number, number],
+  b: TensorInfo,
+  bShape: [number, number],
+  transpose: 'a' | 'b',
+  outShape: number[],
+): TensorInfo {
+  const be = backend as tf.KernelBackend;
+  const kernel = (name: string) => {
+    const k = tf.getKernel(name, 'wasm');
+    if (!k) throw new Error(`wasm ${name} kernel missing`);
+    return k.kernelFunc;
+  };
+  const view = (t: TensorInfo, shape: number[]): TensorInfo => ({ dataId: t.dataId, shape, dtype: t.dtype });
+  const flip = (t: TensorInfo, shape: [number, number]) =>
+    kernel('Transpose')({
+      inputs: { x: view(t, shape) },
+      attrs: { perm: [1, 0] },
+      backend: be,
+    }) as TensorInfo;
+  const ta = transpose === 'a' ? flip(a, aShape) : view(a, aShape);
+  const tb = transpose === 'b' ? flip(b, bShape) : view(b, bShape);
+  try {
+    const out = kernel('BatchMatMul')({
+      inputs: { a: ta, b: tb },
+      attrs: { transposeA: false, transposeB: false },
+      backend: be,
+    }) as TensorInfo;
+    return view(out, outShape);
+  } finally {
+    be.disposeData((transpose === 'a' ? ta : tb).dataId);
+  }
+}
 
 /** dW = Σ x ⊗ dy over batch and positions (NHWC). Inner loop runs over contiguous output channels. */
 function conv2DBackpropFilter(
@@ -99,7 +160,11 @@ function depthwiseBackprop(
             if (xC < 0 || xC >= inWidth) continue;
             const xOff = ((b * inHeight + xR) * inWidth + xC) * inChannels;
             const wOff = (wR * filterWidth + wC) * outChannels;
-            if (input) {
+            if (mult === 1) {
+              // MobileNets' case: channel d only meets channel d, so one flat, branch-free loop.
+              if (input) for (let d = 0; d < inChannels; d++) out[xOff + d] += dy[dyOff + d] * a[wOff + d];
+              else for (let d = 0; d < inChannels; d++) out[wOff + d] += a[xOff + d] * dy[dyOff + d];
+            } else if (input) {
               // a = filter: dx[x] += Σ_q dy[d1*mult+q] · w[d1*mult+q]
               for (let d1 = 0; d1 < inChannels; d1++) {
                 let s = 0;
@@ -118,6 +183,71 @@ function depthwiseBackprop(
         }
       }
   return out;
+}
+
+/**
+ * For a stride-1, undilated depthwise convolution (multiplier 1) padded the same on every side, the
+ * input gradient is the depthwise convolution of dy with the spatially flipped filter, padded
+ * k − 1 − pad: wasm's own (XNNPACK) forward kernel, ~20× the scalar loop. The pad, or null.
+ */
+function symmetricStride1Pad(c: tf.backend_util.Conv2DInfo): number | null {
+  const p = c.padInfo;
+  const square = c.filterHeight === c.filterWidth && p.top === p.left;
+  const symmetric = p.top === p.bottom && p.left === p.right;
+  const plain =
+    c.strideHeight === 1 && c.strideWidth === 1 && c.dilationHeight === 1 && c.dilationWidth === 1;
+  return square && symmetric && plain && c.outChannels === c.inChannels ? c.filterHeight - 1 - p.top : null;
+}
+
+function depthwiseTransposed(backend: unknown, dy: TensorInfo, filter: TensorInfo, pad: number): TensorInfo {
+  const be = backend as tf.KernelBackend;
+  const kernel = (name: string) => tf.getKernel(name, 'wasm')!.kernelFunc;
+  const flipped = kernel('Reverse')({
+    inputs: { x: filter },
+    attrs: { dims: [0, 1] },
+    backend: be,
+  }) as TensorInfo;
+  try {
+    return kernel('DepthwiseConv2dNative')({
+      inputs: { x: dy, filter: flipped },
+      attrs: { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC' },
+      backend: be,
+    }) as TensorInfo;
+  } finally {
+    be.disposeData(flipped.dataId);
+  }
+}
+
+/**
+ * tfjs' FusedBatchNorm gradient tiles 1/σ to the full activation shape before multiplying (a Tile as
+ * large as the activation, per BatchNorm, per step: the largest cost of fine-tuning MobileNetV2's top on
+ * wasm). The same sums with broadcasting instead; registered once, for every backend.
+ */
+let batchNormGradient = false;
+function installBatchNormGradient(): void {
+  if (batchNormGradient) return;
+  batchNormGradient = true;
+  tf.registerGradient({
+    kernelName: 'FusedBatchNorm',
+    inputsToSave: ['x', 'mean', 'variance', 'scale'],
+    gradFunc: (dy, saved, attrs) => {
+      const { varianceEpsilon } = attrs as unknown as { varianceEpsilon: number };
+      const [x, mean, variance, scale] = saved;
+      const g = Array.isArray(dy) ? dy[0] : dy;
+      const scaleValue = scale ?? tf.scalar(1);
+      const axes = tf.backend_util.getReductionAxes(mean.shape, x.shape);
+      const sumToMean = (t: tf.Tensor) => tf.reshape(axes.length ? tf.sum(t, axes) : t, mean.shape);
+      const rstd = tf.rsqrt(tf.add(variance, tf.scalar(varianceEpsilon)));
+      const gScaled = () => tf.mul(g, scaleValue);
+      return {
+        x: () => tf.reshape(tf.mul(g, tf.mul(rstd, scaleValue)), x.shape),
+        mean: () => sumToMean(tf.mul(tf.neg(rstd), gScaled())),
+        variance: () => sumToMean(tf.mul(tf.mul(tf.mul(tf.pow(rstd, 3), -0.5), tf.sub(x, mean)), gScaled())),
+        scale: () => sumToMean(tf.mul(g, tf.mul(tf.sub(x, mean), rstd))),
+        offset: () => sumToMean(g),
+      };
+    },
+  });
 }
 
 /**
@@ -155,6 +285,13 @@ export function installWasmFallbacks(): string[] {
   };
   reg('Conv2DBackpropFilter', (w, { x, dy }, a) => {
     const c = info(x.shape as Conv4, a.filterShape!, a, false);
+    if (isPointwise(c)) {
+      // dW[cin, cout] = Σ_positions x[p, cin] · dy[p, cout]
+      const positions = c.batchSize * c.inHeight * c.inWidth;
+      return matMul(w, x, [positions, c.inChannels], dy, [positions, c.outChannels], 'a', [
+        ...a.filterShape!,
+      ]);
+    }
     return w.makeOutput(
       [...a.filterShape!],
       'float32',
@@ -173,6 +310,8 @@ export function installWasmFallbacks(): string[] {
   });
   reg('DepthwiseConv2dNativeBackpropInput', (w, { dy, filter }, a) => {
     const c = info(a.inputShape!, filter.shape as Conv4, a, true);
+    const transposedPad = symmetricStride1Pad(c);
+    if (transposedPad !== null) return depthwiseTransposed(w, dy, filter, transposedPad);
     return w.makeOutput(
       [...a.inputShape!],
       'float32',
@@ -180,5 +319,25 @@ export function installWasmFallbacks(): string[] {
       depthwiseBackprop(f32(w, filter), f32(w, dy), c, true),
     );
   });
+  installBatchNormGradient();
+  if (installClipGradient()) installed.push('ClipByValue gradient (one pass)');
+  // wasm has its own Conv2DBackpropInput; for pointwise convolutions the matrix product is faster.
+  const nativeInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (nativeInput && !(nativeInput.kernelFunc as { pointwise?: boolean }).pointwise) {
+    const kernelFunc: tf.KernelFunc = (args) => {
+      const { dy, filter } = args.inputs as Record<string, TensorInfo>;
+      const a = args.attrs as unknown as Attrs;
+      const c = a.dataFormat === 'NCHW' ? null : info(a.inputShape!, filter.shape as Conv4, a, false);
+      if (!c || !isPointwise(c)) return nativeInput.kernelFunc(args);
+      // dx[p, cin] = Σ_cout dy[p, cout] · W[cin, cout]
+      const positions = c.batchSize * c.inHeight * c.inWidth;
+      const w: [number, number] = [c.inChannels, c.outChannels];
+      return matMul(args.backend, dy, [positions, c.outChannels], filter, w, 'b', [...a.inputShape!]);
+    };
+    Object.assign(kernelFunc, { pointwise: true });
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    tf.registerKernel({ ...nativeInput, kernelFunc });
+    installed.push('Conv2DBackpropInput (pointwise)');
+  }
   return installed;
 }

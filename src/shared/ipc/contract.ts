@@ -227,6 +227,15 @@ export const channels = {
     request: z.object({ runId: z.string().min(1) }),
     response: z.object({ stopping: z.boolean() }),
   },
+  /**
+   * Continue a stopped or failed run from its last completed epoch (its own config and data); it ends
+   * where the uninterrupted run would have. Answers at once with the new run, which replaces the old one
+   * in the history.
+   */
+  resumeTraining: {
+    request: z.object({ runId: z.string().min(1) }),
+    response: RunView,
+  },
   /** The running run (if any) and the run history, newest first. */
   listRuns: { request: Empty, response: z.object({ runs: z.array(RunView) }) },
   deleteRun: {

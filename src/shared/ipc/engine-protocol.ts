@@ -33,20 +33,32 @@ export const engineJobs = {
   },
   /**
    * Train on a scanned dataset (main's, as the user saw and split it: the engine does not scan again);
-   * the finished run stays in the engine, keyed by this job's id.
+   * the finished run stays in the engine, keyed by this job's id. With `runDir`, the run keeps its folder
+   * there (config, scan, a checkpoint at every epoch end). Or continue the stopped or crashed run in the
+   * folder `resume` from its last checkpoint (its own config and scan; `config` is what main shows).
    */
   train: {
-    payload: z.object({
-      scan: DatasetScan,
-      config: TrainConfig,
-      cacheDir: z.string(),
-      backend: BackendPreference,
-      /**
-       * What runs the frozen base (default auto); a forced device that cannot start fails the run with
-       * its one-line reason.
-       */
-      device: ExtractionDevice.optional(),
-    }),
+    payload: z.union([
+      z.object({
+        scan: DatasetScan,
+        config: TrainConfig,
+        cacheDir: z.string(),
+        backend: BackendPreference,
+        /**
+         * What runs the frozen base (default auto); a forced device that cannot start fails the run with
+         * its one-line reason.
+         */
+        device: ExtractionDevice.optional(),
+        runDir: z.string().optional(),
+      }),
+      z.object({
+        resume: z.string().min(1),
+        config: TrainConfig,
+        cacheDir: z.string(),
+        backend: BackendPreference,
+        device: ExtractionDevice.optional(),
+      }),
+    ]),
     result: TrainSummary,
   },
   /** Augmented variants of images, made by the engine's own `augment`, as JPEG data URLs. */

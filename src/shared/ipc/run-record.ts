@@ -71,9 +71,14 @@ export const RunRecord = z.object({
   fineTuneStart: z.number().nullable(),
   summary: TrainSummary.nullable(),
   error: z.string().nullable(),
+  /** The run's folder in the engine (its config, scan and epoch-end checkpoints), while it has one. */
+  runDir: z.string().nullable().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
-/** A run plus whether its trained model is still in the engine's memory (Try it, Export). */
-export const RunView = RunRecord.extend({ live: z.boolean() });
+/**
+ * A run plus whether its trained model is still in the engine's memory (Try it, Export), and whether
+ * it can be resumed (stopped or failed, with a checkpoint of a completed epoch in its folder).
+ */
+export const RunView = RunRecord.extend({ live: z.boolean(), resumable: z.boolean() });
 export type RunView = z.infer<typeof RunView>;

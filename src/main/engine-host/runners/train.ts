@@ -4,7 +4,10 @@
  */
 import type { JobPayload, JobResult } from '@shared/ipc/engine-protocol';
 import { describeBackend, initBackend } from '../../engine/backend';
+import type { EngineEvent } from '@shared/engine-events';
+import { pipelineContext } from '../../engine/pipeline/context';
 import { runTraining } from '../../engine/pipeline/run';
+import { resumeRun } from '../../engine/train/resume-run';
 import type { TrainRun } from '../../engine/pipeline/run';
 import type { JobContext } from '../job-context';
 import { batchThrottle } from '../throttle';
@@ -49,21 +52,25 @@ export async function trainJob(
   const backend = await initBackend(p.backend);
   ctx.emit({ type: 'log', jobId: ctx.jobId, level: 'info', message: `backend: ${describeBackend(backend)}` });
   const throttle = batchThrottle(BATCH_INTERVAL_MS, ctx.emit);
-  // The scan main holds (the Dataset screen's, with its split): no second scan.
-  const run = await runTraining(p.config, p.scan, {
-    jobId: ctx.jobId,
+  const opts = {
     cacheDir: p.cacheDir,
     backend: p.backend,
     device: p.device ?? 'auto',
     onBaseRuntime: hooks.onBaseRuntime,
-    signal: ctx.signal,
-    onEvent: (e) => {
+    onEvent: (e: EngineEvent) => {
       if (e.type === 'batch') return throttle.push(e);
       if (e.type === 'epoch') throttle.epochEnd();
       if (e.type === 'stage' && e.stage === 'evaluate') throttle.flush();
       ctx.emit(e);
     },
-  });
+  };
+  const context = pipelineContext({ jobId: ctx.jobId, signal: ctx.signal, onEvent: opts.onEvent });
+  // The scan main holds (the Dataset screen's, with its split): no second scan. A resume reads the
+  // run's own from its folder.
+  const run =
+    'resume' in p
+      ? await resumeRun(p.resume, { ...opts, context })
+      : await runTraining(p.config, p.scan, { ...opts, context, runDir: p.runDir ?? null });
   keepRun(ctx.jobId, run);
   return summarize(run);
 }

@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { HEAD_PRESETS, HeadSpec } from '@shared/head';
 import { KERAS_RECIPE_AUGMENT } from '@shared/augment';
-import { parseTrainArgs } from './train-args';
+import { parseTrainArgs, type TrainRequest } from './train-args';
+
+/** A new run's request (not `--resume`), for its config. */
+function newRun(r: TrainRequest | null) {
+  if (r?.kind !== 'new') throw new Error(`expected a new run, got ${r?.kind ?? 'help'}`);
+  return r;
+}
 
 describe('train --recipe', () => {
   it('keras-vgg16 sets the Keras recipe: VGG16, Flatten → Dense 256 → Dropout 0.5, shear/zoom/flip, Adam 1e-3, 10 epochs', () => {
-    const r = parseTrainArgs(['--data', 'x', '--recipe', 'keras-vgg16'])!;
+    const r = newRun(parseTrainArgs(['--data', 'x', '--recipe', 'keras-vgg16']));
     expect(r.config).toMatchObject({
       base: 'vgg16',
       optimizer: 'adam',
@@ -19,17 +25,20 @@ describe('train --recipe', () => {
   });
 
   it('flags given beside a recipe override its fields', () => {
-    const r = parseTrainArgs([
-      '--data',
-      'x',
-      '--recipe',
-      'keras-vgg16',
-      '--epochs',
-      '2',
-      '--base',
-      'resnet50',
-    ])!;
+    const r = newRun(
+      parseTrainArgs(['--data', 'x', '--recipe', 'keras-vgg16', '--epochs', '2', '--base', 'resnet50']),
+    );
     expect(r.config).toMatchObject({ base: 'resnet50', epochs: 2, learningRate: 1e-3 });
+  });
+
+  it('--resume takes the run’s own recipe: a recipe or config flag beside it is a usage error', () => {
+    expect(parseTrainArgs(['--resume', 'runs/x', '--json'])).toMatchObject({
+      kind: 'resume',
+      runDir: 'runs/x',
+    });
+    expect(() => parseTrainArgs(['--resume', 'runs/x', '--recipe', 'keras-vgg16'])).toThrow(
+      /--recipe cannot be given with it/,
+    );
   });
 
   it('an unknown recipe is a usage error naming the known ones', () => {

@@ -14,10 +14,13 @@ export const TRAIN_USAGE = `usage: npm run train -- --data <dir> [--recipe ${REC
        [--epochs N] [--fine-tune-layers N] [--out <dir>] [--cache-dir <dir>] [--json]
        [--format ${ExportFormatId.options.join(',')}|both|all] [--lr X] [--batch-size N] [--seed N] [--backend ${BackendPreference.options.join('|')}]
        [--device ${EXTRACTION_DEVICES.join('|')}] [--val-fraction X] [--views N] [--class-weight balanced] [--patience N]
-       [--fine-tune-epochs N]`;
+       [--fine-tune-epochs N]
+       npm run train -- --resume <run dir> [--out <dir>] [--cache-dir <dir>] [--json] [--format …] [--backend …] [--device …]`;
 
-export interface TrainRequest {
-  data: string;
+/** What `--resume` may be given with: where and how to run, never what to train (that is the run's). */
+const RESUME_OPTIONS = ['resume', 'out', 'cache-dir', 'json', 'format', 'backend', 'device', 'help'];
+
+interface RequestCommon {
   out?: string;
   cacheDir?: string;
   json: boolean;
@@ -25,15 +28,19 @@ export interface TrainRequest {
   backend: BackendPreference;
   /** What runs the frozen base: an ONNX Runtime device (`auto` picks the best) or `tfjs`. */
   device: ExtractionDevice;
-  config: TrainConfig;
 }
+
+/** A new run (its data and config), or a resume of the run in a folder (its config is the run's). */
+export type TrainRequest =
+  | (RequestCommon & { kind: 'new'; data: string; config: TrainConfig })
+  | (RequestCommon & { kind: 'resume'; runDir: string });
 
 /** The parsed request, or null when `--help` was asked for. */
 export function parseTrainArgs(
   argv: string[],
   defaults: { data?: string; out?: string } = {},
 ): TrainRequest | null {
-  const { values } = parseCli({
+  const { values, tokens } = parseCli({
     args: argv,
     options: {
       data: { type: 'string' },
@@ -57,18 +64,39 @@ export function parseTrainArgs(
       views: { type: 'string' },
       'class-weight': { type: 'string' },
       patience: { type: 'string' },
+      resume: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
+    tokens: true,
   });
   if (values.help) return null;
-  const data = values.data ?? defaults.data;
-  if (!data) throw new UsageError('--data <dir> is required (see --help)');
   const formats = formatsArg(values.format);
   const backend = backendArg(values.backend);
   const device = values.device as ExtractionDevice;
   if (!EXTRACTION_DEVICES.includes(device))
     throw new UsageError(`unknown --device ${device} (expected ${EXTRACTION_DEVICES.join(', ')})`);
+  const common = {
+    out: values.out,
+    cacheDir: values['cache-dir'],
+    json: values.json,
+    formats,
+    backend,
+    device,
+  };
+  if (values.resume !== undefined) {
+    const extra = [...new Set(tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])))].filter(
+      (n) => !RESUME_OPTIONS.includes(n),
+    );
+    if (extra.length)
+      throw new UsageError(
+        `--resume continues the run with its own data and settings: ${extra.map((n) => `--${n}`).join(', ')} cannot be given with it`,
+      );
+    if (!values.resume) throw new UsageError('--resume needs the run folder');
+    return { kind: 'resume', runDir: values.resume, ...common };
+  }
+  const data = values.data ?? defaults.data;
+  if (!data) throw new UsageError('--data <dir> is required (see --help)');
   const ftLayers = intArg('--fine-tune-layers', values['fine-tune-layers']);
   const patience = intArg('--patience', values.patience, 1);
   const valFraction = values['val-fraction'] === undefined ? undefined : Number(values['val-fraction']);
@@ -102,14 +130,5 @@ export function parseTrainArgs(
   });
   if (!parsed.success)
     throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  return {
-    data,
-    out: values.out ?? defaults.out,
-    cacheDir: values['cache-dir'],
-    json: values.json,
-    formats,
-    backend,
-    device,
-    config: parsed.data,
-  };
+  return { kind: 'new', data, config: parsed.data, ...common, out: values.out ?? defaults.out };
 }

@@ -11,6 +11,7 @@ import { pipelineContext, runStage } from '../pipeline/context';
 import { exportStage } from '../pipeline/export';
 import { runTraining, type TrainRun } from '../pipeline/run';
 import { scanStage } from '../pipeline/scan';
+import { resumeRun } from '../train/resume-run';
 import { ProgressPrinter, table } from './progress';
 import { parseTrainArgs, TRAIN_USAGE } from './train-args';
 
@@ -128,24 +129,43 @@ export async function trainCommand(
   process.on('SIGINT', onSigint);
   try {
     const onEvent = (e: EngineEvent) => (req.json ? emitJson(e) : printer.handle(e));
-    const ctx = pipelineContext({ signal: controller.signal, onEvent });
     // A forced device that cannot work fails now, before any scan.
     if (req.device !== 'tfjs') assertDeviceAvailable(req.device);
     const stoppedEarly = (e: unknown) => {
       if (e instanceof StoppedError) return null; // Ctrl+C while scanning or computing features
       throw e;
     };
-    const scan = await runStage(ctx, scanStage, { root: req.data, split: req.config.split }).catch(
-      stoppedEarly,
-    );
-    const run =
-      scan &&
-      (await runTraining(req.config, scan, {
-        context: ctx,
-        cacheDir: req.cacheDir,
-        backend: req.backend,
-        device: req.device,
-      }).catch(stoppedEarly));
+    const machine = {
+      signal: controller.signal,
+      onEvent,
+      cacheDir: req.cacheDir,
+      backend: req.backend,
+      device: req.device,
+    };
+    let outDir: string;
+    let run: TrainRun | null;
+    if (req.kind === 'resume') {
+      // The run's own folder holds its config and scan; the model lands beside them unless --out says.
+      outDir = req.out ?? req.runDir;
+      run = await resumeRun(req.runDir, machine).catch(stoppedEarly);
+    } else {
+      const ctx = pipelineContext({ signal: controller.signal, onEvent });
+      const scan = await runStage(ctx, scanStage, { root: req.data, split: req.config.split }).catch(
+        stoppedEarly,
+      );
+      // The output folder is also the run's folder (run.json, scan.json, checkpoints): `--resume` it.
+      outDir =
+        req.out ??
+        path.join(
+          'runs',
+          `${slug(path.basename(scan?.root ?? req.data))}-${slug(path.basename(req.config.base))}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`,
+        );
+      run =
+        scan &&
+        (await runTraining(req.config, scan, { ...machine, context: ctx, runDir: outDir }).catch(
+          stoppedEarly,
+        ));
+    }
     printer.done();
     // Stopped before one whole epoch: there are no trained weights worth exporting.
     if (!run || (run.stopped && run.history.length === 0)) {
@@ -153,12 +173,9 @@ export async function trainCommand(
       process.stderr.write(`${STOPPED_BEFORE_TRAINING}\n`);
       return STOPPED_EXIT_CODE;
     }
-    const outDir =
-      req.out ??
-      path.join(
-        'runs',
-        `${slug(path.basename(run.scan.root))}-${run.base.id}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`,
-      );
+    if (run.stopped && !req.json)
+      process.stderr.write(`To continue this run: npm run train -- --resume ${outDir}\n`);
+    const ctx = pipelineContext({ signal: controller.signal, onEvent, jobId: run.jobId });
     const exported = await runStage(ctx, exportStage, {
       subject: exportSubject(run),
       outDir,

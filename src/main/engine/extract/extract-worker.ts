@@ -3,13 +3,16 @@ import { parentPort } from 'node:worker_threads';
 import { initBackend } from '../backend';
 import { loadBase } from '../bases/load';
 import { findBase } from '../bases/registry';
-import { compileBase, type CompiledBase } from './compiled-base';
-import { prepareBatch, runBase, type PixelOptions } from './batch';
+import { buildBoundaryRunner } from '../finetune/frozen-outputs';
+import { prepareViews } from '../finetune/prepare';
+import { compileBase } from './compiled-base';
+import { prepareBatch, runBase, type PixelOptions, type PreparedBatch } from './batch';
 import type { FromWorker, ToWorker } from './protocol';
 
 const port = parentPort!;
-let base: CompiledBase | null = null;
+let run: ((batch: PreparedBatch) => Promise<Float32Array>) | null = null;
 let pixel: PixelOptions | null = null;
+let prepare = prepareBatch;
 let ready: Promise<void> = Promise.resolve();
 // Results go out in arrival order; decoding of a batch starts as soon as it arrives (sharp works on
 // its own threads) so it overlaps with the base running on the batch before.
@@ -27,21 +30,38 @@ port.on('message', (msg: ToWorker) => {
           entry: msg.entryId ? (findBase(msg.entryId) ?? null) : null,
           source: 'path',
         });
-        base = await compileBase(loaded);
         pixel = msg.pixel;
-        post({ type: 'ready', featureShape: loaded.featureShape, backend: report.name, compiled: base.kind });
+        let kind: 'graph' | 'layers';
+        if (msg.boundary) {
+          const b = await buildBoundaryRunner(loaded, msg.boundary);
+          run = (batch) =>
+            batch.okCount ? b.run(batch.input, batch.okCount) : Promise.resolve(new Float32Array(0));
+          kind = b.kind === 'graph' ? 'graph' : 'layers';
+          // A boundary batch holds several views of each image: decode each image once.
+          prepare = prepareViews;
+        } else {
+          const base = await compileBase(loaded);
+          run = async (batch) => runBase(base, batch, pixel!);
+          kind = base.kind;
+        }
+        post({
+          type: 'ready',
+          featureShape: loaded.featureShape,
+          backend: report.name,
+          compiled: kind,
+        });
       } catch (e) {
         post({ type: 'failed', id: null, message: (e as Error).message });
       }
     })();
     return;
   }
-  const prepared = ready.then(() => prepareBatch(msg.items, pixel!));
+  const prepared = ready.then(() => prepare(msg.items, pixel!));
   chain = chain
     .then(() => prepared)
     .then(
-      (batch) => {
-        const features = runBase(base!, batch, pixel!);
+      async (batch) => {
+        const features = await run!(batch);
         post({ type: 'result', id: msg.id, features, errors: batch.errors }, [
           features.buffer as ArrayBuffer,
         ]);

@@ -6,7 +6,7 @@ import type { BackendReport } from '../backend';
 import type { FeatureBase } from '../bases/load';
 import { prepareBatch, runBase, type ExtractItem, type PixelOptions } from './batch';
 import { compileBase, type CompiledBase } from './compiled-base';
-import type { FromWorker, ToWorker } from './protocol';
+import type { BoundaryOutputs, FromWorker, ToWorker } from './protocol';
 
 export interface BatchResult {
   /** [okCount × featureSize], in item order, skipping failed items. */
@@ -76,6 +76,7 @@ export class WorkerPoolExtractor implements Extractor {
     backend: BackendReport,
     pixel: PixelOptions,
     engines = Math.max(1, os.availableParallelism()),
+    boundary?: BoundaryOutputs,
   ): Promise<WorkerPoolExtractor> {
     const pool = new WorkerPoolExtractor(engines);
     const entry = workerEntry();
@@ -85,6 +86,7 @@ export class WorkerPoolExtractor implements Extractor {
       entryId: base.id,
       backend: backend.name,
       pixel,
+      boundary,
     };
     await Promise.all(
       Array.from({ length: engines }, async () => {

@@ -1,91 +1,121 @@
 /**
- * Stage `fine-tune`: the top of the base unfrozen and trained with the head on images (augmented on
- * the fly), the base's BatchNorm kept in inference mode.
+ * Fine-tuning from the boundary cache. Stage `extract` for a fine-tuning run: ONE frozen pass per image
+ * and view gives both the head's feature vectors and the tensors crossing the unfreeze boundary, each
+ * cached in the feature store. Stage `fine-tune`: the unfrozen top of the base and the head trained from
+ * the cached boundary rows, the base's BatchNorm kept in inference mode. No image is decoded after
+ * extraction, and a warm cache skips the base entirely.
  */
-import type { AugmentSpec } from '@shared/augment';
-import { mixSeed } from '@shared/random';
 import type { FineTuneSpec, TrainConfig } from '@shared/train';
-import type { FeatureBase } from '../bases/load';
-import type { PixelOptions } from '../extract/batch';
 import type { FeatureItem } from '../extract/features';
-import { reseedDropout, type Head } from '../head/build';
-import { tf } from '../tf';
-import { trainLoop, type LoopResult } from '../train/loop';
-import { imageTrainSource, imageValSource, seededShuffle } from '../train/sources';
+import { extractBoundary, type BoundaryRows } from '../finetune/extract';
+import { LazyBoundaryExtractor } from '../finetune/extractor';
+import { boundaryLayout, type BoundaryLayout } from '../finetune/frozen-outputs';
+import { fineTuneFromBoundary } from '../finetune/phase';
+import { boundaryValSource } from '../finetune/sources';
+import type { BoundarySplit } from '../finetune/split';
+import type { Head } from '../head/build';
+import { FeatureStore } from '../store/store';
+import type { tf } from '../tf';
+import type { LoopHooks, LoopResult, ValSource } from '../train/loop';
 import type { PipelineStage } from './context';
-import { epochProgress, headRegularization, headVariables, type StepCounter } from './train-head';
+import type { FeaturesInput, FeaturesOutput } from './features';
+import { epochProgress, headRegularization, type StepCounter } from './train-head';
+
+/** Fine-tuning asked for, with something to unfreeze. */
+export const wantsFineTune = (config: TrainConfig): config is TrainConfig & { fineTune: FineTuneSpec } =>
+  !!config.fineTune && (config.fineTune.layers > 0 || !!config.fineTune.fromLayer);
+
+export interface BoundaryFeaturesInput extends FeaturesInput {
+  fineTune: FineTuneSpec;
+}
+
+export interface BoundaryFeaturesOutput extends FeaturesOutput {
+  /** Where the base was cut, and the boundary rows (row r: the same image view as features row r). */
+  boundary: { split: BoundarySplit; rows: BoundaryRows };
+}
+
+/** Stage `extract` of a fine-tuning run (see the module comment). */
+export const boundaryFeaturesStage: PipelineStage<BoundaryFeaturesInput, BoundaryFeaturesOutput> = {
+  name: 'extract',
+  total: () => 0,
+  async run(i, ctx) {
+    const outputs = {
+      fineTune: { layers: i.fineTune.layers, fromLayer: i.fineTune.fromLayer },
+      features: i.form,
+    };
+    const layout: BoundaryLayout = boundaryLayout(i.base, outputs);
+    const extractor = new LazyBoundaryExtractor(i.base, i.backend, i.pixel, i.engines, outputs, i.device);
+    try {
+      const set = await extractBoundary({
+        files: i.files,
+        base: i.base,
+        layout,
+        extractor,
+        pixel: i.pixel,
+        store: i.cacheDir ? new FeatureStore(i.cacheDir) : null,
+        form: i.form,
+        precision: i.precision,
+        augment: i.augment,
+        views: i.views,
+        seed: i.seed,
+        memoryBudget: i.memoryBudget,
+        signal: ctx.signal,
+        onProgress: ctx.progress,
+        onProblem: (problem) => ctx.emit({ type: 'problem', jobId: ctx.jobId, problem }),
+        onWarning: (message) => ctx.emit({ type: 'log', jobId: ctx.jobId, level: 'warn', message }),
+      });
+      return {
+        set: set.features,
+        enginesStarted: extractor.started,
+        runtime: extractor.describe(),
+        boundary: { split: layout.split, rows: set.boundary },
+      };
+    } finally {
+      await extractor.close();
+    }
+  },
+};
 
 export interface FineTuneInput {
   config: TrainConfig & { fineTune: FineTuneSpec };
-  base: FeatureBase;
+  baseModel: tf.LayersModel;
   head: Head;
-  pixel: PixelOptions;
-  augment: AugmentSpec | null;
+  boundary: BoundaryFeaturesOutput['boundary'];
   train: FeatureItem[];
   val: FeatureItem[];
   classWeights: number[] | null;
   steps: StepCounter;
   /** Epochs already run (the head phase): numbering continues, so charts show one timeline. */
   epochOffset: number;
-}
-
-/** Fine-tuning asked for, with something to unfreeze. */
-export const wantsFineTune = (config: TrainConfig): config is TrainConfig & { fineTune: FineTuneSpec } =>
-  !!config.fineTune && (config.fineTune.layers > 0 || !!config.fineTune.fromLayer);
-
-/** Mark the layers to fine-tune trainable (and every other one frozen); returns them. */
-export function unfreeze(base: FeatureBase, spec: FineTuneSpec): tf.layers.Layer[] {
-  const layers = base.model.layers;
-  const withWeights = layers.filter((l) => l.weights.length > 0);
-  let chosen: tf.layers.Layer[];
-  if (spec.fromLayer) {
-    const from = layers.findIndex((l) => l.name === spec.fromLayer);
-    if (from < 0) throw new Error(`fine-tune layer "${spec.fromLayer}" is not in base ${base.id}`);
-    chosen = layers.slice(Math.max(1, from)).filter((l) => l.weights.length > 0);
-  } else {
-    // "Top N layers" counts layers that hold weights, as the UI lists them.
-    chosen = withWeights.slice(Math.max(0, withWeights.length - spec.layers));
-  }
-  for (const l of layers) l.trainable = false;
-  for (const l of chosen) l.trainable = true;
-  return chosen;
+  /** Checkpointing (run folder): hooks for the loop, given its snapshot weights. */
+  hooks?: (weights: tf.LayerVariable[]) => LoopHooks;
 }
 
 export const fineTuneStage: PipelineStage<FineTuneInput, LoopResult> = {
   name: 'fine-tune',
   total: (i) => i.config.fineTune.epochs,
-  async run(i, ctx) {
-    const { config, base, head } = i;
-    const unfrozen = unfreeze(base, config.fineTune);
-    try {
-      return await trainLoop({
-        jobId: ctx.jobId,
-        phase: 'fine-tune',
-        // The base runs in inference mode: BatchNorm keeps its ImageNet statistics (Keras' advice).
-        forward: (x) => {
-          reseedDropout(head.layers, mixSeed(config.seed, ++i.steps.n));
-          const features = base.model.apply(x, { training: false }) as tf.Tensor;
-          return head.logits.apply(features, { training: true }) as tf.Tensor2D;
-        },
-        regularization: headRegularization(head),
-        variables: [
-          ...headVariables(head),
-          ...unfrozen.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable)),
-        ],
-        snapshotWeights: [...head.model.weights, ...unfrozen.flatMap((l) => l.weights)],
-        train: imageTrainSource(i.train, i.pixel, i.augment, config.seed),
-        val: i.val.length ? imageValSource(i.val, i.pixel, base, head.model) : null,
-        config,
-        learningRate: config.fineTune.learningRate,
-        epochs: config.fineTune.epochs,
-        epochOffset: i.epochOffset,
-        classWeights: i.classWeights,
-        shuffle: seededShuffle(config.seed + 1),
-        signal: ctx.signal,
-        onEvent: epochProgress(ctx, config.fineTune.epochs, i.epochOffset),
-      });
-    } finally {
-      for (const l of base.model.layers) l.trainable = false;
-    }
-  },
+  run: (i, ctx) =>
+    fineTuneFromBoundary({
+      jobId: ctx.jobId,
+      baseModel: i.baseModel,
+      split: i.boundary.split,
+      rows: i.boundary.rows,
+      head: i.head,
+      config: i.config,
+      train: i.train,
+      val: i.val,
+      classWeights: i.classWeights,
+      epochOffset: i.epochOffset,
+      steps: i.steps,
+      regularization: headRegularization(i.head),
+      signal: ctx.signal,
+      onEvent: epochProgress(ctx, i.config.fineTune.epochs, i.epochOffset),
+      loopHooks: i.hooks,
+    }),
 };
+
+/** Probabilities of items through the fine-tuned top and the head, from their cached boundary rows. */
+export const fineTunedSource =
+  (b: BoundaryFeaturesOutput['boundary'], head: Head) =>
+  (items: FeatureItem[]): ValSource =>
+    boundaryValSource(b.rows, items, b.split, head.model);

@@ -20,11 +20,13 @@ import type { ExtractionDevice } from '../onnx/devices';
 import type { Precision } from '../store/store';
 import { hoistPooling, storedFormFor } from '../train/hoist';
 import { balancedClassWeights } from '../train/loss';
-import { featureValSource, imageValSource } from '../train/sources';
+import type { Checkpoint } from '../train/checkpoint';
+import { Checkpointer, dataDigest, RunFolder } from '../train/resume';
+import { featureValSource } from '../train/sources';
 import { pipelineContext, runStage, type PipelineContext } from './context';
 import { evaluateStage } from './evaluate';
 import { featuresStage } from './features';
-import { fineTuneStage, wantsFineTune } from './fine-tune';
+import { boundaryFeaturesStage, fineTunedSource, fineTuneStage, wantsFineTune } from './fine-tune';
 import { resolveBaseStage } from './resolve-base';
 import { trainableDataset } from './scan';
 import { trainHeadStage } from './train-head';
@@ -50,6 +52,10 @@ export interface RunOptions {
   featureMemoryBudget?: number;
   /** How feature vectors are stored (default float16; float32 for vectors outside its range). */
   featurePrecision?: Precision;
+  /** The run's folder: its config, scan and a checkpoint at every epoch end (train/resume.ts). */
+  runDir?: string | null;
+  /** Continue the run in `runDir` from this checkpoint (null: from the start); `resumeRun` sets it. */
+  resume?: Checkpoint | null;
 }
 
 export interface TrainRun {
@@ -111,6 +117,9 @@ export async function runTraining(
   const backend = await initBackend(opts.backend ?? 'auto');
   const dataset = trainableDataset(scan, ctx);
   const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
+  const folder = opts.runDir
+    ? await RunFolder.begin(opts.runDir, { jobId: ctx.jobId, config, scan }, opts.resume !== undefined)
+    : null;
 
   const base = await runStage(ctx, resolveBaseStage, {
     base: config.base,
@@ -125,7 +134,7 @@ export async function runTraining(
   };
   const augment = isIdentityAugment(config.augment) ? null : config.augment;
 
-  const features = await runStage(ctx, featuresStage, {
+  const featuresInput = {
     files: dataset.files,
     base,
     backend,
@@ -140,7 +149,11 @@ export async function runTraining(
     onRuntime: opts.onBaseRuntime,
     engines: opts.engines ?? Math.max(1, os.availableParallelism()),
     memoryBudget: opts.featureMemoryBudget,
-  });
+  };
+  // Fine-tuning: one frozen pass gives the head's features and the boundary rows the top trains on.
+  const features = wantsFineTune(config)
+    ? await runStage(ctx, boundaryFeaturesStage, { ...featuresInput, fineTune: config.fineTune })
+    : { ...(await runStage(ctx, featuresStage, featuresInput)), boundary: null };
   const { table } = features.set;
   const hoisted = hoistPooling(config.head, head, features.set);
   const split = (s: string) => hoisted.items.filter((it) => it.file.split === s);
@@ -151,7 +164,15 @@ export async function runTraining(
       `need at least two classes with decodable training images, got ${counts.filter((n) => n > 0).length}`,
     );
   const classWeights = config.classWeight === 'balanced' ? balancedClassWeights(counts) : null;
-  const steps = { n: 0 };
+  const steps = { n: opts.resume?.step ?? 0 };
+  const ckpt =
+    folder &&
+    new Checkpointer({
+      folder,
+      data: dataDigest([...train, ...val]),
+      step: () => steps.n,
+      resume: opts.resume ?? null,
+    });
 
   const headPhase = await runStage(ctx, trainHeadStage, {
     config,
@@ -162,21 +183,22 @@ export async function runTraining(
     val,
     classWeights,
     steps,
+    hooks: ckpt?.hooks('head', head.model.weights, []),
   });
   const history = [...headPhase.history];
   const fineTune =
-    wantsFineTune(config) && !headPhase.stopped
+    wantsFineTune(config) && features.boundary && !headPhase.stopped
       ? await runStage(ctx, fineTuneStage, {
           config,
-          base,
+          baseModel: base.model,
           head,
-          pixel,
-          augment,
+          boundary: features.boundary,
           train,
           val,
           classWeights,
           steps,
           epochOffset: history.length,
+          hooks: ckpt ? (w) => ckpt.hooks('fine-tune', w, history, headPhase.earlyStopped) : undefined,
         })
       : null;
   history.push(...(fineTune?.history ?? []));
@@ -187,13 +209,15 @@ export async function runTraining(
     classes: dataset.classes,
     val,
     test,
-    // Fine-tuning changed the base: its cached features no longer describe it.
-    source: (items: FeatureItem[]) =>
-      fineTuned
-        ? imageValSource(items, pixel, base, head.model)
-        : featureValSource(table, items, hoisted.inputShape, hoisted.model),
+    // Fine-tuning changed the top of the base: its cached features no longer describe it.
+    source:
+      fineTuned && features.boundary
+        ? fineTunedSource(features.boundary, head)
+        : (items: FeatureItem[]) => featureValSource(table, items, hoisted.inputShape, hoisted.model),
   });
-  await table.close();
+  await Promise.all([table.close(), features.boundary?.rows.table.close()]);
+  const stopped = fineTune?.stopped ?? headPhase.stopped;
+  await folder?.finish(stopped);
 
   const timings = { totalMs: Date.now() - ctx.startedAt } as TrainRun['timings'];
   for (const [stage, key] of Object.entries(TIMING_KEYS) as [Stage, keyof TrainRun['timings']][])
@@ -210,7 +234,7 @@ export async function runTraining(
     backend,
     problems: [...dataset.problems, ...features.set.problems],
     history,
-    stopped: fineTune?.stopped ?? headPhase.stopped,
+    stopped,
     earlyStopped: headPhase.earlyStopped,
     fineTuned,
     evaluation,
@@ -235,7 +259,8 @@ export async function runTraining(
     dispose() {
       // Each model built on the head's layers (hoisted, full) adds to their reference counts, so
       // disposing head.model alone freed nothing (a head's weights leaked per run): free them directly.
-      const weights = head.layers.flatMap((l) => l.weights.map((w) => w.read()));
+      // The same holds for the base's unfrozen layers, which fine-tuning re-applies in its top model.
+      const weights = [...head.layers, ...base.full.layers].flatMap((l) => l.weights.map((w) => w.read()));
       head.model.dispose();
       base.full.dispose();
       tf.dispose(weights.filter((t) => !t.isDisposed));

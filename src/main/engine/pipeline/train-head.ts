@@ -12,7 +12,7 @@ import { tf } from '../tf';
 import { denseStackOf } from '../train/dense-stack';
 import { fastHeadLoop } from '../train/fast-head';
 import type { HeadTraining } from '../train/hoist';
-import { trainLoop, type LoopResult } from '../train/loop';
+import { trainLoop, type LoopHooks, type LoopResult } from '../train/loop';
 import { featureTrainSource, featureValSource } from '../train/sources';
 import type { PipelineStage, StageContext } from './context';
 
@@ -32,6 +32,8 @@ export interface HeadPhaseInput {
   val: FeatureItem[];
   classWeights: number[] | null;
   steps: StepCounter;
+  /** Checkpointing (run folder): epoch-end checkpoints, and the state a resumed run continues from. */
+  hooks?: LoopHooks;
 }
 
 /** The head's weights as trainable variables, for the loop (and fine-tuning, which adds the base's). */
@@ -77,6 +79,7 @@ export const trainHeadStage: PipelineStage<HeadPhaseInput, LoopResult> = {
         shuffle: train.shuffle,
         signal: ctx.signal,
         onEvent: epochProgress(ctx, i.config.epochs, 0),
+        ...i.hooks,
       });
     return trainLoop({
       jobId: ctx.jobId,
@@ -99,6 +102,7 @@ export const trainHeadStage: PipelineStage<HeadPhaseInput, LoopResult> = {
       shuffle: train.shuffle,
       signal: ctx.signal,
       onEvent: epochProgress(ctx, i.config.epochs, 0),
+      ...i.hooks,
     });
   },
 };

@@ -2,6 +2,7 @@ import type { EngineEvent, EpochMetrics, Phase } from '@shared/engine-events';
 import type { TrainConfig } from '@shared/train';
 import { tf } from '../tf';
 import { countCorrect, makeOptimizer, weightedCrossEntropy } from './loss';
+import { restoreOptimizerScalars } from './optimizer-state';
 
 /** A source of batches: features (head phase) or images (fine-tune phase). */
 export interface BatchSource {
@@ -40,6 +41,52 @@ export interface LoopOptions {
   shuffle: (n: number, epoch: number) => number[];
   signal?: AbortSignal;
   onEvent?: (e: EngineEvent) => void;
+  /** Continue this phase from a checkpoint instead of from its first epoch. */
+  resume?: LoopResume;
+  /** After every completed epoch (its event sent, before an early stop ends the phase); awaited. */
+  onEpochEnd?: (s: EpochEndState) => Promise<void> | void;
+}
+
+/** What checkpointing adds to a phase's loop (train/resume.ts `Checkpointer.hooks`). */
+export type LoopHooks = Pick<LoopOptions, 'resume' | 'onEpochEnd'>;
+
+/** What `tf.Optimizer.getWeights()` returns (iteration count, then its slot variables). */
+export type OptimizerWeights = Awaited<ReturnType<tf.Optimizer['getWeights']>>;
+
+export interface BestSoFar {
+  /** Epoch on the run's timeline (with the phase's offset). */
+  epoch: number;
+  /** The monitored value: validation loss, or training loss without a validation set. */
+  valLoss: number;
+  /** Copies of `snapshotWeights` at that epoch. */
+  weights: tf.Tensor[];
+}
+
+/** The loop's state at the end of a completed epoch: with the weights, all a resume needs. */
+export interface LoopResume {
+  /** Epochs of this phase completed (the loop continues with the next one). */
+  epochs: number;
+  /** This phase's history so far. */
+  history: EpochMetrics[];
+  /** The loop takes ownership of these tensors (and of `optimizer`'s). */
+  best: BestSoFar | null;
+  sinceBest: number;
+  /** `optimizer.getWeights()` at the end of that epoch; null: a fresh optimizer. */
+  optimizer: OptimizerWeights | null;
+  /** `optimizerScalars(optimizer)` at the end of that epoch. */
+  optimizerScalars?: Record<string, number>;
+}
+
+export interface EpochEndState {
+  phase: Phase;
+  /** Epochs of this phase completed. */
+  epochs: number;
+  history: readonly EpochMetrics[];
+  best: Readonly<BestSoFar> | null;
+  sinceBest: number;
+  optimizer: tf.Optimizer;
+  /** `snapshotWeights`, as they are now. */
+  weights: readonly tf.LayerVariable[];
 }
 
 export interface LoopResult {
@@ -73,22 +120,29 @@ export async function evaluateLoss(
 export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
   const optimizer = makeOptimizer(o.config.optimizer, o.learningRate, o.config.momentum);
   const classWeights = o.classWeights ? tf.tensor1d(o.classWeights) : null;
-  const history: EpochMetrics[] = [];
+  const history: EpochMetrics[] = [...(o.resume?.history ?? [])];
   const bs = o.config.batchSize;
   const batches = Math.ceil(o.train.size / bs);
   const started = Date.now();
-  let best: { epoch: number; valLoss: number; weights: tf.Tensor[] } | null = null;
-  let sinceBest = 0;
+  let best: BestSoFar | null = o.resume?.best ?? null;
+  let sinceBest = o.resume?.sinceBest ?? 0;
   let stopped = false;
-  let earlyStopped = false;
-  let seen = 0;
   const patience = o.config.earlyStopping?.patience ?? Infinity;
+  // A checkpoint taken at the epoch that triggered early stopping resumes straight to the end.
+  let earlyStopped = sinceBest >= patience;
+  const firstEpoch = (o.resume?.epochs ?? 0) + 1;
+  let seen = 0;
+  if (o.resume?.optimizer) {
+    await optimizer.setWeights(o.resume.optimizer);
+    tf.dispose(o.resume.optimizer.map((w) => w.tensor)); // the optimizer made its own variables of them
+    restoreOptimizerScalars(optimizer, o.resume.optimizerScalars ?? {});
+  }
 
   const snapshot = () => o.snapshotWeights.map((w) => tf.keep(w.read().clone()));
   const restore = (ws: tf.Tensor[]) => o.snapshotWeights.forEach((w, i) => w.write(ws[i]));
 
   try {
-    for (let epoch = 1; epoch <= o.epochs && !stopped; epoch++) {
+    for (let epoch = firstEpoch; epoch <= o.epochs && !stopped && !earlyStopped; epoch++) {
       const order = o.shuffle(o.train.size, epoch + o.epochOffset);
       let lossSum = 0;
       let correct = 0;
@@ -162,11 +216,20 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
         lr: o.learningRate,
         imagesPerSec: count / Math.max(1e-3, (Date.now() - epochStart) / 1000),
         elapsedMs,
-        etaMs: Math.round((elapsedMs / epoch) * (o.epochs - epoch)),
+        etaMs: Math.round((elapsedMs / (epoch - firstEpoch + 1)) * (o.epochs - epoch)),
         best: isBest,
       };
       history.push(m);
       o.onEvent?.({ type: 'epoch', jobId: o.jobId, ...m });
+      await o.onEpochEnd?.({
+        phase: o.phase,
+        epochs: epoch,
+        history,
+        best,
+        sinceBest,
+        optimizer,
+        weights: o.snapshotWeights,
+      });
       if (sinceBest >= patience) {
         earlyStopped = true;
         break;

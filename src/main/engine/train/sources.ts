@@ -1,8 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import type { AugmentSpec } from '@shared/augment';
 import type { FeatureItem } from '../extract/features';
-import { prepareBatch, type PixelOptions } from '../extract/batch';
-import type { FeatureBase } from '../bases/load';
 import type { FeatureTable } from '../store/table';
 import { planWindows, WindowReader, type EpochPlan } from '../store/windows';
 import { hashString, mixSeed, mulberry32, shuffleInPlace } from '@shared/random';
@@ -141,66 +137,6 @@ export function featureValSource(
       const probs = head.predict(x) as tf.Tensor2D;
       x.dispose();
       return probs;
-    },
-  };
-}
-
-async function imageBatch(
-  items: FeatureItem[],
-  indices: number[],
-  pixel: PixelOptions,
-  augment: AugmentSpec | null,
-  seed: number,
-) {
-  const batch = await prepareBatch(
-    await Promise.all(
-      indices.map(async (i) => ({
-        bytes: new Uint8Array(await readFile(items[i].file.path)),
-        augment,
-        seed: mixSeed(seed, hashString(items[i].hash)),
-      })),
-    ),
-    pixel,
-  );
-  const bad = batch.errors.find((e) => e !== null);
-  if (bad) throw new Error(`an image that decoded before no longer does: ${bad}`);
-  return tf.tensor4d(batch.input, [batch.okCount, pixel.inputSize[0], pixel.inputSize[1], 3]);
-}
-
-/** Images through the whole model (fine-tuning): decoded per batch, freshly augmented every epoch. */
-export function imageTrainSource(
-  items: FeatureItem[],
-  pixel: PixelOptions,
-  augment: AugmentSpec | null,
-  seed: number,
-): BatchSource {
-  return {
-    size: items.length,
-    labels: labelsOf(items),
-    batch: (indices, epoch) => imageBatch(items, indices, pixel, augment, mixSeed(seed, epoch)),
-  };
-}
-
-export function imageValSource(
-  items: FeatureItem[],
-  pixel: PixelOptions,
-  base: FeatureBase,
-  head: tf.LayersModel,
-): ValSource {
-  return {
-    size: items.length,
-    labels: labelsOf(items),
-    predict: async (s, e) => {
-      const x = await imageBatch(
-        items,
-        Array.from({ length: e - s }, (_, j) => s + j),
-        pixel,
-        null,
-        0,
-      );
-      const out = tf.tidy(() => head.predict(base.model.predict(x) as tf.Tensor) as tf.Tensor2D);
-      x.dispose();
-      return out;
     },
   };
 }

@@ -28,6 +28,8 @@ interface RunsState {
   clearError(): void;
   start(datasetId: string, config: TrainConfig): Promise<void>;
   stop(): void;
+  /** Continue a stopped or failed run from its last checkpoint (it replaces the old one in the list). */
+  resume(id: string): Promise<void>;
   remove(id: string): void;
   /** When the user pressed Stop (ms since epoch), for the "stopping…" display. */
   stopRequestedAt: number | null;
@@ -132,6 +134,21 @@ export function RunsProvider({ children }: { children: ReactNode }) {
     );
   }, [activeId]);
 
+  const resume = useCallback(async (id: string) => {
+    setStarting(true);
+    setError(null);
+    try {
+      const v = await call('resumeTraining', { runId: id });
+      setRuns((all) => [v, ...all.filter((r) => r.id !== v.id && r.id !== id)]);
+      setCompare((c) => c.filter((x) => x !== id));
+      setSelectedId((s) => (s === id ? null : s));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setStarting(false);
+    }
+  }, []);
+
   const remove = useCallback((id: string) => {
     call('deleteRun', { runId: id }).then(
       (r) => {
@@ -164,6 +181,7 @@ export function RunsProvider({ children }: { children: ReactNode }) {
       clearError,
       start,
       stop,
+      resume,
       remove,
       stopRequestedAt,
       lastBatch,
@@ -179,6 +197,7 @@ export function RunsProvider({ children }: { children: ReactNode }) {
       clearError,
       start,
       stop,
+      resume,
       remove,
       stopRequestedAt,
       lastBatch,

@@ -36,13 +36,17 @@ function valueInfo(name: string, elemType: number, dims: (number | typeof BATCH_
   return { name, type: { tensorType: { elemType, shape: { dim } } } };
 }
 
-function imageInput(model: tfTypes.LayersModel): [number, number, number] {
+function imageInput(model: tfTypes.LayersModel, maxOutputs = 1): [number, number, number] {
   if (model.inputs.length !== 1)
     throw new OnnxCompileError(
       `the model must have one input (an image batch), it has ${model.inputs.length}`,
     );
-  if (model.outputs.length !== 1)
-    throw new OnnxCompileError(`the model must have one output, it has ${model.outputs.length}`);
+  if (model.outputs.length < 1 || model.outputs.length > maxOutputs)
+    throw new OnnxCompileError(
+      maxOutputs === 1
+        ? `the model must have one output, it has ${model.outputs.length}`
+        : `the model must have 1 to ${maxOutputs} outputs, it has ${model.outputs.length}`,
+    );
   const input = model.inputs[0];
   const [, h, w, c] = input.shape;
   if (input.shape.length !== 4 || c !== 3 || !h || !w)
@@ -54,19 +58,26 @@ function imageInput(model: tfTypes.LayersModel): [number, number, number] {
   return [h, w, 3];
 }
 
-/** Walk the model from an NHWC tensor; returns its output in Keras layout (NHWC if an image). */
-function emitLayers(b: OnnxBuilder, model: tfTypes.LayersModel, nhwc: string, opts: CompileOptions): string {
+/** Walk the model from an NHWC tensor; returns its outputs in Keras layout (NHWC if an image). */
+function emitLayers(
+  b: OnnxBuilder,
+  model: tfTypes.LayersModel,
+  nhwc: string,
+  opts: CompileOptions,
+): string[] {
   const total = countLayerCalls(model);
   let done = 0;
-  let out: string;
+  let outs: string[];
   try {
-    [out] = walkContainer(ONNX_TARGET, b, model, [toNchw(b, 'input_to_nchw', nhwc)], '', () =>
+    outs = walkContainer(ONNX_TARGET, b, model, [toNchw(b, 'input_to_nchw', nhwc)], '', () =>
       opts.onLayer?.(++done, total),
     );
   } catch (e) {
     throw e instanceof LayerGraphError ? new OnnxCompileError(e.message) : e;
   }
-  return model.outputs[0].shape.length === 4 ? toNhwc(b, 'output_to_nhwc', out) : out;
+  return outs.map((out, i) =>
+    model.outputs[i].shape.length === 4 ? toNhwc(b, i ? `output_to_nhwc_${i}` : 'output_to_nhwc', out) : out,
+  );
 }
 
 function finish(
@@ -95,22 +106,49 @@ function finish(
  * layer and class it cannot compile.
  */
 export function compileFeatureModel(model: tfTypes.LayersModel, opts: CompileOptions = {}): CompiledModel {
-  const [h, w] = imageInput(model);
-  const b = new OnnxBuilder(['images', 'features']);
-  const out = emitLayers(b, model, 'images', opts);
-  b.op('features', 'Identity', [out], {}, 'features');
-  const shape = model.outputs[0].shape.slice(1);
-  if (shape.some((d) => !d))
-    throw new OnnxCompileError(`the output shape [${shape.join(', ')}] is not fully known`);
-  return finish(
+  const compiled = compileOutputsModel(model, opts, 1);
+  return { ...compiled, outputShape: compiled.outputShapes[0] };
+}
+
+/** Output names of `compileOutputsModel`: `features` for a single output, else `output_<i>`. */
+export const outputNames = (count: number): string[] =>
+  count === 1 ? ['features'] : Array.from({ length: count }, (_, i) => `output_${i}`);
+
+/**
+ * A frozen model with one or more outputs as ONNX: `images` ([N, H, W, 3]) → one value per model output
+ * (named by `outputNames`), each in Keras layout (NHWC for an image tensor). A BatchNorm whose input is
+ * itself an output is not folded, so every output is exactly the tensor the layers model computes.
+ */
+export function compileOutputsModel(
+  model: tfTypes.LayersModel,
+  opts: CompileOptions = {},
+  maxOutputs = 64,
+): Omit<CompiledModel, 'outputShape'> & { outputShapes: number[][]; outputNames: string[] } {
+  const [h, w] = imageInput(model, maxOutputs);
+  const names = outputNames(model.outputs.length);
+  const shapes = model.outputs.map((o) => o.shape.slice(1));
+  for (const shape of shapes)
+    if (shape.some((d) => !d))
+      throw new OnnxCompileError(`the output shape [${shape.join(', ')}] is not fully known`);
+  const b = new OnnxBuilder(['images', ...names]);
+  const outs = emitLayers(b, model, 'images', opts);
+  outs.forEach((out, i) => b.op(names[i], 'Identity', [out], {}, names[i]));
+  const compiled = finish(
     b,
     model.name,
     [valueInfo('images', ONNX_DTYPE.FLOAT, [BATCH_DIM, h, w, 3])],
-    [valueInfo('features', ONNX_DTYPE.FLOAT, [BATCH_DIM, ...(shape as number[])])],
+    names.map((n, i) => valueInfo(n, ONNX_DTYPE.FLOAT, [BATCH_DIM, ...(shapes[i] as number[])])),
     {},
     [h, w, 3],
-    shape as number[],
+    shapes[0] as number[],
   );
+  return {
+    bytes: compiled.bytes,
+    model: compiled.model,
+    inputShape: compiled.inputShape,
+    outputShapes: shapes as number[][],
+    outputNames: names,
+  };
 }
 
 export const INPUT_NAME = 'images';
@@ -139,7 +177,7 @@ export function compileClassifier(
     throw new OnnxCompileError(
       `unknown preprocessing "${String(preprocessing)}" (expected one of ${Object.keys(PREPROCESSING).join(', ')})`,
     );
-  const out = emitLayers(b, model, pre, opts);
+  const [out] = emitLayers(b, model, pre, opts);
   const producer = b.producers.get(out);
   if (producer !== 'Softmax')
     throw new OnnxCompileError(

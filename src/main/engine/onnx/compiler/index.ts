@@ -2,6 +2,8 @@
 export {
   compileClassifier,
   compileFeatureModel,
+  compileOutputsModel,
+  outputNames,
   decodeModel,
   encodeModel,
   CLASS_INDEX_NAME,

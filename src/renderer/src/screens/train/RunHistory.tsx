@@ -6,7 +6,7 @@ import { useConfig } from '../../state/config';
 import { useRuns } from '../../state/runs';
 
 export function RunHistory({ viewed, onView }: { viewed: string | null; onView(id: string): void }) {
-  const { runs, compare, toggleCompare, remove, select } = useRuns();
+  const { runs, active, starting, compare, toggleCompare, remove, resume, select } = useRuns();
   const { replace } = useConfig();
   if (runs.length === 0) return null;
   const open = (r: RunView) => {
@@ -73,6 +73,17 @@ export function RunHistory({ viewed, onView }: { viewed: string | null; onView(i
                     >
                       Load config
                     </button>
+                    {r.resumable && (
+                      <button
+                        type="button"
+                        disabled={!!active || starting}
+                        aria-label={`Resume run of ${runTime(r)}`}
+                        title="Continue this run from its last completed epoch"
+                        onClick={() => void resume(r.id)}
+                      >
+                        Resume
+                      </button>
+                    )}
                     <button
                       type="button"
                       disabled={r.status === 'running' || r.status === 'stopping'}

@@ -1,0 +1,95 @@
+import type { FeatureBase } from '../bases/load';
+import { preprocessInto } from '../image/preprocess';
+import { compileOutputsModel } from '../onnx/compiler';
+import type { DevicePreference } from '../onnx/devices';
+import { FEATURE_TOLERANCE } from '../onnx/extractor';
+import { createSession, describeDevice, loadOrt, type DeviceReport } from '../onnx/session';
+import { mulberry32 } from '@shared/random';
+import { tf } from '../tf';
+import type { FrozenRunner } from './frozen-graph';
+
+/** A seeded noise image through the base's preprocessing (realistic input ranges for any mode). */
+function probeInput(base: FeatureBase, n: number): Float32Array {
+  const [h, w] = base.inputSize;
+  const rand = mulberry32(7);
+  const out = new Float32Array(n * h * w * 3);
+  for (let k = 0; k < n; k++) {
+    const data = Uint8Array.from({ length: h * w * 3 }, () => Math.floor(rand() * 256));
+    preprocessInto({ width: w, height: h, data }, base.preprocessing, out, k * h * w * 3);
+  }
+  return out;
+}
+
+/** Largest |ort − tfjs| over each output, relative to that output's largest |tfjs| value. */
+function worstRelative(got: Float32Array[], ref: Float32Array[]): number {
+  let worst = 0;
+  ref.forEach((r, j) => {
+    const g = got[j];
+    if (g.length !== r.length) worst = Infinity;
+    let scale = 0;
+    let diff = 0;
+    for (let i = 0; i < r.length; i++) {
+      scale = Math.max(scale, Math.abs(r[i]));
+      diff = Math.max(diff, Math.abs(r[i] - g[i]));
+    }
+    worst = Math.max(worst, diff / (scale || 1));
+  });
+  return worst;
+}
+
+/**
+ * A frozen model with several outputs on ONNX Runtime: compiled once to ONNX (each output NHWC, as tfjs
+ * has it), one session on the best device, checked output by output against the tfjs layers model on a
+ * probe batch (≤ 1e-4 relative, as feature extraction requires), so what is cached does not depend on
+ * the device. Throws OnnxCompileError (a layer it cannot compile) or OrtDeviceError (no device).
+ */
+export async function ortFrozenRunner(
+  model: tf.LayersModel,
+  base: FeatureBase,
+  o: { device?: DevicePreference; threads?: number } = {},
+): Promise<FrozenRunner & { report: DeviceReport }> {
+  const compiled = compileOutputsModel(model);
+  const ort = await loadOrt();
+  const [h, w] = base.inputSize;
+  const sizes = compiled.outputShapes.map((s) => s.reduce((a, b) => a * b, 1));
+  const runOn = async (
+    session: Awaited<ReturnType<typeof createSession>>['session'],
+    x: Float32Array,
+    n: number,
+  ) => {
+    const out = await session.run({ images: new ort.Tensor('float32', x, [n, h, w, 3]) });
+    return compiled.outputNames.map((name) => out[name].data as Float32Array);
+  };
+  const { session, report } = await createSession(compiled.bytes, {
+    device: o.device,
+    threads: o.threads,
+    verify: async (s) => {
+      const probe = probeInput(base, 2);
+      const ref = tf.tidy(() => {
+        const ys = model.predict(tf.tensor4d(probe, [2, h, w, 3]));
+        return (Array.isArray(ys) ? ys : [ys]).map((y) => y.dataSync() as Float32Array);
+      });
+      const rel = worstRelative(await runOn(s, probe, 2), ref);
+      return rel <= FEATURE_TOLERANCE
+        ? null
+        : `its outputs differ from tfjs by ${rel.toExponential(1)} (relative), more than ${FEATURE_TOLERANCE}`;
+    },
+  });
+  // Runs are queued: one session, one batch at a time (it uses every core itself).
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    kind: 'onnxruntime',
+    report,
+    why: undefined,
+    outputSizes: sizes,
+    describe: () => describeDevice(report),
+    run(input, n) {
+      const run = queue.then(() => runOn(session, input, n));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    dispose() {
+      void queue.then(() => session.release());
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import type { FeatureBase } from '../bases/load';
+import type { BoundaryOutputs } from '../extract/protocol';
+import type { DevicePreference } from '../onnx/devices';
+import { globalPool } from '../store/pool';
+import { tf } from '../tf';
+import { compileFrozen, type FrozenRunner } from './frozen-graph';
+import { ortFrozenRunner } from './frozen-ort';
+import { chooseUnfrozen, splitAtBoundary, type BoundarySplit } from './split';
+
+export type { BoundaryOutputs };
+
+/** What one frozen pass of a boundary fine-tune computes per image view, and how a row is laid out. */
+export interface BoundaryLayout {
+  split: BoundarySplit;
+  /**
+   * Floats of each array of a row: every boundary tensor (in `split.boundary` order), then the head's
+   * feature vector (the feature map, pooled when the head pools first).
+   */
+  entrySizes: number[];
+  /** Base input → every boundary tensor that is not the input itself, then the feature map. */
+  model: tf.LayersModel;
+}
+
+/** The frozen pass's layout for a fine-tune spec: its boundary and one model for both of its uses. */
+export function boundaryLayout(base: FeatureBase, o: BoundaryOutputs): BoundaryLayout {
+  const split = splitAtBoundary(base.model, chooseUnfrozen(base.model, o.fineTune));
+  const model = tf.model({
+    inputs: base.model.inputs,
+    outputs: [...(split.frozen?.outputs ?? []), base.model.outputs[0]],
+    name: `${base.model.name}_frozen_pass`,
+  });
+  const channels = base.featureShape[base.featureShape.length - 1];
+  const featureSize = base.featureShape.reduce((a, b) => a * b, 1);
+  const entrySizes = [...split.boundary.map((b) => b.size), o.features === 'full' ? featureSize : channels];
+  return { split, entrySizes, model };
+}
+
+/** The frozen pass of a boundary fine-tune: one row per image view holding every array a row keeps. */
+export interface BoundaryRunner {
+  layout: BoundaryLayout;
+  /** What runs it: 'onnxruntime', 'graph' (tfjs, BatchNorm folded) or 'layers' (tfjs layers model). */
+  kind: string;
+  /** Why a faster form was not used. */
+  why?: string;
+  describe(): string;
+  /** n preprocessed images → [n × Σ entrySizes], item-major. */
+  run(input: Float32Array, n: number): Promise<Float32Array>;
+  dispose(): void;
+}
+
+export type FrozenEngine = { kind: 'onnxruntime'; device: DevicePreference } | { kind: 'tfjs' };
+
+/**
+ * One frozen model for both uses of a fine-tuning run's single pass over the images: its outputs are
+ * the boundary tensors (fine-tuning) and the base's feature map (the head phase). On ONNX Runtime
+ * (throws OnnxCompileError / OrtDeviceError when it cannot) or as a tfjs graph (falls back to the
+ * layers model by itself). The feature map is pooled here when the head pools first: the row stays small.
+ */
+export async function buildBoundaryRunner(
+  base: FeatureBase,
+  o: BoundaryOutputs,
+  engine: FrozenEngine = { kind: 'tfjs' },
+): Promise<BoundaryRunner> {
+  const layout = boundaryLayout(base, o);
+  const frozen: FrozenRunner =
+    engine.kind === 'onnxruntime'
+      ? await ortFrozenRunner(layout.model, base, { device: engine.device })
+      : await compileFrozen(layout.model, base.inputSize);
+  const { split, entrySizes } = layout;
+  const channels = base.featureShape[base.featureShape.length - 1];
+  const pool = o.features === 'avg' || o.features === 'max' ? o.features : null;
+  const row = entrySizes.reduce((a, b) => a + b, 0);
+  const pixels = base.inputSize[0] * base.inputSize[1] * 3;
+  const sizes = frozen.outputSizes;
+  return {
+    layout,
+    kind: frozen.kind,
+    why: frozen.why,
+    describe: () => frozen.describe?.() ?? `tfjs ${frozen.kind}${frozen.why ? ` (${frozen.why})` : ''}`,
+    async run(input, n) {
+      const outs = await frozen.run(input, n);
+      const rows = new Float32Array(n * row);
+      for (let k = 0; k < n; k++) {
+        let at = k * row;
+        let j = 0;
+        for (const b of split.boundary) {
+          // A boundary tensor that is the input itself: the preprocessed image is what the top reads.
+          const src = b.isInput
+            ? input.subarray(k * pixels, (k + 1) * pixels)
+            : outs[j].subarray(k * sizes[j], (k + 1) * sizes[j]);
+          if (!b.isInput) j++;
+          rows.set(src, at);
+          at += b.size;
+        }
+        const map = outs[j].subarray(k * sizes[j], (k + 1) * sizes[j]);
+        rows.set(pool ? globalPool(map, channels, pool) : map, at);
+      }
+      return rows;
+    },
+    dispose: () => frozen.dispose(),
+  };
+}
