@@ -7,6 +7,7 @@ import type { HeadAutoResult, HeadCandidate, HeadCvRow } from '../../../shared/q
 import { inferHead } from '../../../shared/head-shape';
 import { stratifiedGroupFolds } from './folds';
 import { crossValidate, type CvData, type CvTrainSettings } from './cross-val';
+import { mixSeed } from '../util/random';
 
 export interface GridAxes {
   presets: HeadPresetId[];
@@ -17,9 +18,19 @@ export interface GridAxes {
 
 export const DEFAULT_GRID: GridAxes = {
   presets: ['linear', 'light', 'keras'],
-  learningRates: [1e-3, 3e-3, 1e-2],
+  learningRates: [3e-4, 1e-3, 3e-3],
   l2: [0, 1e-2],
 };
+
+/**
+ * Candidates costing more than this many times the grid's cheapest are skipped by default (and reported).
+ * Cost is counted, not clocked, so a busy machine never changes the table. Small heads on pooled vectors
+ * cost about the same (per-step overhead dominates: counted as at least OVERHEAD_PARAMS parameters); the
+ * Flatten `keras` preset is ~13× that on MobileNet v1-0.25 (a minute of CV on 2 cores) and ~64× on
+ * MobileNetV2-0.35, so by default it is left out rather than turning seconds into minutes.
+ */
+export const DEFAULT_MAX_RELATIVE_WORK = 8;
+const OVERHEAD_PARAMS = 250_000;
 
 export function headGrid(axes: GridAxes = DEFAULT_GRID): HeadCandidate[] {
   const out: HeadCandidate[] = [];
@@ -42,17 +53,21 @@ export interface AutoHeadOptions {
   settings: CvTrainSettings;
   grid?: HeadCandidate[];
   folds?: number;
+  /** Repeat the k-fold split with other seeds and average (steadier ranking, proportionally slower). */
+  repeats?: number;
   heldOutAsValidation?: boolean;
-  /** Candidates whose estimated cost no longer fits are skipped (reported, never silently dropped). */
+  /** Skip candidates over this multiple of the cheapest one's work (DEFAULT_MAX_RELATIVE_WORK). */
+  maxRelativeWork?: number;
+  /** Wall-clock cap: candidates that no longer fit are stopped and reported skipped. Default: none. */
   budgetMs?: number;
   signal?: AbortSignal;
   onRow?: (row: HeadCvRow, done: number, total: number) => void;
 }
 
-/** Trainable parameters × training images: what one epoch of a head costs, up to a constant. */
-function workOf(c: HeadCandidate, data: CvData): number {
+/** Trainable parameters (at least OVERHEAD_PARAMS) × training images × epochs × folds × repeats. */
+export function workOf(c: HeadCandidate, data: CvData, epochs: number, folds: number, repeats = 1): number {
   const info = inferHead(c.head, data.featureShape, data.numClasses);
-  return Math.max(1, info.trainableParams) * data.items.length;
+  return Math.max(OVERHEAD_PARAMS, info.trainableParams) * data.items.length * epochs * folds * repeats;
 }
 
 export async function autoHead(o: AutoHeadOptions): Promise<HeadAutoResult> {
@@ -60,20 +75,47 @@ export async function autoHead(o: AutoHeadOptions): Promise<HeadAutoResult> {
   const grid = o.grid ?? headGrid();
   if (grid.length === 0) throw new Error('head auto: empty grid');
   const folds = o.folds ?? 5;
-  const fold = stratifiedGroupFolds(o.data.labels, o.data.groupKeys, folds, o.settings.seed);
-  const k = Math.max(...fold) + 1;
+  const repeats = o.repeats ?? 1;
+  const splits = Array.from({ length: repeats }, (_, r) =>
+    stratifiedGroupFolds(
+      o.data.labels,
+      o.data.groupKeys,
+      folds,
+      r ? mixSeed(o.settings.seed, r) : o.settings.seed,
+    ),
+  );
+  const k = Math.max(...splits[0]) + 1;
   const budget = o.budgetMs ?? Infinity;
   // Cheapest first: when the budget runs out, what is left is what would have taken longest.
   const order = grid
-    .map((c, i) => ({ c, i, work: workOf(c, o.data) }))
+    .map((c, i) => ({ c, i, work: workOf(c, o.data, o.settings.epochs, k, repeats) }))
     .sort((a, b) => a.work - b.work || a.i - b.i);
+  const maxWork = order[0].work * (o.maxRelativeWork ?? DEFAULT_MAX_RELATIVE_WORK);
   const rows: HeadCvRow[] = new Array(grid.length);
   let done = 0;
-  for (const { c, i } of order) {
-    rows[i] = await runCandidate(o, c, fold, k, budget - (Date.now() - t0));
+  for (const { c, i, work } of order) {
+    rows[i] =
+      work > maxWork
+        ? skippedRow(
+            c,
+            `${(work / order[0].work).toFixed(0)}× the work of the cheapest candidate (limit ${o.maxRelativeWork ?? DEFAULT_MAX_RELATIVE_WORK}×)`,
+          )
+        : await runCandidate(o, c, splits, budget - (Date.now() - t0));
     o.onRow?.(rows[i], ++done, grid.length);
   }
   return { folds: k, rows, winner: pickWinner(rows), ms: Date.now() - t0 };
+}
+
+function skippedRow(c: HeadCandidate, reason: string): HeadCvRow {
+  return { candidate: c, status: 'skipped', reason, accuracy: null, logLoss: null, foldAccuracy: [], ms: 0 };
+}
+
+/** The run configuration that trains the winner (same settings otherwise). */
+export function withWinner<T extends object>(
+  config: T,
+  winner: HeadCandidate,
+): T & { head: HeadSpec; learningRate: number } {
+  return { ...config, head: winner.head, learningRate: winner.learningRate };
 }
 
 /**
@@ -83,19 +125,10 @@ export async function autoHead(o: AutoHeadOptions): Promise<HeadAutoResult> {
 async function runCandidate(
   o: AutoHeadOptions,
   c: HeadCandidate,
-  fold: Int32Array,
-  k: number,
+  splits: Int32Array[],
   remainingMs: number,
 ): Promise<HeadCvRow> {
-  const skipped = (reason: string): HeadCvRow => ({
-    candidate: c,
-    status: 'skipped',
-    reason,
-    accuracy: null,
-    logLoss: null,
-    foldAccuracy: [],
-    ms: 0,
-  });
+  const skipped = (reason: string) => skippedRow(c, reason);
   if (remainingMs <= 0) return skipped('the time budget was spent');
   const stop = new AbortController();
   const onOuter = () => stop.abort();
@@ -103,28 +136,31 @@ async function runCandidate(
   const timer = Number.isFinite(remainingMs) ? setTimeout(() => stop.abort(), remainingMs) : null;
   const t = Date.now();
   let projected = 0;
+  const totalFolds = splits.reduce((a, f) => a + Math.max(...f) + 1, 0);
+  let foldsDone = 0;
   try {
-    const r = await crossValidate({
-      data: o.data,
-      head: c.head,
-      settings: { ...o.settings, learningRate: c.learningRate },
-      folds: k,
-      fold,
-      heldOutAsValidation: o.heldOutAsValidation,
-      signal: stop.signal,
-      onFold: (d, total) => {
-        projected = ((Date.now() - t) / d) * total;
-        if (projected > remainingMs) stop.abort();
-      },
-    });
-    return {
-      candidate: c,
-      status: 'done',
-      accuracy: r.accuracy,
-      logLoss: r.logLoss,
-      foldAccuracy: r.foldAccuracy,
-      ms: r.ms,
-    };
+    let accuracy = 0;
+    let logLoss = 0;
+    const foldAccuracy: number[] = [];
+    for (const fold of splits) {
+      const r = await crossValidate({
+        data: o.data,
+        head: c.head,
+        settings: { ...o.settings, learningRate: c.learningRate },
+        folds: Math.max(...fold) + 1,
+        fold,
+        heldOutAsValidation: o.heldOutAsValidation,
+        signal: stop.signal,
+        onFold: () => {
+          projected = ((Date.now() - t) / ++foldsDone) * totalFolds;
+          if (projected > remainingMs) stop.abort();
+        },
+      });
+      accuracy += r.accuracy / splits.length;
+      logLoss += r.logLoss / splits.length;
+      foldAccuracy.push(...r.foldAccuracy);
+    }
+    return { candidate: c, status: 'done', accuracy, logLoss, foldAccuracy, ms: Date.now() - t };
   } catch (e) {
     if (o.signal?.aborted || !stop.signal.aborted) throw e;
     return skipped(
