@@ -65,8 +65,13 @@ describe('Grad-CAM on a trained MobileNetV2-0.35 head', () => {
           const u = (x + 0.5) / 100;
           const v = (y + 0.5) / 67;
           const inside = u >= box.x0 && u <= box.x1 && v >= box.y0 && v <= box.y1;
-          if (inside) ((s.inSum += at(u, v)), s.inN++);
-          else ((s.outSum += at(u, v)), s.outN++);
+          if (inside) {
+            s.inSum += at(u, v);
+            s.inN++;
+          } else {
+            s.outSum += at(u, v);
+            s.outN++;
+          }
         }
       return {
         density: s.inSum / s.inN / (s.outSum / s.outN),
