@@ -7,7 +7,9 @@ export interface PhashPairStats {
 
 /**
  * All pairs within `maxDistance` bits, comparing each hash with the others' hashes and mirrored hashes
- * (so horizontal flips match). Exact, by multi-index hashing: split the 64 bits into maxDistance + 1
+ * (so horizontal flips match). A mirrored match must hold both ways (a's mirror vs b, and a vs b's
+ * mirror): the two differ slightly (each mirror has its own median) and taking the worse of the two
+ * removes chance matches between unrelated photos. Exact, by multi-index hashing: split the 64 bits into maxDistance + 1
  * chunks; two hashes within maxDistance bits agree exactly on at least one chunk (pigeonhole), so only
  * hashes sharing a chunk value are compared — far fewer than all n² pairs.
  */
@@ -60,7 +62,13 @@ export function phashPairs(
           if (j <= i || seen[j] === stamp) continue;
           seen[j] = stamp;
           comparisons++;
-          const d = popcount32(hi ^ words[j * 4]) + popcount32(lo ^ words[j * 4 + 1]);
+          let d = popcount32(hi ^ words[j * 4]) + popcount32(lo ^ words[j * 4 + 1]);
+          if (d > maxDistance) continue;
+          if (mirrored)
+            d = Math.max(
+              d,
+              popcount32(words[i * 4] ^ words[j * 4 + 2]) + popcount32(words[i * 4 + 1] ^ words[j * 4 + 3]),
+            );
           if (d > maxDistance) continue;
           const prev = best.get(j);
           if (!prev || d < prev.d) best.set(j, { d, mirrored });

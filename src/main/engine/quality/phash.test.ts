@@ -61,7 +61,7 @@ describe('phashPairs (multi-index hashing)', () => {
       hashes.push(
         i % 2
           ? { hash: flipBits(src.hash, i % 9), mirrored: hex() }
-          : { hash: flipBits(src.mirrored, i % 9), mirrored: hex() },
+          : { hash: flipBits(src.mirrored, i % 5), mirrored: flipBits(src.hash, i % 4) },
       );
     }
     const max = 6;
@@ -72,7 +72,10 @@ describe('phashPairs (multi-index hashing)', () => {
       for (let j = i + 1; j < hashes.length; j++) {
         const d = Math.min(
           hammingHex(hashes[i].hash, hashes[j].hash),
-          hammingHex(hashes[i].mirrored, hashes[j].hash),
+          Math.max(
+            hammingHex(hashes[i].mirrored, hashes[j].hash),
+            hammingHex(hashes[i].hash, hashes[j].mirrored),
+          ),
         );
         if (d <= max) expected.set(`${i},${j}`, d);
       }

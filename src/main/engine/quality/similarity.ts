@@ -39,6 +39,11 @@ export interface SimilarPairsStats {
 
 /** Below this dimension the filter runs on the full vectors (the bound is then exact: ρ = 0). */
 const REDUCE_ABOVE = 192;
+/**
+ * Nor is it worth reducing when the full product is this small (multiply-adds, ≈ half a second in ORT on
+ * 2 cores): fitting the projection costs about that much on its own.
+ */
+const REDUCE_ABOVE_WORK = 2e10;
 const SAMPLE = 4096;
 const RANKS = [32, 64, 96, 128, 192, 256];
 /** Largest mean residual energy accepted when choosing r: the filter's slack is ≈ ρ_i ρ_j. */
@@ -122,7 +127,8 @@ async function augmentedRows(
   dim: number,
   want: number | 'auto',
 ): Promise<{ aug: Float32Array; r: number }> {
-  if ((want === 'auto' && dim <= REDUCE_ABOVE) || want === dim || n < 2) {
+  const small = dim <= REDUCE_ABOVE || (n * n * dim) / 2 <= REDUCE_ABOVE_WORK;
+  if ((want === 'auto' && small) || want === dim || n < 2) {
     const aug = new Float32Array(n * (dim + 1));
     for (let i = 0; i < n; i++) aug.set(x.subarray(i * dim, (i + 1) * dim), i * (dim + 1));
     return { aug, r: dim };

@@ -183,7 +183,8 @@ export interface DedupeSummary {
 /**
  * `--dedupe`: one undoable change keeping one image per group (the largest), never leaving a group split
  * across train/val/test. A group spanning classes keeps one image per class (choosing a label is a
- * person's call) and those are moved into the split most of the group is in. Groups the user chose to
+ * person's call; identical bytes in two classes are still one image) and those are moved into the split
+ * most of the group is in. Groups the user chose to
  * keep as they are, and images already excluded, are left alone.
  */
 export function dedupeChange(
@@ -205,14 +206,17 @@ export function dedupeChange(
     const live = g.members.filter((m) => !excluded.has(m.contentHash));
     if (live.length < 2) continue;
     const group = { ...g, members: live };
+    // One per class; bytes filed under two classes are one image, kept once (its label is for a person).
     const keep: DuplicateMember[] = [];
-    for (const cls of new Set(live.map((m) => m.classIndex)))
-      keep.push(live.filter((m) => m.classIndex === cls).sort(preference)[0]);
+    for (const cls of new Set(live.map((m) => m.classIndex))) {
+      const pick = live.filter((m) => m.classIndex === cls).sort(preference)[0];
+      if (!keep.some((k) => k.contentHash === pick.contentHash)) keep.push(pick);
+    }
     const part = keepOnly(state, keep, group, '');
     change.exclusions.add!.push(...part.exclusions!.add!);
     change.keepCopy.push(...part.keepCopy!);
+    if (g.conflict) summary.conflicts++;
     if (keep.length > 1) {
-      summary.conflicts++;
       const bySplit = new Map<SplitName, number>();
       for (const m of live) bySplit.set(m.split, (bySplit.get(m.split) ?? 0) + 1);
       const target = [...bySplit].sort(
