@@ -90,6 +90,8 @@ export const DuplicateReport = z.object({
       candidates: z.number().int(),
       pairs: z.number().int(),
       ms: z.number(),
+      /** Where the time went: projection (fit + rank choice), ORT product, JavaScript verification. */
+      phasesMs: z.object({ project: z.number(), product: z.number(), verify: z.number() }),
     })
     .nullable(),
   phash: z.object({ comparisons: z.number().int(), pairs: z.number().int(), ms: z.number() }).nullable(),

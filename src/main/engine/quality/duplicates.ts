@@ -8,7 +8,7 @@ import {
   type DuplicateOptionsInput,
   type DuplicateReport,
 } from '../../../shared/quality';
-import { centredUnitRows } from './embed';
+import { centreUnitRowsInPlace } from './embed';
 import type { PerceptualHash } from './phash';
 import { phashPairs } from './phash-match';
 import { similarPairs } from './similarity';
@@ -80,10 +80,11 @@ export async function findDuplicates(input: FindDuplicatesInput): Promise<Duplic
     const { data, dim } = input.embeddings;
     if (data.length !== images.length * dim)
       throw new Error(`embeddings: expected ${images.length} rows of ${dim}, got ${data.length / dim}`);
+    // One row per distinct content: the only copy of the embeddings made here (centred in place).
     const rows = new Float32Array(nodes * dim);
     files.forEach((f, node) => rows.set(data.subarray(f[0] * dim, (f[0] + 1) * dim), node * dim));
     const t = Date.now();
-    const stats = await similarPairs(centredUnitRows(rows, dim), dim, {
+    const stats = await similarPairs(centreUnitRowsInPlace(rows, dim), dim, {
       threshold: options.embeddingThreshold,
       signal: input.signal,
       onPair: (a, b, s) => offer(a, b, { signal: 'embedding', similarity: s }),
@@ -95,6 +96,7 @@ export async function findDuplicates(input: FindDuplicatesInput): Promise<Duplic
       candidates: stats.candidates,
       pairs: stats.pairs,
       ms: Date.now() - t,
+      phasesMs: stats.ms,
     };
   }
 

@@ -5,6 +5,8 @@
  * miss a pair, then exact full-dimension verification of the few candidates in JavaScript.
  * - Reduce: P = the top-r principal directions of the rows (subspace iteration on a 4096-row sample's
  *   second-moment matrix, products in ORT). For a unit row x: y = Pᵀx and residual norm ρ = √(1 − |y|²).
+ *   r is picked by estimated cost from the candidate rate measured on a sample (projection.ts); when no r
+ *   beats it (near-isotropic data) or the product is small anyway, the full rows are used (ρ = 0).
  * - Filter: by Cauchy–Schwarz, x_i·x_j = y_i·y_j + r_i·r_j ≤ y_i·y_j + ρ_i ρ_j, which is the dot product
  *   of the augmented rows [y, ρ]. So every pair with x_i·x_j ≥ t has [y_i, ρ_i]·[y_j, ρ_j] ≥ t: a
  *   (r+1)-dimensional blocked product (ORT Gemm → Greater → NonZero, 2048 × 8192 blocks over the upper
@@ -15,12 +17,12 @@
  * approximate-NN libraries (hnswlib) return k neighbours, not all pairs above a threshold, and miss some.
  * Cost here: n²(r+1)/2 in ORT (r ≈ 64–256) plus candidates × d in JavaScript.
  */
-import { pairsAbove, gemm } from './ort-kernels';
-import { mulberry32 } from '../util/random';
+import { pairsAbove } from './ort-kernels';
+import { augmentedRows, type RankChoice } from './projection';
 
 export interface SimilarPairsOptions {
   threshold: number;
-  /** Dimensions kept for the filter; 'auto' (default) picks from the sample's energy spectrum. */
+  /** Dimensions kept for the filter (≥ dim: none); 'auto' (default) picks the cheapest by estimate. */
   reducedDim?: number | 'auto';
   blockRows?: number;
   blockCols?: number;
@@ -35,19 +37,10 @@ export interface SimilarPairsStats {
   candidates: number;
   pairs: number;
   ms: { project: number; product: number; verify: number };
+  /** The ranks considered and their estimated cost ('auto'). */
+  choices: RankChoice[];
 }
 
-/** Below this dimension the filter runs on the full vectors (the bound is then exact: ρ = 0). */
-const REDUCE_ABOVE = 192;
-/**
- * Nor is it worth reducing when the full product is this small (multiply-adds, ≈ half a second in ORT on
- * 2 cores): fitting the projection costs about that much on its own.
- */
-const REDUCE_ABOVE_WORK = 2e10;
-const SAMPLE = 4096;
-const RANKS = [32, 64, 96, 128, 192, 256];
-/** Largest mean residual energy accepted when choosing r: the filter's slack is ≈ ρ_i ρ_j. */
-const MAX_RESIDUAL = 0.2;
 /** Float32 products round; the filter threshold is lowered by this much, verification is exact. */
 const ROUNDING = 1e-4;
 
@@ -58,7 +51,7 @@ export async function similarPairs(
 ): Promise<SimilarPairsStats> {
   const n = x.length / dim;
   const t0 = Date.now();
-  const { aug, r } = await augmentedRows(x, n, dim, o.reducedDim ?? 'auto');
+  const { aug, r, choices } = await augmentedRows(x, n, dim, o.reducedDim ?? 'auto', o.threshold);
   const k = r + 1;
   const tProject = Date.now() - t0;
   const R = o.blockRows ?? 2048;
@@ -101,6 +94,7 @@ export async function similarPairs(
     candidates,
     pairs,
     ms: { project: tProject, product: productMs, verify: verifyMs },
+    choices,
   };
 }
 
@@ -118,114 +112,4 @@ export function dot(x: Float32Array, a: number, b: number, dim: number): number 
   }
   for (; c < dim; c++) s0 += x[a + c] * x[b + c];
   return s0 + s1 + s2 + s3;
-}
-
-/** Rows [y, ρ] (n × (r+1)): the reduced row and its residual norm; for small dims the rows and 0. */
-async function augmentedRows(
-  x: Float32Array,
-  n: number,
-  dim: number,
-  want: number | 'auto',
-): Promise<{ aug: Float32Array; r: number }> {
-  const small = dim <= REDUCE_ABOVE || (n * n * dim) / 2 <= REDUCE_ABOVE_WORK;
-  if ((want === 'auto' && small) || want === dim || n < 2) {
-    const aug = new Float32Array(n * (dim + 1));
-    for (let i = 0; i < n; i++) aug.set(x.subarray(i * dim, (i + 1) * dim), i * (dim + 1));
-    return { aug, r: dim };
-  }
-  const maxR = want === 'auto' ? Math.min(RANKS[RANKS.length - 1], Math.floor(dim / 2)) : Math.min(want, dim);
-  const { basis, energy } = await principalBasis(x, n, dim, maxR);
-  let r = maxR;
-  if (want === 'auto') {
-    for (const cand of RANKS) {
-      if (cand > maxR) break;
-      if (1 - energy[cand - 1] <= MAX_RESIDUAL) {
-        r = cand;
-        break;
-      }
-    }
-  }
-  // Projection with the first r basis vectors: P is [dim × maxR] row-major; take its first r columns.
-  const P = new Float32Array(dim * r);
-  for (let d = 0; d < dim; d++) P.set(basis.subarray(d * maxR, d * maxR + r), d * r);
-  const aug = new Float32Array(n * (r + 1));
-  const B = 8192;
-  for (let i0 = 0; i0 < n; i0 += B) {
-    const m = Math.min(B, n - i0);
-    const y = await gemm(x.subarray(i0 * dim, (i0 + m) * dim), [m, dim], P, [dim, r]);
-    for (let i = 0; i < m; i++) {
-      let s = 0;
-      const row = (i0 + i) * (r + 1);
-      for (let c = 0; c < r; c++) {
-        const v = y[i * r + c];
-        aug[row + c] = v;
-        s += v * v;
-      }
-      const xi = dot(x, (i0 + i) * dim, (i0 + i) * dim, dim);
-      aug[row + r] = Math.sqrt(Math.max(0, xi - s)) + 1e-4;
-    }
-  }
-  return { aug, r };
-}
-
-/**
- * Top-r principal directions (uncentred: the rows are already centred) of up to 4096 evenly spaced rows,
- * by subspace iteration on their second-moment matrix. Returns the basis [dim × r] (columns sorted by
- * captured energy) and the cumulative fraction of the sample's energy captured by the first c columns.
- */
-export async function principalBasis(
-  x: Float32Array,
-  n: number,
-  dim: number,
-  r: number,
-  iterations = 4,
-): Promise<{ basis: Float32Array; energy: Float64Array }> {
-  const s = Math.min(n, SAMPLE);
-  const sample = new Float32Array(s * dim);
-  for (let i = 0; i < s; i++) {
-    const src = Math.floor((i * n) / s);
-    sample.set(x.subarray(src * dim, (src + 1) * dim), i * dim);
-  }
-  const M = await gemm(sample, [s, dim], sample, [s, dim], true, false); // [dim × dim]
-  const rand = mulberry32(0x5eed);
-  let Q: Float32Array = Float32Array.from({ length: dim * r }, () => rand() - 0.5);
-  orthonormaliseColumns(Q, dim, r);
-  for (let it = 0; it < iterations; it++) {
-    Q = await gemm(M, [dim, dim], Q, [dim, r]);
-    orthonormaliseColumns(Q, dim, r);
-  }
-  const Z = await gemm(M, [dim, dim], Q, [dim, r]);
-  let trace = 0;
-  for (let d = 0; d < dim; d++) trace += M[d * dim + d];
-  const colEnergy = Array.from({ length: r }, (_, c) => {
-    let e = 0;
-    for (let d = 0; d < dim; d++) e += Q[d * r + c] * Z[d * r + c];
-    return { c, e };
-  }).sort((a, b) => b.e - a.e);
-  const basis = new Float32Array(dim * r);
-  const energy = new Float64Array(r);
-  let acc = 0;
-  colEnergy.forEach(({ c, e }, k) => {
-    for (let d = 0; d < dim; d++) basis[d * r + k] = Q[d * r + c];
-    acc += e;
-    energy[k] = trace > 0 ? acc / trace : 1;
-  });
-  return { basis, energy };
-}
-
-/** Modified Gram–Schmidt on the columns of a row-major [rows × cols] matrix, in place. */
-function orthonormaliseColumns(q: Float32Array, rows: number, cols: number): void {
-  const col = new Float64Array(rows);
-  for (let c = 0; c < cols; c++) {
-    for (let d = 0; d < rows; d++) col[d] = q[d * cols + c];
-    for (let p = 0; p < c; p++) {
-      let s = 0;
-      for (let d = 0; d < rows; d++) s += col[d] * q[d * cols + p];
-      for (let d = 0; d < rows; d++) col[d] -= s * q[d * cols + p];
-    }
-    let norm = 0;
-    for (let d = 0; d < rows; d++) norm += col[d] * col[d];
-    norm = Math.sqrt(norm) || 1;
-    for (let d = 0; d < rows; d++) q[d * cols + c] = col[d] / norm;
-  }
 }
