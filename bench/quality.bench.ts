@@ -1,6 +1,7 @@
 /**
- * Data-quality speed at scale: `npx tsx bench/quality.bench.ts` (10k and 100k images) or `-- --quick`
- * (10k only, no head selection). Prints ONE JSON object on stdout; progress goes to stderr.
+ * Data-quality speed at scale: `npx tsx bench/quality.bench.ts` (10k and 100k images) or `--quick`
+ * (10k only, no head selection); `--sizes 100000 --only near` for one section. Prints ONE JSON object on
+ * stdout; progress goes to stderr.
  *
  * - nearDuplicates: `findDuplicates` on synthetic-but-realistic embeddings "after features are cached":
  *   the real pooled MobileNetV2-0.35 embeddings of hymenoptera's 398 photos, mixed and jittered into n
@@ -31,7 +32,7 @@ import { centredUnitRows, pooledEmbeddings } from '../src/main/engine/quality/em
 import { autoHead } from '../src/main/engine/quality/head-auto';
 import { reviewLabels } from '../src/main/engine/quality/label-review';
 import { gemm } from '../src/main/engine/quality/ort-kernels';
-import { perceptualHash } from '../src/main/engine/quality/phash';
+import { perceptualHashes } from '../src/main/engine/quality/phash';
 import { phashPairs } from '../src/main/engine/quality/phash-match';
 import { dot } from '../src/main/engine/quality/similarity';
 import { mulberry32 } from '../src/main/engine/util/random';
@@ -40,6 +41,13 @@ const SHARED = path.resolve(import.meta.dirname, '../../shared');
 const DATA = path.join(SHARED, 'datasets', 'hymenoptera_data');
 const MODELS = path.join(SHARED, 'models');
 const quick = process.argv.includes('--quick');
+/** `--sizes 10000,100000` overrides the near-duplicate sizes; `--only near` runs just that section. */
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const sizes = arg('--sizes')?.split(',').map(Number) ?? (quick ? [10_000] : [10_000, 100_000]);
+const only = arg('--only');
 const log = (s: string) => process.stderr.write(`[quality-bench] ${s}\n`);
 const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
 const mb = (b: number) => round(b / 1024 ** 2, 0);
@@ -235,20 +243,31 @@ async function phashScale(realHashes: string[], n: number) {
     }
     return b.map((v) => v.toString(16)).join('');
   };
-  const hashes = Array.from({ length: n }, () => {
+  // Real hashes with 24 of 64 bits flipped: siblings end up ~32 bits apart, as unrelated real photos are
+  // (median 32 on hymenoptera); the last 1% are near-copies (≤ 4 bits) of earlier ones.
+  const planted = n / 100;
+  const hashes = Array.from({ length: n - planted }, () => {
     const r = Math.floor(rand() * realHashes.length);
-    return { hash: jitter(realHashes[r], 14), mirrored: jitter(realHashes[(r + 1) % realHashes.length], 14) };
+    return { hash: jitter(realHashes[r], 24), mirrored: jitter(realHashes[(r + 1) % realHashes.length], 24) };
   });
+  const pairs: [number, number][] = [];
+  for (let p = 0; p < planted; p++) {
+    const src = Math.floor(rand() * hashes.length);
+    pairs.push([src, hashes.length]);
+    hashes.push({ hash: jitter(hashes[src].hash, p % 5), mirrored: jitter(hashes[src].mirrored, p % 5) });
+  }
   const max = DuplicateOptions.parse({}).phashMaxDistance;
   const loadAvg1 = round(os.loadavg()[0]);
   const t0 = performance.now();
-  const stats = phashPairs(hashes, max, () => {});
+  const found = new Set<string>();
+  const stats = phashPairs(hashes, max, (i, j) => found.add(`${i},${j}`));
   return {
     n,
     maxDistance: max,
     wallS: round((performance.now() - t0) / 1000),
     loadAvg1AtStart: loadAvg1,
     ...stats,
+    planted: { pairs: pairs.length, found: pairs.filter(([i, j]) => found.has(`${i},${j}`)).length },
   };
 }
 
@@ -266,54 +285,63 @@ async function main() {
     const ru = centredUnitRows(real.data, real.dim);
     out.realPhotosCosine = cosineSpread(ru, real.dim, v2.items.length, 200_000, 3);
     out.nearDuplicates = [];
-    for (const n of quick ? [10_000] : [10_000, 100_000])
+    for (const n of sizes)
       (out.nearDuplicates as unknown[]).push(await nearDuplicates(real.data, real.dim, n));
-    const hashes = await Promise.all(v2.items.map((it) => perceptualHash(it.file.path)));
-    out.phash = await phashScale(
-      hashes.map((h) => h.hash),
-      100_000,
-    );
-    if (!quick) {
-      const settings = TrainConfig.parse({});
-      const train = (items: FeatureItem[]) => items.filter((it) => it.file.split === 'train');
-      let t = performance.now();
-      const loadReview = round(os.loadavg()[0]);
-      const review = await reviewLabels({
-        data: new CvData(train(v2.items), v2.featureShape, v2.classes.length),
-        classes: v2.classes,
-        head: HeadSpec.parse(HEAD_PRESETS.light),
-        settings,
-      });
-      out.labelReview = {
-        images: review.queue.length,
-        folds: review.cv.folds,
-        wallS: round((performance.now() - t) / 1000),
-        loadAvg1AtStart: loadReview,
-      };
-      out.headAuto = [];
-      for (const baseId of ['mobilenet_v1_0.25_224', 'mobilenet_v2_0.35_224']) {
-        const f = baseId === 'mobilenet_v2_0.35_224' ? v2 : await realFeatures(baseId, cacheDir);
-        const loadAvg1 = round(os.loadavg()[0]);
-        t = performance.now();
-        const r = await autoHead({
-          data: new CvData(train(f.items), f.featureShape, f.classes.length),
-          settings,
-        });
-        (out.headAuto as unknown[]).push({
-          base: baseId,
-          winner: r.winner.id,
-          cvAccuracy: round(r.rows.find((x) => x.candidate.id === r.winner.id)!.accuracy!, 4),
-          candidates: r.rows.length,
-          skipped: r.rows.filter((x) => x.status === 'skipped').length,
-          wallS: round((performance.now() - t) / 1000),
-          loadAvg1AtStart: loadAvg1,
-        });
-      }
-    }
+    if (only !== 'near') await rest(v2, cacheDir, out);
   } finally {
     await rm(cacheDir, { recursive: true, force: true });
   }
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+}
+
+/** pHash at scale, label review, head auto. */
+async function rest(
+  v2: Awaited<ReturnType<typeof realFeatures>>,
+  cacheDir: string,
+  out: Record<string, unknown>,
+) {
+  const hashes = await perceptualHashes(v2.items.map((it) => it.file.path));
+  out.phash = await phashScale(
+    hashes.flatMap((h) => (h ? [h.hash] : [])),
+    100_000,
+  );
+  if (!quick) {
+    const settings = TrainConfig.parse({});
+    const train = (items: FeatureItem[]) => items.filter((it) => it.file.split === 'train');
+    let t = performance.now();
+    const loadReview = round(os.loadavg()[0]);
+    const review = await reviewLabels({
+      data: new CvData(train(v2.items), v2.featureShape, v2.classes.length),
+      classes: v2.classes,
+      head: HeadSpec.parse(HEAD_PRESETS.light),
+      settings,
+    });
+    out.labelReview = {
+      images: review.queue.length,
+      folds: review.cv.folds,
+      wallS: round((performance.now() - t) / 1000),
+      loadAvg1AtStart: loadReview,
+    };
+    out.headAuto = [];
+    for (const baseId of ['mobilenet_v1_0.25_224', 'mobilenet_v2_0.35_224']) {
+      const f = baseId === 'mobilenet_v2_0.35_224' ? v2 : await realFeatures(baseId, cacheDir);
+      const loadAvg1 = round(os.loadavg()[0]);
+      t = performance.now();
+      const r = await autoHead({
+        data: new CvData(train(f.items), f.featureShape, f.classes.length),
+        settings,
+      });
+      (out.headAuto as unknown[]).push({
+        base: baseId,
+        winner: r.winner.id,
+        cvAccuracy: round(r.rows.find((x) => x.candidate.id === r.winner.id)!.accuracy!, 4),
+        candidates: r.rows.length,
+        skipped: r.rows.filter((x) => x.status === 'skipped').length,
+        wallS: round((performance.now() - t) / 1000),
+        loadAvg1AtStart: loadAvg1,
+      });
+    }
+  }
 }
 
 await main();

@@ -10,9 +10,13 @@ import { scanDataset } from '../../src/main/engine/dataset/scan';
 import { FeatureCache } from '../../src/main/engine/extract/cache';
 import { extractFeatures, type FeatureItem } from '../../src/main/engine/extract/features';
 import { LazyExtractor } from '../../src/main/engine/extract/lazy';
-import { findDuplicates, type DuplicateImage } from '../../src/main/engine/quality/duplicates';
+import {
+  duplicateImagesOf,
+  findDuplicates,
+  type DuplicateImage,
+} from '../../src/main/engine/quality/duplicates';
 import { pooledEmbeddings } from '../../src/main/engine/quality/embed';
-import { perceptualHash, type PerceptualHash } from '../../src/main/engine/quality/phash';
+import { perceptualHashes, type PerceptualHash } from '../../src/main/engine/quality/phash';
 import {
   applyChange,
   applyQualityState,
@@ -30,7 +34,7 @@ let ds: PlantedDataset;
 let items: FeatureItem[];
 let images: DuplicateImage[];
 let embeddings: { data: Float32Array; dim: number };
-let phashes: PerceptualHash[];
+let phashes: (PerceptualHash | null)[];
 
 beforeAll(async () => {
   ds = await makePlantedDataset(tmp);
@@ -55,18 +59,10 @@ beforeAll(async () => {
     await extractor.close();
     base.full.dispose();
   }
-  images = items.map((it) => ({
-    contentHash: it.hash,
-    rel: it.file.rel,
-    path: it.file.path,
-    split: it.file.split,
-    classIndex: it.file.classIndex,
-    width: it.file.width,
-    height: it.file.height,
-    bytes: it.file.bytes,
-  }));
+  images = duplicateImagesOf(items);
   embeddings = await pooledEmbeddings(items, base.featureShape);
-  phashes = await Promise.all(items.map((it) => perceptualHash(it.file.path)));
+  phashes = await perceptualHashes(items.map((it) => it.file.path));
+  expect(phashes.every((h) => h !== null)).toBe(true);
 }, 600_000);
 
 /** Every planted pair lands in one group with the right flags; no group holds an untouched photo. */

@@ -35,6 +35,25 @@ export interface FindDuplicatesInput {
   signal?: AbortSignal;
 }
 
+/** The duplicate detector's view of `extractFeatures` items (or any scanned file with its content hash). */
+export function duplicateImagesOf(
+  items: readonly {
+    hash: string;
+    file: Pick<DuplicateImage, 'rel' | 'path' | 'split' | 'classIndex' | 'width' | 'height' | 'bytes'>;
+  }[],
+): DuplicateImage[] {
+  return items.map(({ hash, file }) => ({
+    contentHash: hash,
+    rel: file.rel,
+    path: file.path,
+    split: file.split,
+    classIndex: file.classIndex,
+    width: file.width,
+    height: file.height,
+    bytes: file.bytes,
+  }));
+}
+
 interface Link {
   node: number;
   match: Omit<DuplicateMatch, 'rel'>;

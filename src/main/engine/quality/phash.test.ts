@@ -43,7 +43,7 @@ describe('perceptual hash', () => {
 });
 
 describe('phashPairs (multi-index hashing)', () => {
-  it('finds exactly the pairs brute force finds, plain and mirrored', () => {
+  it('finds exactly the pairs brute force finds, plain and mirrored, at any distance', () => {
     const r = mulberry32(9);
     const hex = () => Array.from({ length: 16 }, () => Math.floor(r() * 16).toString(16)).join('');
     const flipBits = (h: string, bits: number) => {
@@ -64,23 +64,24 @@ describe('phashPairs (multi-index hashing)', () => {
           : { hash: flipBits(src.mirrored, i % 5), mirrored: flipBits(src.hash, i % 4) },
       );
     }
-    const max = 6;
-    const found = new Map<string, number>();
-    const stats = phashPairs(hashes, max, (i, j, d) => found.set(`${i},${j}`, d));
-    const expected = new Map<string, number>();
-    for (let i = 0; i < hashes.length; i++)
-      for (let j = i + 1; j < hashes.length; j++) {
-        const d = Math.min(
-          hammingHex(hashes[i].hash, hashes[j].hash),
-          Math.max(
-            hammingHex(hashes[i].mirrored, hashes[j].hash),
-            hammingHex(hashes[i].hash, hashes[j].mirrored),
-          ),
-        );
-        if (d <= max) expected.set(`${i},${j}`, d);
-      }
-    expect(found).toEqual(expected);
-    expect(expected.size).toBeGreaterThan(20);
-    expect(stats.comparisons).toBeLessThan((hashes.length * hashes.length) / 4);
+    for (const max of [0, 3, 6, 12]) {
+      const found = new Map<string, number>();
+      const stats = phashPairs(hashes, max, (i, j, d) => found.set(`${i},${j}`, d));
+      const expected = new Map<string, number>();
+      for (let i = 0; i < hashes.length; i++)
+        for (let j = i + 1; j < hashes.length; j++) {
+          const d = Math.min(
+            hammingHex(hashes[i].hash, hashes[j].hash),
+            Math.max(
+              hammingHex(hashes[i].mirrored, hashes[j].hash),
+              hammingHex(hashes[i].hash, hashes[j].mirrored),
+            ),
+          );
+          if (d <= max) expected.set(`${i},${j}`, d);
+        }
+      expect(found, `max ${max}`).toEqual(expected);
+      if (max === 6) expect(expected.size).toBeGreaterThan(20);
+      expect(stats.comparisons).toBeLessThan((hashes.length * hashes.length) / 4);
+    }
   });
 });

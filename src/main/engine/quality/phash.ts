@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { MAX_PIXELS } from '../dataset/scan';
+import { mapLimit } from '../util/concurrency';
 
 /**
  * Perceptual hash (pHash, as the `imagehash` library defines it): the image as 32×32 grayscale, its 2-D
@@ -96,4 +97,21 @@ export function hammingHex(a: string, b: string): number {
   const [ah, al] = hashWords(a);
   const [bh, bl] = hashWords(b);
   return popcount32(ah ^ bh) + popcount32(al ^ bl);
+}
+
+/**
+ * Perceptual hashes of many files, a few at a time (sharp decodes on its own threads); a file that cannot
+ * be decoded gets null (the scan reports it elsewhere), never an exception for the whole batch.
+ */
+export async function perceptualHashes(
+  paths: readonly string[],
+  o: { concurrency?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+): Promise<(PerceptualHash | null)[]> {
+  let done = 0;
+  return mapLimit(paths, o.concurrency ?? 4, async (p) => {
+    if (o.signal?.aborted) throw new Error('stopped');
+    const h = await perceptualHash(p).catch(() => null);
+    o.onProgress?.(++done, paths.length);
+    return h;
+  });
 }
