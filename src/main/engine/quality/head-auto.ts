@@ -1,6 +1,9 @@
 /**
  * `--head auto`: k-fold cross-validation on the training split over a small grid (head presets ×
- * learning rate × L2), cheapest first, under a time budget; returns the table and the winner.
+ * learning rate × L2), cheapest first; returns the table and the winner (highest out-of-fold accuracy,
+ * ties to lower log loss). Held-out folds never steer training (no early stopping on them unless
+ * `heldOutAsValidation`), so the score estimates accuracy on unseen images, not on a peeked-at split.
+ * Candidates over a counted work limit are skipped and reported; an optional wall-clock budget too.
  */
 import { HEAD_PRESETS, HeadSpec, type HeadPresetId } from '../../../shared/head';
 import type { HeadAutoResult, HeadCandidate, HeadCvRow } from '../../../shared/quality';
