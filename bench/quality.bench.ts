@@ -16,17 +16,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { HEAD_PRESETS, HeadSpec } from '../src/shared/head';
-import { DuplicateOptions } from '../src/shared/quality';
-import { TrainConfig } from '../src/shared/train';
+import { HEAD_PRESETS, HeadSpec } from '@shared/head';
+import { DuplicateOptions } from '@shared/quality';
+import { TrainConfig } from '@shared/train';
 import { initBackend } from '../src/main/engine/backend';
 import { loadBase } from '../src/main/engine/bases/load';
 import { resolveBase } from '../src/main/engine/bases/resolve';
 import { scanDataset } from '../src/main/engine/dataset/scan';
-import { FeatureCache } from '../src/main/engine/extract/cache';
 import { extractFeatures, type FeatureItem } from '../src/main/engine/extract/features';
 import { LazyExtractor } from '../src/main/engine/extract/lazy';
-import { CvData } from '../src/main/engine/quality/cross-val';
+import { CvData, type CvSource } from '../src/main/engine/quality/cross-val';
 import { findDuplicates, type DuplicateImage } from '../src/main/engine/quality/duplicates';
 import { centredUnitRows, pooledEmbeddings } from '../src/main/engine/quality/embed';
 import { autoHead } from '../src/main/engine/quality/head-auto';
@@ -35,7 +34,8 @@ import { gemm } from '../src/main/engine/quality/ort-kernels';
 import { perceptualHashes } from '../src/main/engine/quality/phash';
 import { phashPairs } from '../src/main/engine/quality/phash-match';
 import { dot } from '../src/main/engine/quality/similarity';
-import { mulberry32 } from '../src/main/engine/util/random';
+import { mulberry32 } from '@shared/random';
+import { FeatureStore } from '../src/main/engine/store/store';
 
 const SHARED = path.resolve(import.meta.dirname, '../../shared');
 const DATA = path.join(SHARED, 'datasets', 'hymenoptera_data');
@@ -80,12 +80,17 @@ async function realFeatures(baseId: string, cacheDir: string) {
       base,
       extractor,
       pixel,
-      cache: new FeatureCache(cacheDir),
+      store: new FeatureStore(cacheDir),
+      // Full maps: Flatten heads (head auto's grid) train on them, pooling heads pool them.
+      form: 'full',
       augment: null,
       views: 1,
       seed: 42,
     });
-    return { items: set.items, featureShape: base.featureShape, classes: scan.classes };
+    const sources = (items: FeatureItem[]): Record<'full', CvSource> => ({
+      full: { table: set.table, rows: items.map((it) => it.views[0]) },
+    });
+    return { set, items: set.items, featureShape: base.featureShape, classes: scan.classes, sources };
   } finally {
     await extractor.close();
     base.full.dispose();
@@ -281,7 +286,7 @@ async function main() {
   try {
     log('real features (MobileNetV2-0.35, hymenoptera)…');
     const v2 = await realFeatures('mobilenet_v2_0.35_224', cacheDir);
-    const real = await pooledEmbeddings(v2.items, v2.featureShape);
+    const real = await pooledEmbeddings(v2.set, v2.items);
     const ru = centredUnitRows(real.data, real.dim);
     out.realPhotosCosine = cosineSpread(ru, real.dim, v2.items.length, 200_000, 3);
     out.nearDuplicates = [];
@@ -311,7 +316,7 @@ async function rest(
     let t = performance.now();
     const loadReview = round(os.loadavg()[0]);
     const review = await reviewLabels({
-      data: new CvData(train(v2.items), v2.featureShape, v2.classes.length),
+      data: new CvData(train(v2.items), v2.featureShape, v2.classes.length, v2.sources(train(v2.items))),
       classes: v2.classes,
       head: HeadSpec.parse(HEAD_PRESETS.light),
       settings,
@@ -328,7 +333,7 @@ async function rest(
       const loadAvg1 = round(os.loadavg()[0]);
       t = performance.now();
       const r = await autoHead({
-        data: new CvData(train(f.items), f.featureShape, f.classes.length),
+        data: new CvData(train(f.items), f.featureShape, f.classes.length, f.sources(train(f.items))),
         settings,
       });
       (out.headAuto as unknown[]).push({

@@ -2,14 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuplicateReport } from '../../src/shared/quality';
-import { initBackend } from '../../src/main/engine/backend';
-import { loadBase } from '../../src/main/engine/bases/load';
-import { resolveBase } from '../../src/main/engine/bases/resolve';
-import { scanDataset } from '../../src/main/engine/dataset/scan';
-import { FeatureCache } from '../../src/main/engine/extract/cache';
-import { extractFeatures, type FeatureItem } from '../../src/main/engine/extract/features';
-import { LazyExtractor } from '../../src/main/engine/extract/lazy';
+import { DuplicateReport } from '@shared/quality';
+import type { FeatureItem } from '../../src/main/engine/extract/features';
 import {
   duplicateImagesOf,
   findDuplicates,
@@ -25,7 +19,7 @@ import {
   undoState,
 } from '../../src/main/engine/quality/state';
 import { makePlantedDataset, type PlantedDataset } from '../helpers/quality-dataset';
-import { MODELS } from '../helpers/shared';
+import { cleanFeatures } from '../helpers/quality-features';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ts-dupes-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -38,29 +32,11 @@ let phashes: (PerceptualHash | null)[];
 
 beforeAll(async () => {
   ds = await makePlantedDataset(tmp);
-  const scan = await scanDataset(ds.root);
-  const backend = await initBackend('auto');
-  const base = await loadBase(await resolveBase('mobilenet_v2_0.35_224', { mirrorDir: MODELS }));
-  const pixel = { inputSize: base.inputSize, resize: 'stretch' as const, preprocessing: base.preprocessing };
-  const extractor = new LazyExtractor(base, backend, pixel, 2);
-  try {
-    const fs = await extractFeatures({
-      files: scan.files,
-      base,
-      extractor,
-      pixel,
-      cache: new FeatureCache(path.join(tmp, 'cache')),
-      augment: null,
-      views: 1,
-      seed: 42,
-    });
-    items = fs.items;
-  } finally {
-    await extractor.close();
-    base.full.dispose();
-  }
+  // Pooled vectors, as a run with the default (GAP) head stores them.
+  const { set } = await cleanFeatures(ds.root, 'mobilenet_v2_0.35_224', path.join(tmp, 'cache'), 'avg');
+  items = set.items;
   images = duplicateImagesOf(items);
-  embeddings = await pooledEmbeddings(items, base.featureShape);
+  embeddings = await pooledEmbeddings(set, items);
   phashes = await perceptualHashes(items.map((it) => it.file.path));
   expect(phashes.every((h) => h !== null)).toBe(true);
 }, 600_000);

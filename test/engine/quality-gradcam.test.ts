@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GradCamResult } from '../../src/shared/quality';
+import { GradCamResult } from '@shared/quality';
 import {
   camSampler,
   gradCam,
@@ -12,7 +12,9 @@ import {
   type GradCamModel,
 } from '../../src/main/engine/quality/gradcam';
 import { tf } from '../../src/main/engine/tf';
-import { runTraining, type TrainRun } from '../../src/main/engine/train/run';
+import { scanDataset } from '../../src/main/engine/dataset/scan';
+import { runTraining, type TrainRun } from '../../src/main/engine/pipeline/run';
+import { TrainConfig } from '@shared/train';
 import { HYMENOPTERA, MODELS } from '../helpers/shared';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ts-gradcam-'));
@@ -34,9 +36,8 @@ describe('Grad-CAM on a trained MobileNetV2-0.35 head', () => {
   let model: GradCamModel;
 
   beforeAll(async () => {
-    run = await runTraining({
-      dataDir: HYMENOPTERA,
-      config: { base: 'mobilenet_v2_0.35_224', epochs: 10 },
+    const config = TrainConfig.parse({ base: 'mobilenet_v2_0.35_224', epochs: 10 });
+    run = await runTraining(config, await scanDataset(HYMENOPTERA, config.split), {
       cacheDir: path.join(tmp, 'cache'),
       mirrorDir: MODELS,
       engines: 2,

@@ -2,61 +2,42 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HEAD_PRESETS, HeadSpec, type HeadPresetId } from '../../src/shared/head';
-import { HeadAutoResult } from '../../src/shared/quality';
-import { TrainConfig } from '../../src/shared/train';
-import { initBackend } from '../../src/main/engine/backend';
-import { loadBase } from '../../src/main/engine/bases/load';
-import { resolveBase } from '../../src/main/engine/bases/resolve';
+import { HEAD_PRESETS, HeadSpec, type HeadPresetId } from '@shared/head';
+import { HeadAutoResult } from '@shared/quality';
+import { TrainConfig } from '@shared/train';
 import { scanDataset } from '../../src/main/engine/dataset/scan';
-import { FeatureCache } from '../../src/main/engine/extract/cache';
-import { extractFeatures } from '../../src/main/engine/extract/features';
-import { LazyExtractor } from '../../src/main/engine/extract/lazy';
 import { CvData, crossValidate } from '../../src/main/engine/quality/cross-val';
 import { autoHead, withWinner } from '../../src/main/engine/quality/head-auto';
 import { tf } from '../../src/main/engine/tf';
-import { runTraining } from '../../src/main/engine/train/run';
+import { runTraining } from '../../src/main/engine/pipeline/run';
+import { cleanFeatures, cvSources } from '../helpers/quality-features';
 import { HYMENOPTERA, MODELS } from '../helpers/shared';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ts-head-auto-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const cacheDir = path.join(tmp, 'cache');
 
-/** Training-split features of hymenoptera through a base (cached in the temp dir for the runs below). */
+/**
+ * Training-split features of hymenoptera through a base (stored in the temp dir for the runs below):
+ * full maps, which Flatten heads train on and pooling heads pool (as a run pools stored full maps).
+ */
 async function trainFeatures(baseId: string) {
-  const backend = await initBackend('auto');
-  const scan = await scanDataset(HYMENOPTERA);
-  const base = await loadBase(await resolveBase(baseId, { mirrorDir: MODELS }));
-  const pixel = { inputSize: base.inputSize, resize: 'stretch' as const, preprocessing: base.preprocessing };
-  const extractor = new LazyExtractor(base, backend, pixel, 2);
-  try {
-    const fs = await extractFeatures({
-      files: scan.files,
-      base,
-      extractor,
-      pixel,
-      cache: new FeatureCache(cacheDir),
-      augment: null,
-      views: 1,
-      seed: 42,
-    });
-    return { items: fs.items.filter((it) => it.file.split === 'train'), base, classes: scan.classes };
-  } finally {
-    await extractor.close();
-    base.full.dispose();
-  }
+  const { set, scan, featureShape } = await cleanFeatures(HYMENOPTERA, baseId, cacheDir, 'full');
+  const items = set.items.filter((it) => it.file.split === 'train');
+  return { data: new CvData(items, featureShape, scan.classes.length, cvSources(set, items)), items };
 }
 
-async function valAccuracy(config: Parameters<typeof runTraining>[0]['config']): Promise<number> {
-  const run = await runTraining({ dataDir: HYMENOPTERA, config, cacheDir, mirrorDir: MODELS, engines: 2 });
+async function valAccuracy(config: Record<string, unknown>): Promise<number> {
+  const parsed = TrainConfig.parse(config);
+  const scan = await scanDataset(HYMENOPTERA, parsed.split);
+  const run = await runTraining(parsed, scan, { cacheDir, mirrorDir: MODELS, engines: 2 });
   run.dispose();
   return run.accuracy!;
 }
 
 describe('cross-validation of a Flatten head', () => {
   it('trains the keras preset on full feature maps, GAP heads on pooled vectors, out of fold', async () => {
-    const { items, base } = await trainFeatures('mobilenet_v1_0.25_224');
-    const data = new CvData(items, base.featureShape, 2);
+    const { items, data } = await trainFeatures('mobilenet_v1_0.25_224');
     expect((await data.inputsFor(HeadSpec.parse(HEAD_PRESETS.keras))).shape).toEqual([7, 7, 256]);
     expect((await data.inputsFor(HeadSpec.parse(HEAD_PRESETS.light))).shape).toEqual([256]);
     const before = tf.memory().numTensors;
@@ -78,12 +59,12 @@ describe.each(['mobilenet_v1_0.25_224', 'mobilenet_v2_0.35_224'])(
   (baseId) => {
     it('picks by cross-validation on the training split; the winner trains to the best preset’s accuracy (within noise)', async () => {
       const config = TrainConfig.parse({ base: baseId });
-      const { items, base } = await trainFeatures(baseId);
+      const { items, data } = await trainFeatures(baseId);
       expect(items.every((it) => it.file.split === 'train')).toBe(true);
       const rowsSeen: number[] = [];
       const result = HeadAutoResult.parse(
         await autoHead({
-          data: new CvData(items, base.featureShape, 2),
+          data,
           settings: config,
           onRow: (_, done) => rowsSeen.push(done),
         }),

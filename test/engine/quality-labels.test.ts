@@ -4,23 +4,18 @@ import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEAD_PRESETS, HeadSpec } from '../../src/shared/head';
-import { LabelReview, type RelabelPlan } from '../../src/shared/quality';
-import { TrainConfig } from '../../src/shared/train';
-import type { DatasetScan } from '../../src/shared/dataset';
-import { initBackend } from '../../src/main/engine/backend';
-import { loadBase } from '../../src/main/engine/bases/load';
-import { resolveBase } from '../../src/main/engine/bases/resolve';
+import { HEAD_PRESETS, HeadSpec } from '@shared/head';
+import { LabelReview, type RelabelPlan } from '@shared/quality';
+import { TrainConfig } from '@shared/train';
+import type { DatasetScan } from '@shared/dataset';
 import { scanDataset } from '../../src/main/engine/dataset/scan';
-import { FeatureCache } from '../../src/main/engine/extract/cache';
-import { extractFeatures, type FeatureItem } from '../../src/main/engine/extract/features';
-import { LazyExtractor } from '../../src/main/engine/extract/lazy';
+import type { FeatureItem, FeatureSet } from '../../src/main/engine/extract/features';
 import { CvData } from '../../src/main/engine/quality/cross-val';
 import { reviewLabels } from '../../src/main/engine/quality/label-review';
 import { applyRelabel, planRelabel, redoLast, undoLast } from '../../src/main/engine/quality/relabel';
 import { emptyQualityState } from '../../src/main/engine/quality/state';
 import { makePlantedDataset, type PlantedDataset } from '../helpers/quality-dataset';
-import { MODELS } from '../helpers/shared';
+import { cleanFeatures, cvSources } from '../helpers/quality-features';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ts-labels-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -30,31 +25,13 @@ let ds: PlantedDataset;
 let scan: DatasetScan;
 let train: FeatureItem[];
 let featureShape: number[];
+let set: FeatureSet;
 
 beforeAll(async () => {
   ds = await makePlantedDataset(tmp);
-  scan = await scanDataset(ds.root);
-  const backend = await initBackend('auto');
-  const base = await loadBase(await resolveBase('mobilenet_v2_0.35_224', { mirrorDir: MODELS }));
-  featureShape = base.featureShape;
-  const pixel = { inputSize: base.inputSize, resize: 'stretch' as const, preprocessing: base.preprocessing };
-  const extractor = new LazyExtractor(base, backend, pixel, 2);
-  try {
-    const fs = await extractFeatures({
-      files: scan.files,
-      base,
-      extractor,
-      pixel,
-      cache: new FeatureCache(path.join(tmp, 'cache')),
-      augment: null,
-      views: 1,
-      seed: 42,
-    });
-    train = fs.items.filter((it) => it.file.split === 'train');
-  } finally {
-    await extractor.close();
-    base.full.dispose();
-  }
+  const r = await cleanFeatures(ds.root, 'mobilenet_v2_0.35_224', path.join(tmp, 'cache'), 'avg');
+  ({ set, scan, featureShape } = r);
+  train = set.items.filter((it) => it.file.split === 'train');
 }, 600_000);
 
 describe('label review on real photos with planted mislabels (MobileNetV2-0.35)', () => {
@@ -63,7 +40,7 @@ describe('label review on real photos with planted mislabels (MobileNetV2-0.35)'
   it('ranks every planted mislabel (moved photos and conflict copies) in the top 2× their count, suggesting the true class', async () => {
     review = LabelReview.parse(
       await reviewLabels({
-        data: new CvData(train, featureShape, scan.classes.length),
+        data: new CvData(train, featureShape, scan.classes.length, cvSources(set, train)),
         classes: scan.classes,
         head: HeadSpec.parse(HEAD_PRESETS.light),
         settings: TrainConfig.parse({}),

@@ -1,13 +1,22 @@
-import type { HeadSpec } from '../../../shared/head';
-import type { TrainConfig } from '../../../shared/train';
-import { readVector, type FeatureItem } from '../extract/features';
+/**
+ * k-fold cross-validation of a head on stored features, with the engine's own head builder and training
+ * loop (so the score is that of the procedure `train` runs).
+ */
+import type { HeadSpec } from '@shared/head';
+import { mixSeed } from '@shared/random';
+import type { TrainConfig } from '@shared/train';
+import type { FeatureItem } from '../extract/features';
 import { buildHead, reseedDropout } from '../head/build';
-import { globalPool, hoistPooling } from '../train/hoist';
+import { DTYPE } from '../store/format';
+import { globalPool } from '../store/pool';
+import type { StoredForm } from '../store/store';
+import { MemoryTable, type FeatureTable } from '../store/table';
+import { hoistPooling, storedFormFor } from '../train/hoist';
 import { balancedClassWeights } from '../train/loss';
 import { trainLoop } from '../train/loop';
 import { featureTrainSource, featureValSource, seededShuffle } from '../train/sources';
 import { tf } from '../tf';
-import { mixSeed } from '../util/random';
+import { QualityStoppedError } from './errors';
 import { stratifiedGroupFolds } from './folds';
 
 /** The training settings cross-validation copies from a run's config. */
@@ -23,48 +32,85 @@ export type CvTrainSettings = Pick<
   | 'earlyStopping'
 >;
 
+/** Stored vectors of one form for the items, in item order (each item's clean view). */
+export interface CvSource {
+  table: FeatureTable;
+  rows: ArrayLike<number>;
+}
+
+/** Items as training sources read them: one row each (their clean view in `table`). */
+export interface CvInputs {
+  table: FeatureTable;
+  items: FeatureItem[];
+  /** Shape of one row: the map for Flatten heads, [channels] for pooling heads. */
+  shape: number[];
+  form: StoredForm;
+}
+
 /**
- * Training items prepared once for many cross-validation fits: the full feature maps (for Flatten heads)
- * and, computed on first use, pooled vectors (for heads that start with global pooling: pooling has no
- * weights, so every such head trains on the pooled vectors, as `hoistPooling` does in a real run).
+ * Training items prepared once for many cross-validation fits: for each stored form available (pooled
+ * vectors, full maps), the table rows of the items' clean views. A pooling head trains on pooled vectors
+ * (pooling has no weights, as `hoistPooling` does in a run); a form that is missing is pooled from full
+ * maps when those are there (in memory, once).
  */
 export class CvData {
-  private pooled = new Map<'avg' | 'max', FeatureItem[]>();
+  private readonly forms = new Map<StoredForm, CvInputs>();
+  readonly labels: Int32Array;
+
   constructor(
-    readonly items: FeatureItem[],
+    readonly items: readonly FeatureItem[],
     readonly featureShape: number[],
     readonly numClasses: number,
+    sources: Partial<Record<StoredForm, CvSource>>,
     /** Items with equal keys share a fold (default: content hash, so byte copies never straddle folds). */
-    readonly groupKeys: string[] = items.map((it) => it.hash),
+    readonly groupKeys: readonly string[] = items.map((it) => it.hash),
   ) {
     if (groupKeys.length !== items.length) throw new Error('one group key per item');
+    this.labels = Int32Array.from(items, (it) => it.file.classIndex);
+    for (const [form, src] of Object.entries(sources) as [StoredForm, CvSource][]) {
+      if (src.rows.length !== items.length) throw new Error(`${form}: one row per item`);
+      this.forms.set(form, {
+        table: src.table,
+        items: items.map((it, i) => ({ ...it, views: [src.rows[i]] })),
+        shape: form === 'full' ? featureShape : [featureShape[featureShape.length - 1]],
+        form,
+      });
+    }
   }
 
-  get labels(): Int32Array {
-    return Int32Array.from(this.items, (it) => it.file.classIndex);
+  /** Whether a head can be cross-validated on what is stored (Flatten heads need full maps). */
+  supports(spec: HeadSpec): boolean {
+    const form = storedFormFor(spec, this.featureShape);
+    return this.forms.has(form) || (form !== 'full' && this.forms.has('full'));
   }
 
   /** Items as the head's first trainable layer sees them, with that input's shape. */
-  async inputsFor(
-    spec: HeadSpec,
-  ): Promise<{ items: FeatureItem[]; shape: number[]; pooledMode: 'avg' | 'max' | null }> {
-    const first = spec.layers[0]?.type;
-    const mode = first === 'globalAveragePooling' ? 'avg' : first === 'globalMaxPooling' ? 'max' : null;
-    if (!mode || this.featureShape.length !== 3)
-      return { items: this.items, shape: this.featureShape, pooledMode: null };
-    const channels = this.featureShape[2];
-    let pooled = this.pooled.get(mode);
-    if (!pooled) {
-      // Only the first view: cross-validation scores clean features (views > 1 only with augmentation).
-      pooled = await Promise.all(
-        this.items.map(async (it) => ({
-          ...it,
-          views: [globalPool(await readVector(it.views[0]), channels, mode)],
-        })),
+  async inputsFor(spec: HeadSpec): Promise<CvInputs> {
+    const form = storedFormFor(spec, this.featureShape);
+    const have = this.forms.get(form);
+    if (have) return have;
+    const full = this.forms.get('full');
+    if (form === 'full' || !full)
+      throw new Error(
+        `cross-validation needs ${form === 'full' ? 'full feature maps' : `${form}-pooled vectors`}`,
       );
-      this.pooled.set(mode, pooled);
+    const channels = this.featureShape[2];
+    const size = full.table.vectorSize;
+    const table = new MemoryTable(this.items.length, channels, 'float32');
+    const buf = new Float32Array(size);
+    for (let i = 0; i < this.items.length; i++) {
+      await full.table.read([full.items[i].views[0]], buf);
+      const v = globalPool(buf, channels, form);
+      table.set(i, DTYPE.f32, new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
     }
-    return { items: pooled, shape: [channels], pooledMode: mode };
+    const pooled: CvInputs = {
+      table,
+      items: this.items.map((it, i) => ({ ...it, views: [i] })),
+      shape: [channels],
+      form,
+    };
+    this.forms.set(form, pooled);
+    return pooled;
   }
 }
 
@@ -75,11 +121,6 @@ export interface CrossValOptions {
   folds: number;
   /** Fold assignment (default: stratified by label, grouped by `data.groupKeys`, seeded by settings.seed). */
   fold?: Int32Array;
-  /**
-   * Let each fold's held-out part play the run's validation split (early stopping, restore best), as
-   * `train` uses its validation split. Off: every fold trains exactly `epochs` epochs, blind to it.
-   */
-  heldOutAsValidation?: boolean;
   signal?: AbortSignal;
   /** After each fold: (folds done, folds). */
   onFold?: (done: number, total: number) => void;
@@ -97,9 +138,8 @@ export interface CrossValResult {
 }
 
 /**
- * k-fold cross-validation of one head on cached features, with the engine's own head builder and
- * training loop (so the score is that of the procedure `train` runs). No fold sees its held-out items:
- * training runs without a validation set (the held-out fold is only predicted at the end).
+ * k-fold cross-validation of one head. No fold sees its held-out items: training runs without a
+ * validation set for exactly `epochs` epochs (the held-out fold is only predicted at the end).
  */
 export async function crossValidate(o: CrossValOptions): Promise<CrossValResult> {
   const t0 = Date.now();
@@ -109,27 +149,26 @@ export async function crossValidate(o: CrossValOptions): Promise<CrossValResult>
   const labels = data.labels;
   const fold = o.fold ?? stratifiedGroupFolds(labels, data.groupKeys, o.folds, settings.seed);
   const k = Math.max(...fold) + 1;
-  const { items, shape } = await data.inputsFor(o.head);
+  const inputs = await data.inputsFor(o.head);
   const probs = new Float32Array(n * C);
   const foldAccuracy: number[] = [];
   for (let f = 0; f < k; f++) {
-    if (o.signal?.aborted) throw new Error('stopped');
+    if (o.signal?.aborted) throw new QualityStoppedError();
     const trainIdx: number[] = [];
     const heldIdx: number[] = [];
     for (let i = 0; i < n; i++) (fold[i] === f ? heldIdx : trainIdx).push(i);
     if (heldIdx.length === 0) continue;
-    const p = await fitAndPredict(
-      trainIdx.map((i) => items[i]),
-      heldIdx.map((i) => items[i]),
-      shape,
-      data.featureShape,
-      C,
-      o.head,
+    const p = await fitAndPredict({
+      inputs,
+      train: trainIdx.map((i) => inputs.items[i]),
+      heldOut: heldIdx.map((i) => inputs.items[i]),
+      featureShape: data.featureShape,
+      numClasses: C,
+      spec: o.head,
       settings,
-      mixSeed(settings.seed, f),
-      o.heldOutAsValidation ?? false,
-      o.signal,
-    );
+      seed: mixSeed(settings.seed, f),
+      signal: o.signal,
+    });
     let correct = 0;
     heldIdx.forEach((i, j) => {
       const row = p.subarray(j * C, (j + 1) * C);
@@ -139,6 +178,17 @@ export async function crossValidate(o: CrossValOptions): Promise<CrossValResult>
     foldAccuracy.push(correct / heldIdx.length);
     o.onFold?.(f + 1, k);
   }
+  const { accuracy, logLoss } = scoreProbs(probs, labels, C);
+  return { probs, fold, accuracy, logLoss, foldAccuracy, ms: Date.now() - t0 };
+}
+
+/** Accuracy and mean cross-entropy of probabilities [n × classes] against labels. */
+export function scoreProbs(
+  probs: Float32Array,
+  labels: ArrayLike<number>,
+  C: number,
+): { accuracy: number; logLoss: number } {
+  const n = labels.length;
   let correct = 0;
   let loss = 0;
   for (let i = 0; i < n; i++) {
@@ -146,7 +196,7 @@ export async function crossValidate(o: CrossValOptions): Promise<CrossValResult>
     if (argmax(row) === labels[i]) correct++;
     loss -= Math.log(Math.max(row[labels[i]], 1e-7));
   }
-  return { probs, fold, accuracy: correct / n, logLoss: loss / n, foldAccuracy, ms: Date.now() - t0 };
+  return { accuracy: n ? correct / n : 0, logLoss: n ? loss / n : 0 };
 }
 
 export function argmax(row: ArrayLike<number>): number {
@@ -155,33 +205,37 @@ export function argmax(row: ArrayLike<number>): number {
   return best;
 }
 
-/** Build, train (buildHead + trainLoop, as a run does) and predict held-out items; disposes the head. */
-export async function fitAndPredict(
-  train: FeatureItem[],
-  heldOut: FeatureItem[],
-  inputShape: number[],
-  featureShape: number[],
-  numClasses: number,
-  spec: HeadSpec,
-  settings: CvTrainSettings,
-  seed: number,
-  heldOutAsValidation: boolean,
-  signal?: AbortSignal,
-): Promise<Float32Array> {
-  const head = buildHead(spec, featureShape, numClasses, seed);
+export interface FitInput {
+  inputs: Pick<CvInputs, 'table' | 'shape' | 'form'>;
+  train: FeatureItem[];
+  heldOut: FeatureItem[];
+  featureShape: number[];
+  numClasses: number;
+  spec: HeadSpec;
+  settings: CvTrainSettings;
+  seed: number;
+  signal?: AbortSignal;
+}
+
+/** Build, train (buildHead + trainLoop, as a run does) and predict held-out items; frees the head. */
+export async function fitAndPredict(o: FitInput): Promise<Float32Array> {
+  const { inputs, numClasses: C } = o;
+  const head = buildHead(o.spec, o.featureShape, C, o.seed);
   try {
-    const pooled = inputShape.length !== featureShape.length;
-    const models = pooled
-      ? hoistPooling(spec, head, [], featureShape)
-      : { model: head.model, logits: head.logits, inputShape };
-    const counts = new Array<number>(numClasses).fill(0);
-    for (const it of train) counts[it.file.classIndex]++;
+    const models = hoistPooling(o.spec, head, {
+      form: inputs.form,
+      featureShape: o.featureShape,
+      vectorShape: inputs.shape,
+      items: [],
+    });
+    const counts = new Array<number>(C).fill(0);
+    for (const it of o.train) counts[it.file.classIndex]++;
     let step = 0;
     const res = await trainLoop({
       jobId: 'cross-validation',
       phase: 'head',
       forward: (x) => {
-        reseedDropout(head.layers, mixSeed(seed, ++step));
+        reseedDropout(head.layers, mixSeed(o.seed, ++step));
         return models.logits.apply(x, { training: true }) as tf.Tensor2D;
       },
       regularization: () => {
@@ -190,23 +244,23 @@ export async function fitAndPredict(
       },
       variables: head.model.trainableWeights.map((w) => w.read() as tf.Variable),
       snapshotWeights: head.model.weights,
-      train: featureTrainSource(train, inputShape),
-      val: heldOutAsValidation ? featureValSource(heldOut, inputShape, models.model) : null,
-      config: heldOutAsValidation ? settings : { ...settings, earlyStopping: null },
-      learningRate: settings.learningRate,
-      epochs: settings.epochs,
+      train: featureTrainSource(inputs.table, o.train, inputs.shape, o.seed),
+      val: null,
+      config: { ...o.settings, earlyStopping: null },
+      learningRate: o.settings.learningRate,
+      epochs: o.settings.epochs,
       epochOffset: 0,
-      classWeights: settings.classWeight === 'balanced' ? balancedClassWeights(counts) : null,
-      shuffle: seededShuffle(seed),
-      signal,
+      classWeights: o.settings.classWeight === 'balanced' ? balancedClassWeights(counts) : null,
+      shuffle: seededShuffle(o.seed),
+      signal: o.signal,
     });
-    if (res.stopped) throw new Error('stopped');
+    if (res.stopped) throw new QualityStoppedError();
     reseedDropout(head.layers, null);
-    const src = featureValSource(heldOut, inputShape, models.model);
-    const out = new Float32Array(heldOut.length * numClasses);
-    for (let s = 0; s < heldOut.length; s += 256) {
-      const p = await src.predict(s, Math.min(heldOut.length, s + 256));
-      out.set(await p.data(), s * numClasses);
+    const src = featureValSource(inputs.table, o.heldOut, inputs.shape, models.model);
+    const out = new Float32Array(o.heldOut.length * C);
+    for (let s = 0; s < o.heldOut.length; s += 256) {
+      const p = await src.predict(s, Math.min(o.heldOut.length, s + 256));
+      out.set(await p.data(), s * C);
       p.dispose();
     }
     return out;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SplitName } from '../../../shared/dataset';
+import type { SplitName } from '@shared/dataset';
 import {
   DuplicateOptions,
   type DuplicateGroup,
@@ -7,7 +7,7 @@ import {
   type DuplicateMember,
   type DuplicateOptionsInput,
   type DuplicateReport,
-} from '../../../shared/quality';
+} from '@shared/quality';
 import { centreUnitRowsInPlace } from './embed';
 import type { PerceptualHash } from './phash';
 import { phashPairs } from './phash-match';

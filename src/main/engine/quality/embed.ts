@@ -1,29 +1,35 @@
-import { readVector, type FeatureVector } from '../extract/features';
+import type { FeatureItem, FeatureSet } from '../extract/features';
+import { globalPool } from '../store/pool';
 
-/** Items as `extractFeatures` returns them (view 0 is the clean view when extracted without augmentation). */
-export interface EmbeddingSource {
-  views: FeatureVector[];
-}
+/** Rows read per table call: large sequential reads when streamed, bounded memory either way. */
+const READ_ROWS = 1024;
 
 /**
- * Global-average-pooled embeddings, one row per item, [n × channels]. Feature maps are read one at a time
- * (from memory or the feature cache), so memory holds only the pooled rows.
+ * Global-average-pooled embeddings of items' clean view (views[0]: the caller passes a set extracted
+ * without augmentation, or val/test items), one row per item, [n × channels]. Pooled sets are read as
+ * they are; full maps are pooled one read at a time, so memory holds only the pooled rows.
  */
 export async function pooledEmbeddings(
-  items: readonly EmbeddingSource[],
-  featureShape: number[],
+  set: Pick<FeatureSet, 'table' | 'form' | 'featureShape' | 'vectorSize'>,
+  items: readonly Pick<FeatureItem, 'views'>[],
 ): Promise<{ data: Float32Array; dim: number }> {
-  const dim = featureShape[featureShape.length - 1];
-  const positions = featureShape.reduce((a, b) => a * b, 1) / dim;
+  if (set.form === 'max') throw new Error('embeddings are average-pooled: a max-pooled set cannot give them');
+  const dim = set.featureShape[set.featureShape.length - 1];
   const data = new Float32Array(items.length * dim);
-  for (let i = 0; i < items.length; i++) {
-    const f = await readVector(items[i].views[0]);
-    const o = i * dim;
-    for (let p = 0; p < positions; p++) {
-      const s = p * dim;
-      for (let c = 0; c < dim; c++) data[o + c] += f[s + c];
+  const buf = set.form === 'full' ? new Float32Array(READ_ROWS * set.vectorSize) : null;
+  for (let s = 0; s < items.length; s += READ_ROWS) {
+    const n = Math.min(READ_ROWS, items.length - s);
+    const rows = Array.from({ length: n }, (_, j) => items[s + j].views[0]);
+    if (!buf) {
+      await set.table.read(rows, data.subarray(s * dim, (s + n) * dim));
+      continue;
     }
-    for (let c = 0; c < dim; c++) data[o + c] /= positions;
+    await set.table.read(rows, buf.subarray(0, n * set.vectorSize));
+    for (let j = 0; j < n; j++)
+      data.set(
+        globalPool(buf.subarray(j * set.vectorSize, (j + 1) * set.vectorSize), dim, 'avg'),
+        (s + j) * dim,
+      );
   }
   return { data, dim };
 }

@@ -1,4 +1,4 @@
-import { hashString, mixSeed, mulberry32, shuffleInPlace } from '../util/random';
+import { hashString, mixSeed, mulberry32, shuffleInPlace } from '@shared/random';
 
 /**
  * Stratified, grouped k-fold assignment: items sharing a group key (the same content hash, or one

@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import type { ResizeMode } from '../../../shared/train';
-import { GradCamRequest, type GradCamRequestInput, type GradCamResult } from '../../../shared/quality';
+import type { ResizeMode } from '@shared/train';
+import { GradCamRequest, type GradCamRequestInput, type GradCamResult } from '@shared/quality';
 import type { PixelOptions } from '../extract/batch';
 import { decodeImage } from '../image/decode';
 import { preprocess } from '../image/preprocess';

@@ -5,12 +5,12 @@
  * `heldOutAsValidation`), so the score estimates accuracy on unseen images, not on a peeked-at split.
  * Candidates over a counted work limit are skipped and reported; an optional wall-clock budget too.
  */
-import { HEAD_PRESETS, HeadSpec, type HeadPresetId } from '../../../shared/head';
-import type { HeadAutoResult, HeadCandidate, HeadCvRow } from '../../../shared/quality';
-import { inferHead } from '../../../shared/head-shape';
+import { HEAD_PRESETS, HeadSpec, type HeadPresetId } from '@shared/head';
+import type { HeadAutoResult, HeadCandidate, HeadCvRow } from '@shared/quality';
+import { inferHead } from '@shared/head-shape';
 import { stratifiedGroupFolds } from './folds';
 import { crossValidate, type CvData, type CvTrainSettings } from './cross-val';
-import { mixSeed } from '../util/random';
+import { mixSeed } from '@shared/random';
 
 export interface GridAxes {
   presets: HeadPresetId[];
@@ -58,7 +58,6 @@ export interface AutoHeadOptions {
   folds?: number;
   /** Repeat the k-fold split with other seeds and average (steadier ranking, proportionally slower). */
   repeats?: number;
-  heldOutAsValidation?: boolean;
   /** Skip candidates over this multiple of the cheapest one's work (DEFAULT_MAX_RELATIVE_WORK). */
   maxRelativeWork?: number;
   /** Wall-clock cap: candidates that no longer fit are stopped and reported skipped. Default: none. */
@@ -152,7 +151,6 @@ async function runCandidate(
         settings: { ...o.settings, learningRate: c.learningRate },
         folds: Math.max(...fold) + 1,
         fold,
-        heldOutAsValidation: o.heldOutAsValidation,
         signal: stop.signal,
         onFold: () => {
           projected = ((Date.now() - t) / ++foldsDone) * totalFolds;

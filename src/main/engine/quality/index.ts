@@ -27,6 +27,7 @@ export {
 } from './state';
 export { CvData, crossValidate, type CvTrainSettings } from './cross-val';
 export { rankLabelIssues, reviewLabels } from './label-review';
-export { applyRelabel, planRelabel, redoLast, undoLast, RelabelError } from './relabel';
+export { applyRelabel, planRelabel, redoLast, undoLast } from './relabel';
+export { QualityRequestError, QualityStoppedError, RelabelError } from './errors';
 export { autoHead, headGrid, pickWinner, withWinner, DEFAULT_GRID } from './head-auto';
 export { gradCam, gradCamForRequest, overlayRgba, camSampler, type GradCamModel } from './gradcam';

@@ -1,5 +1,5 @@
-import type { HeadSpec } from '../../../shared/head';
-import type { LabelReview, LabelSuspect } from '../../../shared/quality';
+import type { HeadSpec } from '@shared/head';
+import type { LabelReview, LabelSuspect } from '@shared/quality';
 import { crossValidate, type CvData, type CvTrainSettings } from './cross-val';
 
 export interface RankInput {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hammingHex, hashFromGray, popcount32 } from './phash';
 import { phashPairs } from './phash-match';
-import { mulberry32 } from '../util/random';
+import { mulberry32 } from '@shared/random';
 
 /** A smooth synthetic 32×32 "photo": a few random blobs, so low frequencies carry structure. */
 function gray(seed: number): Uint8Array {

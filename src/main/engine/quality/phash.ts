@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { MAX_PIXELS } from '../dataset/scan';
-import { mapLimit } from '../util/concurrency';
+import { mapLimit } from '../../util/concurrency';
+import { QualityStoppedError } from './errors';
 
 /**
  * Perceptual hash (pHash, as the `imagehash` library defines it): the image as 32×32 grayscale, its 2-D
@@ -109,7 +110,7 @@ export async function perceptualHashes(
 ): Promise<(PerceptualHash | null)[]> {
   let done = 0;
   return mapLimit(paths, o.concurrency ?? 4, async (p) => {
-    if (o.signal?.aborted) throw new Error('stopped');
+    if (o.signal?.aborted) throw new QualityStoppedError();
     const h = await perceptualHash(p).catch(() => null);
     o.onProgress?.(++done, paths.length);
     return h;

@@ -7,7 +7,7 @@
  * rows are used as they are.
  */
 import { gemm, pairsAbove } from './ort-kernels';
-import { mulberry32 } from '../util/random';
+import { mulberry32 } from '@shared/random';
 
 /** Multiply-adds per second: ORT's Gemm on 2 cores (19–40e9 measured on a busy machine) and plain JS. */
 const ORT_MACS = 2e10;

@@ -7,18 +7,10 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, link, lstat, mkdir, readFile, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { DatasetLayout } from '../../../shared/dataset';
-import {
-  ConfirmedRelabel,
-  type FileMove,
-  type QualityState,
-  type RelabelPlan,
-} from '../../../shared/quality';
+import type { DatasetLayout } from '@shared/dataset';
+import { ConfirmedRelabel, type FileMove, type QualityState, type RelabelPlan } from '@shared/quality';
+import { QualityRequestError, RelabelError } from './errors';
 import { applyChange, redoState, undoState } from './state';
-
-export class RelabelError extends Error {
-  override name = 'RelabelError';
-}
 
 const sha256 = async (file: string) =>
   createHash('sha256')
@@ -56,10 +48,11 @@ export async function planRelabel(o: {
   const classAt = o.layout === 'splitFolders' ? 1 : 0;
   const fromClass = parts[classAt];
   if (path.resolve(root, ...parts) !== path.resolve(o.file.path))
-    throw new RelabelError(`${o.file.rel} is not at ${o.file.path} inside ${root}`);
-  if (!o.classes.includes(o.toClass)) throw new RelabelError(`no class "${o.toClass}" in this dataset`);
-  if (!o.classes.includes(fromClass)) throw new RelabelError(`${o.file.rel} is not in a class folder`);
-  if (fromClass === o.toClass) throw new RelabelError(`${o.file.rel} is already in "${o.toClass}"`);
+    throw new QualityRequestError(`${o.file.rel} is not at ${o.file.path} inside ${root}`);
+  if (!o.classes.includes(o.toClass))
+    throw new QualityRequestError(`no class "${o.toClass}" in this dataset`);
+  if (!o.classes.includes(fromClass)) throw new QualityRequestError(`${o.file.rel} is not in a class folder`);
+  if (fromClass === o.toClass) throw new QualityRequestError(`${o.file.rel} is already in "${o.toClass}"`);
   const target = [...parts];
   target[classAt] = o.toClass;
   const ext = path.extname(target[target.length - 1]);
@@ -105,7 +98,7 @@ async function moveVerified(from: string, to: string, hash: string): Promise<voi
 
 function checkMove(m: FileMove, root: string | undefined) {
   if (root && !(isInside(root, m.from) && isInside(root, m.to)))
-    throw new RelabelError(`relabel moves stay inside the dataset folder ${root}`);
+    throw new QualityRequestError(`relabel moves stay inside the dataset folder ${root}`);
 }
 
 /**
@@ -119,7 +112,7 @@ export async function applyRelabel(
 ): Promise<QualityState> {
   const parsed = ConfirmedRelabel.safeParse(request);
   if (!parsed.success)
-    throw new RelabelError('a relabel needs a plan the user confirmed ({plan, confirmed: true})');
+    throw new QualityRequestError('a relabel needs a plan the user confirmed ({plan, confirmed: true})');
   const { plan } = parsed.data;
   const move: FileMove = { from: plan.from, to: plan.to, contentHash: plan.contentHash, bytes: plan.bytes };
   checkMove(move, root && path.resolve(root));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../util/random';
+import { mulberry32 } from '@shared/random';
 import { centredUnitRows } from './embed';
 import { dot, similarPairs } from './similarity';
 

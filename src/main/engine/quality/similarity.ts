@@ -17,6 +17,7 @@
  * approximate-NN libraries (hnswlib) return k neighbours, not all pairs above a threshold, and miss some.
  * Cost here: n²(r+1)/2 in ORT (r ≈ 64–256) plus candidates × d in JavaScript.
  */
+import { QualityStoppedError } from './errors';
 import { pairsAbove } from './ort-kernels';
 import { augmentedRows, type RankChoice } from './projection';
 
@@ -64,7 +65,7 @@ export async function similarPairs(
     const m = Math.min(R, n - i0);
     const a = aug.subarray(i0 * k, (i0 + m) * k);
     for (let j0 = i0; j0 < n; j0 += Cb) {
-      if (o.signal?.aborted) throw new Error('stopped');
+      if (o.signal?.aborted) throw new QualityStoppedError();
       const w = Math.min(Cb, n - j0);
       const tp = Date.now();
       const hits = await pairsAbove(a, m, aug.subarray(j0 * k, (j0 + w) * k), w, k, o.threshold - ROUNDING);

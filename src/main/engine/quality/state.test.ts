@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DuplicateGroup, DuplicateMember, DuplicateReport } from '../../../shared/quality';
-import type { SplitName } from '../../../shared/dataset';
+import type { DuplicateGroup, DuplicateMember, DuplicateReport } from '@shared/quality';
+import type { SplitName } from '@shared/dataset';
 import {
   applyChange,
   applyQualityState,

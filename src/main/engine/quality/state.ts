@@ -3,7 +3,7 @@
  * split overrides, which copy of byte-identical files is used, kept labels and dismissed groups, with an
  * undo/redo stack of exact diffs. Nothing here touches files (relabel moves live in relabel.ts).
  */
-import type { SplitName } from '../../../shared/dataset';
+import type { SplitName } from '@shared/dataset';
 import {
   QualityChange,
   QualityState,
@@ -12,7 +12,8 @@ import {
   type DuplicateReport,
   type GroupResolution,
   type QualityChangeInput,
-} from '../../../shared/quality';
+} from '@shared/quality';
+import { QualityRequestError } from './errors';
 
 export function emptyQualityState(): QualityState {
   return QualityState.parse({});
@@ -115,7 +116,8 @@ export function resolveGroupChange(
   group: DuplicateGroup,
   r: GroupResolution,
 ): QualityChangeInput {
-  if (r.groupId !== group.id) throw new Error(`resolution is for group ${r.groupId}, not ${group.id}`);
+  if (r.groupId !== group.id)
+    throw new QualityRequestError(`resolution is for group ${r.groupId}, not ${group.id}`);
   const n = group.members.length;
   switch (r.type) {
     case 'keepAll':
@@ -126,7 +128,7 @@ export function resolveGroupChange(
       };
     case 'keepOne': {
       const keep = group.members.find((m) => m.rel === r.keepRel);
-      if (!keep) throw new Error(`${r.keepRel} is not in this duplicate group`);
+      if (!keep) throw new QualityRequestError(`${r.keepRel} is not in this duplicate group`);
       return keepOnly(state, [keep], group, `keep ${keep.rel}, exclude ${n - 1} duplicate(s)`);
     }
     case 'moveToSplit':
