@@ -9,11 +9,14 @@ import { EXTRACTION_DEVICES, type ExtractionDevice } from '../onnx/devices';
 import { augmentArg, backendArg, formatsArg, headArg, intArg, numArg, UsageError } from './args';
 import { parseCli } from './parse';
 
-export const TRAIN_USAGE = `usage: npm run train -- --data <dir> [--base <id|dir>] [--head <preset|json>] [--augment <json|keras>]
+export const TRAIN_USAGE = `usage: npm run train -- --data <dir> [--base <id|dir>] [--head <preset|json|auto>] [--augment <json|keras>]
        [--epochs N] [--fine-tune-layers N] [--out <dir>] [--cache-dir <dir>] [--json]
        [--format ${ExportFormatId.options.join(',')}|both|all] [--lr X] [--batch-size N] [--seed N] [--backend ${BackendPreference.options.join('|')}]
        [--device ${EXTRACTION_DEVICES.join('|')}] [--val-fraction X] [--views N] [--class-weight balanced] [--patience N]
-       [--fine-tune-epochs N]`;
+       [--fine-tune-epochs N] [--dedupe] [--review [N]]`;
+
+/** Label suspects `--review` prints when no count is given. */
+export const DEFAULT_REVIEW_COUNT = 10;
 
 export interface TrainRequest {
   data: string;
@@ -25,6 +28,12 @@ export interface TrainRequest {
   /** What runs the frozen base: an ONNX Runtime device (`auto` picks the best) or `tfjs`. */
   device: ExtractionDevice;
   config: TrainConfig;
+  /** `--head auto`: choose the head by cross-validation on the training split before training. */
+  headAuto: boolean;
+  /** `--dedupe`: keep one image per duplicate group, never split a group across train/val. */
+  dedupe: boolean;
+  /** `--review [N]`: print the N likeliest label errors (0: off). */
+  review: number;
 }
 
 /** The parsed request, or null when `--help` was asked for. */
@@ -32,8 +41,8 @@ export function parseTrainArgs(
   argv: string[],
   defaults: { data?: string; out?: string } = {},
 ): TrainRequest | null {
-  const { values } = parseCli({
-    args: argv,
+  const { values, positionals } = parseCli({
+    args: reviewCount(argv),
     options: {
       data: { type: 'string' },
       base: { type: 'string' },
@@ -55,10 +64,17 @@ export function parseTrainArgs(
       views: { type: 'string' },
       'class-weight': { type: 'string' },
       patience: { type: 'string' },
+      dedupe: { type: 'boolean', default: false },
+      review: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
+    allowPositionals: true,
   });
+  // Only `--review N` may leave a positional (see reviewCount); anything else is a stray argument.
+  const stray = positionals.find((p) => !p.startsWith(REVIEW_N));
+  if (stray !== undefined) throw new UsageError(`Unexpected argument '${stray}'`);
+  const reviewN = positionals.length ? Number(positionals[0].slice(REVIEW_N.length)) : DEFAULT_REVIEW_COUNT;
   if (values.help) return null;
   const data = values.data ?? defaults.data;
   if (!data) throw new UsageError('--data <dir> is required (see --help)');
@@ -74,7 +90,7 @@ export function parseTrainArgs(
     throw new UsageError('--val-fraction must be between 0 and 1');
   const input: TrainConfigInput = {
     base: values.base,
-    head: headArg(values.head),
+    head: values.head === 'auto' ? undefined : headArg(values.head),
     augment: augmentArg(values.augment),
     epochs: intArg('--epochs', values.epochs, 1),
     learningRate: numArg('--lr', values.lr),
@@ -100,5 +116,31 @@ export function parseTrainArgs(
     backend,
     device,
     config: parsed.data,
+    headAuto: values.head === 'auto',
+    dedupe: values.dedupe,
+    review: values.review ? reviewN : 0,
   };
+}
+
+const REVIEW_N = '\0review=';
+
+/** `--review` takes an optional count: `--review 20` becomes `--review` plus a tagged positional. */
+function reviewCount(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--review(?:=(.*))?$/.exec(argv[i]);
+    if (!m) {
+      out.push(argv[i]);
+      continue;
+    }
+    const value = m[1] ?? (/^\d+$/.test(argv[i + 1] ?? '') ? argv[++i] : undefined);
+    out.push('--review');
+    if (value !== undefined) {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1)
+        throw new UsageError(`--review takes a count of at least 1, got '${value}'`);
+      out.push(`${REVIEW_N}${n}`);
+    }
+  }
+  return out;
 }
