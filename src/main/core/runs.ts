@@ -3,6 +3,7 @@
  * shared reducer (src/shared/run-state.ts), persists the record to the run history, and knows which
  * finished runs still have their model in the engine process (Try it, Export).
  */
+import type { QualityState } from '@shared/quality';
 import path from 'node:path';
 import type { EngineEvent } from '@shared/engine-events';
 import type { BackendPreference } from '@shared/backends';
@@ -26,6 +27,8 @@ export interface StartTrainingOptions {
   config: TrainConfig;
   cacheDir: string;
   backend: BackendPreference;
+  /** The dataset's quality decisions, applied by the engine before training. */
+  quality?: QualityState;
 }
 
 export class RunRegistry {
@@ -71,7 +74,7 @@ export class RunRegistry {
       this.engine,
       this.events,
       'train',
-      { scan: dataset.scan, config: o.config, cacheDir: o.cacheDir, backend: o.backend },
+      { scan: dataset.scan, config: o.config, cacheDir: o.cacheDir, backend: o.backend, quality: o.quality },
       `Training on ${name}`,
       (id, e) => this.onEvent(id, e),
     );

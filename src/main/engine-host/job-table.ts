@@ -18,6 +18,9 @@ export const jobRunners: { [K in JobKind]: JobRunner<K> } = {
     released: await (await import('./runners/run-workers')).releaseWorker(runId),
   }),
   augmentPreview: async (p, ctx) => (await import('./runners/augment-preview')).augmentPreviewJob(p, ctx),
+  qualityScan: async (p, ctx) => (await import('./runners/quality')).qualityScanJob(p, ctx),
+  relabel: async (p) => (await import('./runners/quality')).relabelJob(p),
+  gradCam: async (p) => (await import('./runners/run-workers')).gradCamInWorker(p),
   describeBase: async (p, ctx) => (await import('./runners/describe-base')).describeBaseJob(p, ctx),
   // The pipeline's scan stage, alone: its runner reports progress and stop throws out of it.
   scan: async (p, { jobId, signal, emit }) => {

@@ -5,6 +5,7 @@
 import type { JobPayload, JobResult } from '@shared/ipc/engine-protocol';
 import { describeBackend, initBackend } from '../../engine/backend';
 import { runTraining } from '../../engine/pipeline/run';
+import { scanUnderQuality } from '../../engine/quality/apply-scan';
 import type { TrainRun } from '../../engine/pipeline/run';
 import type { JobContext } from '../job-context';
 import { batchThrottle } from '../throttle';
@@ -41,7 +42,16 @@ export async function trainJob(p: JobPayload<'train'>, ctx: JobContext): Promise
   ctx.emit({ type: 'log', jobId: ctx.jobId, level: 'info', message: `backend: ${describeBackend(backend)}` });
   const throttle = batchThrottle(BATCH_INTERVAL_MS, ctx.emit);
   // The scan main holds (the Dataset screen's, with its split): no second scan.
-  const run = await runTraining(p.config, p.scan, {
+  // The project's quality decisions (duplicates excluded, groups moved into one split) apply to this run.
+  const scan = p.quality ? await scanUnderQuality(p.scan, p.quality) : p.scan;
+  if (scan !== p.scan)
+    ctx.emit({
+      type: 'log',
+      jobId: ctx.jobId,
+      level: 'info',
+      message: `quality decisions: ${p.scan.files.length - scan.files.length} image(s) excluded`,
+    });
+  const run = await runTraining(p.config, scan, {
     jobId: ctx.jobId,
     cacheDir: p.cacheDir,
     backend: p.backend,

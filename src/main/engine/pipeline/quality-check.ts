@@ -6,11 +6,18 @@
  */
 import path from 'node:path';
 import { HEAD_PRESETS, HeadSpec } from '@shared/head';
-import type { DatasetFile, DatasetScan, SplitCounts } from '@shared/dataset';
-import type { DuplicateReport, HeadAutoResult, HeadCvRow, LabelReview } from '@shared/quality';
+import type { DatasetScan } from '@shared/dataset';
+import type {
+  DuplicateOptionsInput,
+  DuplicateReport,
+  HeadAutoResult,
+  HeadCvRow,
+  LabelReview,
+} from '@shared/quality';
 import type { TrainConfig } from '@shared/train';
 import type { BackendReport } from '../backend';
 import type { ExtractionDevice } from '../onnx/devices';
+import { filesAfter, withFiles } from '../quality/apply-scan';
 import { CvData } from '../quality/cross-val';
 import { duplicateImagesOf, findDuplicates } from '../quality/duplicates';
 import { pooledEmbeddings } from '../quality/embed';
@@ -45,6 +52,9 @@ export interface QualityCheckInput {
   review: boolean;
   /** Choose the head (preset × learning rate × L2) by k-fold cross-validation on the training split. */
   headAuto: boolean;
+  duplicateOptions?: DuplicateOptionsInput;
+  /** Content hashes label review leaves out (the user kept their labels). */
+  kept?: Iterable<string>;
 }
 
 export interface QualityCheckOutput {
@@ -107,6 +117,7 @@ export async function qualityCheck(
       images: duplicateImagesOf(set.items),
       embeddings: form === 'max' ? null : await pooledEmbeddings(set, set.items),
       phashes,
+      options: i.duplicateOptions,
       signal: ctx.signal,
     });
     const leaky = duplicates.counts.leaks + duplicates.counts.conflicts > 0;
@@ -152,6 +163,7 @@ export async function qualityCheck(
           classes: usable.classes,
           head: REVIEW_HEAD,
           settings: i.config,
+          kept: i.kept,
           signal: ctx.signal,
         })
       : null;
@@ -159,32 +171,6 @@ export async function qualityCheck(
   } finally {
     await set.table.close();
   }
-}
-
-/** The scan's files with excluded ones left out and split overrides applied (matched by path). */
-function filesAfter(
-  files: DatasetFile[],
-  kept: readonly { file: DatasetFile }[],
-  excluded: readonly { file: DatasetFile }[],
-): DatasetFile[] {
-  const gone = new Set(excluded.map((it) => it.file.rel));
-  const split = new Map(kept.map((it) => [it.file.rel, it.file.split]));
-  return files
-    .filter((f) => !gone.has(f.rel))
-    .map((f) => {
-      const s = split.get(f.rel);
-      return s && s !== f.split ? { ...f, split: s } : f;
-    });
-}
-
-function withFiles(scan: DatasetScan, files: DatasetFile[]): DatasetScan {
-  const counts: SplitCounts = {
-    train: scan.classes.map(() => 0),
-    val: scan.classes.map(() => 0),
-    test: scan.classes.map(() => 0),
-  };
-  for (const f of files) counts[f.split][f.classIndex]++;
-  return { ...scan, files, counts };
 }
 
 export function describeDuplicates(r: DuplicateReport): string {

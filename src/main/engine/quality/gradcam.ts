@@ -156,13 +156,19 @@ export async function overlayRgba(
   return { rgba, width, height };
 }
 
-/** Grad-CAM for one request (IPC / CLI): the map plus the overlay as a data URL. */
+/**
+ * Grad-CAM for one request (IPC / CLI): the map plus the overlay as a data URL. `upload` stands in for
+ * the file (an uploaded image; `path` is then only its name).
+ */
 export async function gradCamForRequest(
   m: GradCamModel,
   request: GradCamRequestInput,
+  upload?: Uint8Array,
 ): Promise<GradCamResult> {
   const req = GradCamRequest.parse(request);
-  const image = await readFile(req.path);
+  const image = upload
+    ? Buffer.from(upload.buffer, upload.byteOffset, upload.byteLength)
+    : await readFile(req.path);
   const map = await gradCam(m, image, req.classIndex);
   const { rgba, width, height } = await overlayRgba(image, map, m.pixel, req.opacity, req.maxSide);
   const enc = sharp(rgba, { raw: { width, height, channels: 4 } });
