@@ -74,7 +74,8 @@ describe('train CLI: duplicates, --dedupe, --review, --head auto (planted datase
 
     const suspects: string[] = q.review.suspects.map((s: { file: string }) => s.file);
     const top = suspects.slice(0, 2 * ds.mislabeled.length);
-    for (const m of ds.mislabeled) expect(top, m.rel).toContain(m.rel);
+    // The photos moved into the wrong class (conflict copies may be deduped away before review).
+    for (const m of ds.mislabeled.filter((x) => x.original !== null)) expect(top, m.rel).toContain(m.rel);
 
     const done = q.headAuto.rows.filter((x: { status: string }) => x.status === 'done');
     const best = Math.max(...done.map((x: { accuracy: number }) => x.accuracy));
