@@ -29,7 +29,11 @@ export function DuplicatesPanel({ dataset, q }: { dataset: DatasetView; q: Quali
   const resolve = (resolution: GroupResolution) =>
     q.apply(call('resolveDuplicateGroup', { datasetId: dataset.id, resolution }));
   const state = q.view?.state;
-  const excluded = new Set(state?.exclusions ?? []);
+  const excludedHashes = new Set(state?.exclusions ?? []);
+  const keepCopy = state?.keepCopy ?? {};
+  // Out of the project: its content excluded, or another byte-identical copy chosen in its place.
+  const isOut = (hash: string, rel: string) =>
+    excludedHashes.has(hash) || (keepCopy[hash] !== undefined && keepCopy[hash] !== rel);
   const dismissed = new Set(state?.dismissedGroups ?? []);
   const groups = (report?.groups ?? []).filter((g) => !onlyLeaks || g.leak || g.conflict);
 
@@ -61,7 +65,7 @@ export function DuplicatesPanel({ dataset, q }: { dataset: DatasetView; q: Quali
             group={g}
             classes={dataset.classes}
             thumb={(rel) => imageUrl(mode, 'preview', dataset.id, rel)}
-            excluded={excluded}
+            isOut={isOut}
             dismissed={dismissed.has(g.id)}
             busy={q.busy}
             onResolve={(r) => void resolve(r)}
@@ -76,7 +80,7 @@ function GroupRow({
   group: g,
   classes,
   thumb,
-  excluded,
+  isOut,
   dismissed,
   busy,
   onResolve,
@@ -84,7 +88,7 @@ function GroupRow({
   group: DuplicateGroup;
   classes: string[];
   thumb: (rel: string) => string;
-  excluded: Set<string>;
+  isOut: (hash: string, rel: string) => boolean;
   dismissed: boolean;
   busy: boolean;
   onResolve: (r: GroupResolution) => void;
@@ -101,14 +105,14 @@ function GroupRow({
       </div>
       <div className="dup-members">
         {g.members.map((m) => (
-          <figure key={m.rel} className={excluded.has(m.contentHash) ? 'dup-member excluded' : 'dup-member'}>
+          <figure key={m.rel} className={isOut(m.contentHash, m.rel) ? 'dup-member excluded' : 'dup-member'}>
             <img src={thumb(m.rel)} alt={m.rel} loading="lazy" />
             <figcaption>
               <span className="break small">{m.rel}</span>
               <span className="small muted">
                 {m.split} · {classes[m.classIndex]} · {m.match.signal}{' '}
                 {m.match.signal === 'exact' ? '' : m.match.similarity.toFixed(2)}
-                {excluded.has(m.contentHash) ? ' · excluded' : ''}
+                {isOut(m.contentHash, m.rel) ? ' · excluded' : ''}
               </span>
               <button
                 type="button"
