@@ -34,7 +34,7 @@ import type { ExtractionDevice } from '../src/main/engine/onnx/devices';
 import { runTraining } from '../src/main/engine/pipeline/run';
 import { TrainConfig } from '@shared/train';
 import { measured, removeTmpDirs, round, tmp } from './measure';
-import { mobilenetV2 } from './mobilenet-v2';
+import { buildMobileNetV2 } from '../src/main/engine/keras/applications/mobilenet-v2';
 import { peerImages, runPeer, type PeerRun } from './peer';
 
 const REPO = path.resolve(import.meta.dirname, '..');
@@ -63,7 +63,7 @@ const BASES: BaseSpec[] = [
     resolve: async () => {
       // Saved as a layers model so worker engines can load it like any base (folder name = base id).
       const dir = path.join(await tmp('bench-v2-1.0-'), 'mobilenet_v2_1.0_224');
-      const model = mobilenetV2(1.0);
+      const model = buildMobileNetV2(1.0, [224, 224]);
       await exportTfjs(model, dir, [], {});
       model.dispose();
       return { dir, entry: null, source: 'path' };

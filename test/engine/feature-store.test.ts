@@ -183,7 +183,7 @@ describe('feature store in real runs (MobileNet v1 0.25, hymenoptera)', () => {
     expect(res.signal).toBe('SIGKILL');
     expect(killedAt).toBeGreaterThanOrEqual(250);
     const { run } = await train(cache);
-    // Writes are flushed at least every second: most of what was computed before the kill is kept.
+    // Writes are flushed every 32 records or second: most of what was computed before the kill is kept.
     expect(run.features.cached).toBeGreaterThan(100);
     expect(run.features.cached + run.features.computed).toBe(398);
     expect(run.features.corrupt).toBe(0);

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { AugmentSpec } from '../augment';
-import { DatasetLayout, SplitName, SplitOptions } from '../dataset';
+import { DatasetFile, DatasetLayout, SplitName, SplitOptions } from '../dataset';
 import { ResizeMode, TrainConfig } from '../train';
 import { DatasetProblem, SplitCounts } from '../dataset';
 import { BatchEvent, EpochEvent, Stage } from '../engine-events';
@@ -68,15 +68,8 @@ export const DirListing = z.object({
 });
 export type DirListing = z.infer<typeof DirListing>;
 
-export const DatasetFileView = z.object({
-  rel: z.string(),
-  classIndex: z.number().int().min(0),
-  split: SplitName,
-  bytes: z.number(),
-  width: z.number(),
-  height: z.number(),
-  format: z.string(),
-});
+/** A dataset file as the renderer sees it: everything but the absolute path (it names files by `rel`). */
+export const DatasetFileView = DatasetFile.omit({ path: true });
 export type DatasetFileView = z.infer<typeof DatasetFileView>;
 
 export const DatasetView = z.object({

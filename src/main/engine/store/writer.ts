@@ -22,10 +22,12 @@ export const newWriterId = () => `${HOST_TAG}-${process.pid}-${randomBytes(4).to
 export const OPEN_CHUNKS = new Set<string>();
 
 /**
- * Records are buffered and written in blocks of about this size, or after this long: a killed run keeps
- * all but its last second of work.
+ * Records are buffered and written in blocks of about this size, this many records, or after this long:
+ * a killed run keeps all but its last few dozen records (small pooled vectors on a fast provider would
+ * otherwise sit in memory for the whole second).
  */
 const FLUSH_BYTES = 256 << 10;
+const FLUSH_RECORDS = 32;
 const FLUSH_MS = 1000;
 
 export interface WrittenLoc {
@@ -85,7 +87,11 @@ export class ChunkWriter {
         this.pending.push(rec);
         this.pendingBytes += rec.length;
         this.entries.push({ key, offset, dtype });
-        if (this.pendingBytes >= FLUSH_BYTES || Date.now() - this.pendingSince >= FLUSH_MS)
+        if (
+          this.pendingBytes >= FLUSH_BYTES ||
+          this.pending.length >= FLUSH_RECORDS ||
+          Date.now() - this.pendingSince >= FLUSH_MS
+        )
           await this.writePending();
         return { chunk: this.chunkNo, offset };
       } catch (e) {
