@@ -69,7 +69,7 @@ describe('train CLI: duplicates, --dedupe, --review, --head auto (planted datase
     const q = summary.quality;
     expect(q.duplicates).toMatchObject({ groups: 9, leaks: 5, conflicts: 2, redundant: 9 });
     // One kept per group; the near-duplicate conflict keeps one per class.
-    expect(q.dedupe).toMatchObject({ groups: 9, excluded: 8, conflicts: 2 });
+    expect(q.dedupe).toMatchObject({ groups: 9, files: 8, conflicts: 2 });
     const valCount = summary.metrics.val.count;
 
     const suspects: string[] = q.review.suspects.map((s: { file: string }) => s.file);

@@ -59,7 +59,8 @@ export interface QualityCheckInput {
 
 export interface QualityCheckOutput {
   duplicates: DuplicateReport;
-  dedupe: DedupeSummary | null;
+  /** With `dedupe`: what it decided, and `files` left out (excluded contents and byte-identical copies). */
+  dedupe: (DedupeSummary & { files: number }) | null;
   /** The scan to train on: with `dedupe`, duplicates excluded and groups moved into one split. */
   scan: DatasetScan;
   review: LabelReview | null;
@@ -129,16 +130,16 @@ export async function qualityCheck(
     });
     let scan = i.scan;
     let items = set.items;
-    let dedupe: DedupeSummary | null = null;
+    let dedupe: QualityCheckOutput['dedupe'] = null;
     if (i.dedupe && duplicates.groups.length) {
       const s0 = emptyQualityState();
       const d = dedupeChange(s0, duplicates);
-      dedupe = d.summary;
       const applied = applyQualityState(set.items, applyChange(s0, d.change));
       items = applied.items;
       scan = withFiles(i.scan, filesAfter(i.scan.files, applied.items, applied.excluded));
+      dedupe = { ...d.summary, files: applied.excluded.length };
       info(
-        `Dedupe: excluded ${dedupe.excluded} duplicate(s) in ${dedupe.groups} group(s), moved ${dedupe.moved} into one split` +
+        `Dedupe: left out ${dedupe.files} duplicate file(s) in ${dedupe.groups} group(s), moved ${dedupe.moved} into one split` +
           (dedupe.conflicts ? ` (${dedupe.conflicts} conflict group(s) keep one image per class)` : ''),
       );
     }
