@@ -25,7 +25,7 @@ export function QualityPanel({ dataset }: { dataset: DatasetView }) {
       <div className="quality-bar">
         <span className="muted small" data-testid="quality-summary">
           {state
-            ? `${state.exclusions.length} image(s) excluded · ${Object.keys(state.splitOverrides).length} moved to another split`
+            ? `${state.exclusions.length} image(s) excluded · ${Object.keys(state.keepCopy).length} byte-identical copies set aside · ${Object.keys(state.splitOverrides).length} moved to another split`
             : ''}
         </span>
         <button
