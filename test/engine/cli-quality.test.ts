@@ -75,7 +75,7 @@ describe('train CLI: duplicates, --dedupe, --review, --head auto (planted datase
     const suspects: string[] = q.review.suspects.map((s: { file: string }) => s.file);
     // The photos moved into the wrong class (conflict copies may be deduped away before review). The
     // ranking itself is proven in quality-labels.test.ts; here: the CLI's review finds most of them near
-    // the top (one seed of 5-fold CV after dedupe put one at rank 17–20 of ~240 in some runs).
+    // the top (after dedupe, one run ranked them 8, 4, 11, 21, 5, 1 of ~240: one just outside 2×).
     const moved = ds.mislabeled.filter((x) => x.original !== null);
     const ranks = moved.map((m) => suspects.indexOf(m.rel) + 1);
     console.log(`cli review: planted mislabel ranks ${ranks.join(', ')} (of ${suspects.length} listed)`);
