@@ -8,6 +8,9 @@
  *   plus the PyTorch peer's decode + forward rate (one epoch of its recipe) for MobileNetV2-0.35; ratios in
  *   `extractionRatios`. MobileNetV2-1.0 has no mirrored weights: it is Keras' architecture built in tfjs
  *   with random weights (bench/mobilenet-v2.ts), which measures architecture speed, not features
+ * - vgg16: the Keras recipe's base (Keras' structure, random weights: speed does not depend on the
+ *   values; VGG16's weights cannot be downloaded here) on ONNX Runtime, decode included, next to the
+ *   PyTorch peer's torchvision VGG16 (`bench/torch_vgg16.py`) on the same photos in the same run
  * - headEpoch: seconds per head epoch on cached MobileNet v1 features, light and keras heads
  * - endToEnd: the `train` CLI on hymenoptera, MobileNetV2-0.35, 10 epochs, cold (empty cache) then warm;
  *   `toMetricsS` is start of training → final metrics (the engine's own clock), `processS` the whole process
@@ -36,6 +39,7 @@ import { TrainConfig } from '@shared/train';
 import { measured, removeTmpDirs, round, tmp } from './measure';
 import { buildMobileNetV2 } from '../src/main/engine/keras/applications/mobilenet-v2';
 import { peerImages, runPeer, type PeerRun } from './peer';
+import { vgg16VsPeer } from './vgg16';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const SHARED = path.resolve(REPO, '../shared');
@@ -295,6 +299,8 @@ async function main() {
     ortVsPeer: b.label === E2E_BASE ? ratio(ips(b.label, 'onnxruntime-cpu'), peerImagesPerSec) : null,
   }));
 
+  const vgg16 = await vgg16VsPeer(scan.files, backend, quick ? 32 : 128);
+
   // Head epochs train on the full dataset, so the v1 cache must hold every file.
   let v1Cache = cacheOf.get('mobilenet_v1_0.25_224')!;
   if (quick) v1Cache = (await extraction(scan.files, BASES[0], RUNTIMES[0])).cacheDir;
@@ -338,6 +344,7 @@ async function main() {
     dataset: { path: DATA, images: scan.files.length, extractionImages: files.length },
     extraction: extractionReports,
     extractionRatios,
+    vgg16,
     headEpoch: heads,
     endToEnd: e2e && {
       base: e2e.base,
@@ -364,6 +371,8 @@ async function main() {
       speedupVsPeer: speedup === null ? null : round(speedup, 2),
       coldAtLeast20xPeer: speedup === null ? null : speedup >= 20,
       warmAtMost3s: e2e ? e2e.warmToMetricsS <= 3 : null,
+      vgg16VsPeer: vgg16.oursVsPeer,
+      vgg16AtLeastPeer: vgg16.oursVsPeer === null ? null : vgg16.oursVsPeer >= 1,
     },
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -17,6 +17,7 @@ import { FeatureStore } from '../src/main/engine/store/store';
 import { extractFeatures } from '../src/main/engine/extract/features';
 import { LazyExtractor } from '../src/main/engine/extract/lazy';
 import { buildKerasApplication, findKerasApplication } from '../src/main/engine/keras/applications';
+import { measured } from './measure';
 
 const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
 export const TORCH_VGG16 = path.join(import.meta.dirname, 'torch_vgg16.py');
@@ -31,6 +32,8 @@ export interface Vgg16Report {
   extractS: number;
   /** The family's preprocessing the engine applied (caffe for VGG). */
   preprocessing: string;
+  /** What ran the base (ONNX Runtime's provider, or tfjs engines). */
+  ranOn: string;
 }
 
 /**
@@ -92,6 +95,7 @@ export async function vgg16Extraction(
         engineStartupS: round(startupS),
         extractS: round(extractS),
         preprocessing: base.preprocessing,
+        ranOn: extractor.describe(),
       };
     } finally {
       await extractor.close();
@@ -139,4 +143,22 @@ export async function torchVgg16Peer(files: DatasetFile[], python = '/usr/bin/py
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * `npm run bench`'s vgg16 section: ours (ONNX Runtime, one session on every core) and the peer on the
+ * same first `n` photos (JPEG/PNG: what the peer's PIL decodes), each with the machine's load meanwhile.
+ */
+export async function vgg16VsPeer(all: DatasetFile[], backend: BackendReport, n: number) {
+  const files = all.filter((f) => /\.(jpe?g|png)$/i.test(f.path)).slice(0, n);
+  const ours = await measured('VGG16 extraction (ours)', () => vgg16Extraction(files, backend, 1));
+  const peer = await measured('VGG16 extraction (PyTorch peer)', () => torchVgg16Peer(files));
+  return {
+    images: files.length,
+    weights: 'random (Keras VGG16 structure; architecture speed only, weights not downloadable here)',
+    ours: { ...ours.result, ...ours.load },
+    peer: { ...peer.result, ...peer.load },
+    oursVsPeer:
+      'imagesPerSec' in peer.result ? round(ours.result.imagesPerSec / peer.result.imagesPerSec) : null,
+  };
 }

@@ -101,11 +101,29 @@ export const LogEvent = z.object({
 });
 export type LogEvent = z.infer<typeof LogEvent>;
 
+/** A base's weights downloading: bytes so far, total (when known), speed and ETA. */
+export const DownloadEvent = z.object({
+  type: z.literal('download'),
+  ...job,
+  /** The base (registry id) being fetched. */
+  base: z.string(),
+  label: z.string(),
+  bytes: z.number(),
+  total: z.number().nullable(),
+  /** Bytes already on disk when this attempt started (a resumed download). */
+  resumedFrom: z.number(),
+  bytesPerSec: z.number(),
+  etaMs: z.number().nullable(),
+  done: z.boolean(),
+});
+export type DownloadEvent = z.infer<typeof DownloadEvent>;
+
 export const EngineEvent = z.discriminatedUnion('type', [
   StageEvent,
   ProblemEvent,
   BatchEvent,
   EpochEvent,
   LogEvent,
+  DownloadEvent,
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;

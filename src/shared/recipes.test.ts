@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KERAS_RECIPE_AUGMENT } from './augment';
 import { HEAD_PRESETS, HeadSpec } from './head';
-import { KERAS_RECIPE_VGG16, RECIPE_PRESETS } from './recipes';
+import { applyRecipe, findRecipe, KERAS_RECIPE_VGG16, RECIPE_PRESETS } from './recipes';
 import { TrainConfig } from './train';
 
 describe('the Keras recipe preset', () => {
@@ -33,5 +33,20 @@ describe('the Keras recipe preset', () => {
   it('presets have unique ids and labels', () => {
     expect(new Set(RECIPE_PRESETS.map((r) => r.id)).size).toBe(RECIPE_PRESETS.length);
     expect(new Set(RECIPE_PRESETS.map((r) => r.label)).size).toBe(RECIPE_PRESETS.length);
+  });
+
+  it('applies over a config: sets its fields, keeps the rest (split, seed, batch size)', () => {
+    const before = TrainConfig.parse({
+      base: 'mobilenet_v2_0.35_224',
+      seed: 7,
+      batchSize: 16,
+      split: { valFraction: 0.3 },
+      earlyStopping: { patience: 3, restoreBest: true },
+    });
+    const after = applyRecipe(before, findRecipe('keras-vgg16')!);
+    expect(after).toMatchObject({ base: 'vgg16', epochs: 10, learningRate: 1e-3, earlyStopping: null });
+    expect(after.head).toEqual(HeadSpec.parse(HEAD_PRESETS.keras));
+    expect(after).toMatchObject({ seed: 7, batchSize: 16, split: before.split });
+    expect(findRecipe('nope')).toBeUndefined();
   });
 });

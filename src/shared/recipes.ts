@@ -1,9 +1,10 @@
 import { KERAS_RECIPE_AUGMENT } from './augment';
 import { HEAD_PRESETS } from './head';
-import type { TrainConfigInput } from './train';
+import { TrainConfig, type TrainConfigInput } from './train';
 
 /** A one-click preset: the fields of a TrainConfig it sets; everything else keeps its current value. */
 export interface RecipePreset {
+  /** What `--recipe` takes. */
   id: string;
   label: string;
   description: string;
@@ -16,7 +17,7 @@ export interface RecipePreset {
  * zoom_range=0.2, horizontal_flip=True)`, Adam 1e-3, 10 epochs.
  */
 export const KERAS_RECIPE_VGG16 = {
-  id: 'keras-recipe-vgg16',
+  id: 'keras-vgg16',
   label: 'Keras recipe (VGG16)',
   description:
     'VGG16 base, Flatten → Dense 256 relu → Dropout 0.5 → softmax, shear/zoom/flip augmentation, Adam 1e-3, 10 epochs',
@@ -34,3 +35,10 @@ export const KERAS_RECIPE_VGG16 = {
 } as const satisfies RecipePreset;
 
 export const RECIPE_PRESETS: readonly RecipePreset[] = [KERAS_RECIPE_VGG16];
+
+export const findRecipe = (id: string): RecipePreset | undefined => RECIPE_PRESETS.find((r) => r.id === id);
+
+/** `config` with the preset's fields set (the dataset's split, seed, batch size and the rest kept). */
+export function applyRecipe(config: TrainConfigInput, preset: RecipePreset): TrainConfig {
+  return TrainConfig.parse({ ...config, ...preset.config });
+}

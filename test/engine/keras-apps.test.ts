@@ -1,8 +1,10 @@
 /**
  * The Keras applications built as tfjs layers models: Keras' exact notop structure (parameter count,
  * layer names and order, feature layer), a real photo through each with seeded weights, and each one's
- * SavedModel export (base + a small head) executed by tfjs-converter's graph executor against the
- * layers model; the fast frozen-base graph (compileBase) must accept it too.
+ * SavedModel export (executed by tfjs-converter's graph executor) and ONNX export (run by ONNX Runtime)
+ * of one classifier (base + a small head) against the layers model; the fast frozen-base paths
+ * (compileBase's tfjs graph, ONNX Runtime's compiled base) must accept it too; and weights written in
+ * Keras' weights-only layout load back exactly, as the registry's loader loads them.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,7 +21,10 @@ import {
   buildKerasApplication,
   findKerasApplication,
 } from '../../src/main/engine/keras/applications';
+import { compileClassifier, compileFeatureModel } from '../../src/main/engine/onnx/compiler';
+import { loadKerasWeights, writeKerasWeights } from '../../src/main/engine/keras/weights';
 import { KERAS_RECIPE_VGG16 } from '@shared/recipes';
+import { checkOnnxModel, cpuSession, runOnnx } from './onnx-harness';
 import {
   checkSavedModel,
   loadAsGraphModel,
@@ -31,6 +36,8 @@ import {
 import { KERAS_EXPECTED } from './keras-apps-names';
 
 type Images = { data: Float32Array; n: number };
+/** Input side of the photo checks (SavedModel, ONNX): Keras' notop models accept any size ≥ 75. */
+const PHOTO_SIZE = 128;
 const images = new Map<number, Images>();
 let tmp: string;
 
@@ -47,8 +54,8 @@ function model(id: string): tf.LayersModel {
 
 beforeAll(async () => {
   await useWasm();
-  // One real photo (an ant) at each input size the bases use: these models are heavy on 2 cores.
-  for (const size of [224, 299])
+  // One real photo (an ant): at PHOTO_SIZE for the export checks, at 224 for the tfjs save test.
+  for (const size of [PHOTO_SIZE, 224])
     images.set(
       size,
       await loadImages(size, 1).then((i) => ({ data: i.data.subarray(0, size * size * 3), n: 1 })),
@@ -59,6 +66,12 @@ afterAll(async () => {
   for (const m of built.values()) m.dispose();
   await rm(tmp, { recursive: true, force: true });
 });
+
+/** tf.keras' zero-based auto-name as Keras 2.0 gave it (`conv2d` → `conv2d_1`, `conv2d_4` → `conv2d_5`). */
+function keras20Name(name: string): string {
+  const m = /^(conv2d|batch_normalization)(?:_(\d+))?$/.exec(name);
+  return m ? `${m[1]}_${Number(m[2] ?? 0) + 1}` : name;
+}
 
 const weightedNames = (m: tf.LayersModel) => m.layers.filter((l) => l.weights.length > 0).map((l) => l.name);
 const sorted = (xs: string[]) => [...xs].sort();
@@ -129,14 +142,17 @@ describe.each(Object.keys(KERAS_EXPECTED))('Keras application %s', (id) => {
     if (want.order) expect(m.layers.slice(0, want.order.length).map((l) => l.name)).toEqual(want.order);
   });
 
-  it('runs a real photo, and its SavedModel export (base + Flatten → Dense head) reproduces it', async () => {
-    const size = info.inputSize;
-    const base = model(id);
+  it('runs a real photo, and its SavedModel and ONNX exports (base + Flatten → Dense head) reproduce it', async () => {
+    // Every base here takes any input from 75×75 up (Keras' minimum for InceptionV3): a smaller photo
+    // checks every layer the same way at a third of the cost (~5× less for the 299 bases).
+    const size = PHOTO_SIZE;
+    const base = buildKerasApplication(id, { size, init: 'zeros' });
     seed(base, 7);
     const img = images.get(size)!;
     const pre = preprocessReference(img.data, info.preprocessing);
     const featT = tf.tidy(() => base.predict(tf.tensor4d(pre, [1, size, size, 3])) as tf.Tensor);
-    expect(featT.shape).toEqual([1, ...want.featureShape]);
+    expect(featT.shape).toHaveLength(4);
+    expect(featT.shape[3]).toBe(want.featureShape[2]);
     const feat = (await featT.data()) as Float32Array;
     expect(feat.every(Number.isFinite), 'finite features').toBe(true);
     expect(maxAbs(feat), 'features are not all zero').toBeGreaterThan(1e-3);
@@ -176,12 +192,26 @@ describe.each(Object.keys(KERAS_EXPECTED))('Keras application %s', (id) => {
     gm.dispose();
     const featDiff = maxAbsDiff(feat, gf) / maxAbs(feat);
     const probDiff = maxAbsDiff(p, gp);
+
+    // The same classifier as ONNX (what `--format onnx` writes), run by ONNX Runtime on raw pixels.
+    const onnx = compileClassifier(classifier, info.preprocessing);
+    expect(
+      checkOnnxModel(onnx.model, { inputs: ['images'], outputs: ['probabilities', 'class_index'] }),
+    ).toContain('Softmax');
+    const session = await cpuSession(onnx.bytes);
+    const out = await runOnnx(session, { images: { data: img.data, dims: [1, size, size, 3] } });
+    await session.release();
+    const op = out.probabilities.data as Float32Array;
+    const onnxDiff = maxAbsDiff(p, op);
+    classifier.dispose();
     console.log(
-      `${id}: ${res.nodes} nodes, ${(res.bytes / 1e6).toFixed(1)} MB; features max ${maxAbs(feat).toPrecision(3)}, relative Δ ${featDiff.toExponential(1)}; p ${Array.from(p, (v) => v.toFixed(3))}, |Δp| ${probDiff.toExponential(1)}`,
+      `${id}: SavedModel ${res.nodes} nodes, ${(res.bytes / 1e6).toFixed(1)} MB; ONNX ${onnx.model.graph.node.length} nodes; features max ${maxAbs(feat).toPrecision(3)}, relative Δ ${featDiff.toExponential(1)}; p ${Array.from(p, (v) => v.toFixed(3))}, |Δp| SavedModel ${probDiff.toExponential(1)}, ONNX ${onnxDiff.toExponential(1)}`,
     );
     expect(gf.length).toBe(feat.length);
     expect(featDiff).toBeLessThanOrEqual(1e-4);
     expect(probDiff).toBeLessThanOrEqual(1e-4);
+    expect(onnxDiff).toBeLessThanOrEqual(1e-4);
+    expect(Number(out.class_index.data[0])).toBe(p.indexOf(Math.max(...p)));
     expect(Math.max(...p), 'the head is not saturated').toBeLessThan(0.9999);
   });
 
@@ -192,15 +222,50 @@ describe.each(Object.keys(KERAS_EXPECTED))('Keras application %s', (id) => {
       const small = buildKerasApplication(id, { size: 75, init: 'zeros' });
       seed(small, 5);
       const compiled = await compileBase({ model: small, inputSize: [75, 75] } as FeatureBase);
-      small.dispose();
       expect(compiled.why ?? 'graph').toBe('graph');
       expect(compiled.kind).toBe('graph');
+      // ONNX Runtime's frozen base (the default extraction path) is the same model compiled to ONNX.
+      const x = Float32Array.from({ length: 75 * 75 * 3 }, (_, i) => ((i * 7919) % 255) / 127.5 - 1);
+      const ref = tf.tidy(() => (small.predict(tf.tensor4d(x, [1, 75, 75, 3])) as tf.Tensor).dataSync());
+      const session = await cpuSession(compileFeatureModel(small).bytes);
+      small.dispose();
+      const got = (await runOnnx(session, { images: { data: x, dims: [1, 75, 75, 3] } })).features.data;
+      await session.release();
+      expect(
+        maxAbsDiff(ref as Float32Array, got as Float32Array) / maxAbs(ref as Float32Array),
+      ).toBeLessThanOrEqual(1e-4);
     },
   );
 
-  it.todo(
-    "weights written in Keras' weights-only HDF5 layout load back exactly — needs K1's HDF5 writer/loader (src/main/engine/keras/), enable after merging it",
-  );
+  it("weights written in Keras' weights-only HDF5 layout load back exactly, as the registry loads the file", async () => {
+    const source = model(id);
+    seed(source, 13);
+    const file = path.join(tmp, `${id}_notop.h5`);
+    // Rows Keras loads in layer order carry the Keras 2.0 auto-names (conv2d_1, …; tf.keras says conv2d).
+    await writeKerasWeights(
+      source,
+      file,
+      info.weightsByName ? {} : { layerName: (l) => keras20Name(l.name) },
+    );
+    const target = buildKerasApplication(id, { init: 'zeros' });
+    try {
+      if (!info.weightsByName)
+        await expect(loadKerasWeights(target, file)).rejects.toThrow(/layer "conv2d" .* is not in/);
+      const report = await loadKerasWeights(target, file, { byName: info.weightsByName });
+      expect(report.loaded).toHaveLength(want.weighted.length);
+      expect(report.unused).toEqual([]);
+      const [a, b] = [source.getWeights(), target.getWeights()];
+      expect(b.map((w) => w.shape)).toEqual(a.map((w) => w.shape));
+      for (let i = 0; i < a.length; i++)
+        expect(
+          maxAbsDiff(a[i].dataSync() as Float32Array, b[i].dataSync() as Float32Array),
+          `weight ${i}`,
+        ).toBe(0);
+    } finally {
+      target.dispose();
+      await rm(file, { force: true });
+    }
+  });
 });
 
 describe('saving as a tfjs layers model', () => {

@@ -6,6 +6,7 @@ import { initBackend } from '../../src/main/engine/backend';
 import { loadBase } from '../../src/main/engine/bases/load';
 import { resolveBase } from '../../src/main/engine/bases/resolve';
 import { importKerasModel, setFeatureLayer } from '../../src/main/engine/keras/import';
+import { modelLayersJob } from '../../src/main/engine-host/runners/model-layers';
 import { loadKerasModel } from '../../src/main/engine/keras/model';
 import { writeKerasModelH5 } from '../../src/main/engine/keras/weights';
 import { tf } from '../../src/main/engine/tf';
@@ -154,11 +155,12 @@ describe('Keras 3 .keras files', () => {
     await expect(loadKerasModel(keepdims)).rejects.toThrow(
       'layer "pool" (GlobalAveragePooling2D): keepdims=True is not supported by tfjs',
     );
-    layers[at] = k3Layer('Normalization', 'pool', { axis: -1, mean: null, variance: null, invert: false }, [
+    // (Normalization, the usual example, is registered now: the Keras applications use it.)
+    layers[at] = k3Layer('RandomFlip', 'pool', { mode: 'horizontal', seed: null }, [
       { shape: [null, 16, 16, 8], from: 'residual' },
     ]);
-    await expect(loadKerasModel(await kerasFile('norm', config, {}))).rejects.toThrow(
-      'layer "pool" (Normalization): this layer type is not supported by tfjs-layers',
+    await expect(loadKerasModel(await kerasFile('flip', config, {}))).rejects.toThrow(
+      'layer "pool" (RandomFlip): this layer type is not supported by tfjs-layers',
     );
   });
 });
@@ -198,6 +200,31 @@ describe('bring your own Keras model (.h5 full model)', () => {
     ]);
     await expect(setFeatureLayer(imported.dir, 'reshape_2')).rejects.toThrow(
       'layer "reshape_2" outputs [1000]; a feature layer must output a 4-D feature map',
+    );
+  });
+
+  it("the feature-layer picker's job lists layers with shapes, suggests the cut before the classifier and saves the pick", async () => {
+    const dir = path.join(tmp, 'picker-models');
+    const listed = await modelLayersJob({ file: H5, modelsDir: dir, featureLayer: null });
+    expect(listed.layers).toHaveLength(88);
+    expect(listed.suggested).toBe('conv_pw_13_relu');
+    expect(listed.featureLayer).toBe('conv_pw_13_relu');
+    expect(listed.layers.find((l) => l.name === 'reshape_2')).toMatchObject({
+      outputShape: [1000],
+      featureMap: false,
+    });
+
+    const picked = await modelLayersJob({ file: H5, modelsDir: dir, featureLayer: 'conv_pw_11_relu' });
+    expect([picked.featureLayer, picked.suggested]).toEqual(['conv_pw_11_relu', 'conv_pw_13_relu']);
+    // What training and describe load: the file resolves to its converted folder, cut at the pick.
+    const base = await loadBase(await resolveBase(H5, { modelsDir: dir }));
+    expect([base.featureLayer, base.featureShape]).toEqual(['conv_pw_11_relu', [14, 14, 128]]);
+    base.full.dispose();
+    await expect(modelLayersJob({ file: H5, modelsDir: dir, featureLayer: 'reshape_2' })).rejects.toThrow(
+      /layer "reshape_2" outputs \[1000\]; a feature layer must output a 4-D feature map/,
+    );
+    await expect(modelLayersJob({ file: H5, modelsDir: dir, featureLayer: 'nope' })).rejects.toThrow(
+      'feature layer "nope" is not a layer of this model',
     );
   });
 

@@ -1,7 +1,7 @@
 /** The Model screen's bases: cards, describing (loading) one, and the user's own model folders. */
 import type { HandlerContext, HandlersFor } from './handler-context';
 
-type BaseChannel = 'listBases' | 'describeBase' | 'addLocalBase' | 'removeLocalBase';
+type BaseChannel = 'listBases' | 'describeBase' | 'addLocalBase' | 'removeLocalBase' | 'modelLayers';
 
 export function baseHandlers(ctx: HandlerContext): HandlersFor<BaseChannel> {
   const { settings, bases } = ctx;
@@ -20,6 +20,10 @@ export function baseHandlers(ctx: HandlerContext): HandlersFor<BaseChannel> {
       const list = settings.get('customBases').filter((p) => p !== dir);
       settings.set('customBases', [...list, dir]);
       return { base, bases: await bases.cards() };
+    },
+
+    async modelLayers(req) {
+      return bases.modelLayers(await ctx.fsPolicy.resolveAllowed(req.path), req.featureLayer ?? null);
     },
 
     async removeLocalBase(req) {

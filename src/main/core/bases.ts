@@ -5,9 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { BaseCard, BaseDescription } from '@shared/ipc/bases';
+import { KERAS_MODEL_FILE, type BaseCard, type BaseDescription, type ModelLayers } from '@shared/ipc/bases';
+import { CodedError } from '@shared/errors';
 import { BASES, findBase } from '../engine/bases/registry';
-import { resolveBase } from '../engine/bases/resolve';
+import { locateBase } from '../engine/bases/locate';
 import type { EngineHost } from '../engine-host/host';
 import type { SettingsStore } from '../settings/store';
 import { runJob } from './engine-jobs';
@@ -31,23 +32,13 @@ export async function listBaseCards(
         featureShape: [...b.featureShape],
         custom: false,
       };
-      try {
-        const r = await resolveBase(b.id, { modelsDir, download: false });
-        return { ...card, state: 'local', detail: r.dir };
-      } catch {
-        return b.url
-          ? { ...card, state: 'download', detail: `downloads from ${new URL(b.url).host} on first use` }
-          : {
-              ...card,
-              state: 'unavailable',
-              detail: `no tfjs download: convert the Keras weights once (${b.kerasSource?.url ?? 'see README'}) and add the folder`,
-            };
-      }
+      return { ...card, ...locateBase(b, { modelsDir }) };
     }),
   );
   const custom = customDirs.map((dir): BaseCard => {
     const d = described.get(dir);
-    const ok = existsSync(path.join(dir, 'model.json'));
+    // A user's base is a tfjs folder or a Keras .h5/.keras file (converted on first use).
+    const ok = KERAS_MODEL_FILE.test(dir) ? existsSync(dir) : existsSync(path.join(dir, 'model.json'));
     return {
       id: dir,
       displayName: d?.displayName ?? path.basename(dir),
@@ -57,7 +48,7 @@ export async function listBaseCards(
       imagenetTop1: null,
       featureShape: d?.featureShape ?? null,
       state: ok ? 'local' : 'unavailable',
-      detail: ok ? dir : `${dir} has no model.json any more`,
+      detail: ok ? dir : KERAS_MODEL_FILE.test(dir) ? `${dir} is gone` : `${dir} has no model.json any more`,
       custom: true,
     };
   });
@@ -104,6 +95,24 @@ export class BaseCatalog {
     this.described.set(d.ref, d);
     this.described.set(d.dir, d);
     return d;
+  }
+
+  /**
+   * A user's Keras file's layers (for the feature-layer picker); with `featureLayer`, set it first and
+   * describe the base again, so cards and the head editor see the new feature shape.
+   */
+  async modelLayers(file: string, featureLayer: string | null): Promise<ModelLayers> {
+    if (!KERAS_MODEL_FILE.test(file))
+      throw new CodedError('BAD_REQUEST', `${path.basename(file)} is not a Keras .h5 / .keras model file`);
+    const r = await runJob(
+      this.o.engine,
+      this.o.events,
+      'modelLayers',
+      { file, modelsDir: this.modelsDir(), featureLayer },
+      `Reading ${path.basename(file)}`,
+    );
+    if (featureLayer) await this.describe(file, false);
+    return r;
   }
 
   /** The feature map shape of a base, when known without loading it. */

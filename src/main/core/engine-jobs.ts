@@ -22,6 +22,9 @@ export function forwardEngineEvent(events: EventBus, jobId: string, kind: JobKin
     case 'epoch':
       events.emit('jobEpoch', { ...e, jobId });
       return;
+    case 'download':
+      events.emit('jobDownload', { ...e, jobId, kind });
+      return;
   }
 }
 

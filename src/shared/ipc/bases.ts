@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { Preprocessing } from '../preprocessing';
 
+/** A user's Keras model file (`model.save('x.h5')`, or Keras 3's `.keras`), as opposed to a tfjs folder. */
+export const KERAS_MODEL_FILE = /\.(h5|hdf5|keras)$/i;
+
 export const BaseCard = z.object({
   id: z.string(),
   displayName: z.string(),
@@ -41,3 +44,40 @@ export const BaseDescription = z.object({
   layers: z.array(BaseLayer),
 });
 export type BaseDescription = z.infer<typeof BaseDescription>;
+
+/** A layer of a user's Keras model, as the feature-layer picker lists it. */
+export const ModelLayer = z.object({
+  name: z.string(),
+  className: z.string(),
+  /** Output shape without the batch dimension (the first output when a layer has several). */
+  outputShape: z.array(z.number().nullable()),
+  params: z.number().int(),
+  /** It can be a feature layer: one 4-D output (a feature map). */
+  featureMap: z.boolean(),
+});
+export type ModelLayer = z.infer<typeof ModelLayer>;
+
+export const ModelLayers = z.object({
+  /** The model file (the base's ref). */
+  path: z.string(),
+  /** The feature layer in use. */
+  featureLayer: z.string(),
+  /** What the picker suggests: the last feature map before the classifier. */
+  suggested: z.string().nullable(),
+  layers: z.array(ModelLayer),
+});
+export type ModelLayers = z.infer<typeof ModelLayers>;
+
+/**
+ * The last feature map before the classifier: the last 4-D output ahead of the first layer after a
+ * feature map that is not one (the pooling or Flatten the classifier starts with); with none, the
+ * last 4-D output.
+ */
+export function suggestFeatureLayer(layers: readonly ModelLayer[]): string | null {
+  let last: ModelLayer | null = null;
+  for (const l of layers) {
+    if (l.featureMap) last = l;
+    else if (last && l.outputShape.length > 0 && l.outputShape.length < 3) return last.name;
+  }
+  return last?.name ?? null;
+}

@@ -8,11 +8,11 @@ import { AugmentSpec } from '../augment';
 import { DatasetFile, DatasetLayout, SplitName, SplitOptions } from '../dataset';
 import { ResizeMode, TrainConfig } from '../train';
 import { DatasetProblem, SplitCounts } from '../dataset';
-import { BatchEvent, EpochEvent, Stage } from '../engine-events';
+import { BatchEvent, DownloadEvent, EpochEvent, Stage } from '../engine-events';
 import { ErrorCode } from '../errors';
 import { ExportFormats, ExportOutcome } from '../export-formats';
 import { AugmentPreviewItem } from './augment-preview';
-import { BaseCard, BaseDescription } from './bases';
+import { BaseCard, BaseDescription, ModelLayers } from './bases';
 import { Prediction } from './prediction';
 import { RunView } from './run-record';
 import {
@@ -244,6 +244,17 @@ export const channels = {
     request: z.object({ path: z.string().min(1).max(4096) }),
     response: z.object({ base: BaseDescription, bases: z.array(BaseCard) }),
   },
+  /**
+   * A Keras model file's layers with output shapes, for picking its feature layer; with `featureLayer`,
+   * set that one first (it must output a 4-D feature map).
+   */
+  modelLayers: {
+    request: z.object({
+      path: z.string().min(1).max(4096),
+      featureLayer: z.string().min(1).max(512).optional(),
+    }),
+    response: ModelLayers,
+  },
   removeLocalBase: {
     request: z.object({ path: z.string().min(1).max(4096) }),
     response: z.object({ bases: z.array(BaseCard) }),
@@ -357,6 +368,8 @@ export const events = {
   /** Engine batch/epoch events as they are (thinned to ≤ 10 batches a second by the engine). */
   jobBatch: BatchEvent,
   jobEpoch: EpochEvent,
+  /** A base downloading (bytes, speed, ETA), for the base card and its Cancel button. */
+  jobDownload: DownloadEvent.extend({ kind: z.string() }),
   engineStatus: EngineStatus,
   /** A run started, changed status (stopping, stopped) or ended (with its summary). */
   runUpdate: RunView,

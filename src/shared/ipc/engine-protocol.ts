@@ -14,7 +14,7 @@ import { ErrorCode } from '../errors';
 import { ExportFormats, ExportOutcome } from '../export-formats';
 import { ResizeMode, TrainConfig } from '../train';
 import { AugmentPreviewItem } from './augment-preview';
-import { BaseDescription } from './bases';
+import { BaseDescription, ModelLayers } from './bases';
 import { Prediction } from './prediction';
 import { TrainSummary } from './run-record';
 import {
@@ -118,6 +118,14 @@ export const engineJobs = {
       backend: BackendPreference,
     }),
     result: BaseDescription,
+  },
+  /**
+   * A user's Keras model file (converted once into the model cache): its layers with output shapes, and
+   * its feature layer — set to `featureLayer` first when given (the user's pick).
+   */
+  modelLayers: {
+    payload: z.object({ file: z.string(), modelsDir: z.string(), featureLayer: z.string().nullable() }),
+    result: ModelLayers,
   },
   /** Free a kept run's model. */
   releaseRun: {

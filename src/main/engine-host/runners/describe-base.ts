@@ -3,6 +3,7 @@
  * layers (for the fine-tune list), feature shape and parameter count. Answers are cached per folder.
  * It runs as the pipeline's `load-base` stage, so its progress reads like a run's.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JobPayload, JobResult } from '@shared/ipc/engine-protocol';
 import type { BaseDescription } from '@shared/ipc/bases';
@@ -10,6 +11,7 @@ import { initBackend } from '../../engine/backend';
 import { loadBase } from '../../engine/bases/load';
 import { resolveBase } from '../../engine/bases/resolve';
 import { pipelineContext, runStage, type PipelineStage } from '../../engine/pipeline/context';
+import { downloadReporter } from '../../engine/pipeline/resolve-base';
 import { tf } from '../../engine/tf';
 import type { JobContext } from '../job-context';
 import { setTfRuntime } from '../runtime';
@@ -23,19 +25,25 @@ const describeStage: PipelineStage<JobPayload<'describeBase'>, BaseDescription> 
   name: 'load-base',
   total: () => 1,
   async run(p, ctx) {
-    let steps = 1;
     const resolved = await resolveBase(p.base, {
       modelsDir: p.modelsDir,
       download: p.download,
-      onProgress: (done, files) => ctx.progress(done, (steps = files + 1)),
+      signal: ctx.signal,
+      onProgress: downloadReporter(ctx, p.base),
     });
-    const hit = cache.get(resolved.dir);
-    if (hit) return hit;
+    // Keyed by the folder and its sidecar: a new feature layer or preprocessing is a new description.
+    const key = `${resolved.dir}\0${await readFile(path.join(resolved.dir, 'transfer-studio.json'), 'utf8').catch(() => '')}`;
+    const hit = cache.get(key);
+    if (hit) {
+      ctx.progress(1, 1);
+      return hit;
+    }
     const base = await loadBase(resolved);
     try {
       const d: BaseDescription = {
         id: base.id,
-        ref: resolved.entry ? resolved.entry.id : path.resolve(resolved.dir),
+        // A user's Keras file is named by its path (its converted folder is an implementation detail).
+        ref: resolved.entry ? resolved.entry.id : path.resolve(p.base),
         displayName: base.displayName,
         dir: resolved.dir,
         inputSize: base.inputSize,
@@ -50,8 +58,8 @@ const describeStage: PipelineStage<JobPayload<'describeBase'>, BaseDescription> 
           outputShape: shapeOf(l.outputShape).slice(1),
         })),
       };
-      cache.set(resolved.dir, d);
-      ctx.progress(steps, steps);
+      cache.set(key, d);
+      ctx.progress(1, 1);
       return d;
     } finally {
       base.full.dispose();

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hashAlgorithmFor, hashFile } from '../../util/hash';
+import { downloadUrl } from '../../util/download-url';
 import { modelMirrors } from '../../util/paths';
 
 export class DownloadError extends CodedError {
@@ -89,7 +90,7 @@ async function matches(file: string, expected: string): Promise<{ ok: boolean; a
 }
 
 /** Moving-window speed: the last few seconds, so a stall shows quickly and a burst does not dominate. */
-class Speed {
+export class Speed {
   private samples: { t: number; bytes: number }[] = [];
   add(t: number, bytes: number): number {
     this.samples.push({ t, bytes });
@@ -181,7 +182,7 @@ async function transfer(opts: DownloadOptions, part: string, metaFile: string): 
     }
     let res: Response;
     try {
-      res = await fetchImpl(opts.url, { headers, signal: opts.signal });
+      res = await fetchImpl(downloadUrl(opts.url), { headers, signal: opts.signal });
     } catch (e) {
       if (isAbort(e, opts.signal)) throw new DownloadCancelledError(`download of ${opts.url} cancelled`);
       if (attempt < retries) {

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { fileModelHandler, ModelLoadError } from '../model/io';
 import { Preprocessing, preprocessingSpec } from '@shared/preprocessing';
 import { tf } from '../tf';
-import type { ResolvedBase } from './resolve';
+import type { ResolvedBase } from './types';
+// Registered here so every process that loads a base (run and extraction workers too) knows EfficientNet's layer.
+import '../keras/applications/normalization';
 
 /** A pretrained base cut at its feature layer. */
 export interface FeatureBase {

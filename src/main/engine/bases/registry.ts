@@ -1,6 +1,18 @@
+/**
+ * The pretrained bases, as a data table (tfjs-models' MODEL_INFO style): one row per base, each naming
+ * its family; `bases/families.ts` has one loader per family. Pure data: main reads it to draw the cards
+ * without loading tfjs.
+ */
 import type { Preprocessing } from '@shared/preprocessing';
+import { KERAS_APPLICATIONS, type KerasApplicationInfo } from '../keras/applications/table';
 
-export interface BaseEntry {
+/**
+ * Where a base's weights come from. Registry rows are `tfjs-download` or `keras-application`; a user's
+ * own model is a `keras-file` (.h5 / .keras, imported once into the model cache) or a `tfjs-folder`.
+ */
+export type BaseFamily = 'tfjs-download' | 'keras-application' | 'keras-file' | 'tfjs-folder';
+
+interface BaseRow {
   id: string;
   displayName: string;
   /** Square input side in pixels. */
@@ -12,24 +24,41 @@ export interface BaseEntry {
   featureShape: [number, number, number];
   /** Parameters up to the feature layer. */
   params: number;
-  /** Download size in bytes (weights + model.json), approximate. */
+  /** Download size in bytes, approximate. */
   sizeBytes: number;
   /** ImageNet top-1 accuracy as published for the Keras/tfjs weights. */
   imagenetTop1: number | null;
-  /** Folder name of this base inside a local mirror (`../shared/models`, `TRANSFER_STUDIO_MODELS`). */
+  /** Folder name of this base (a tfjs layers model) inside a local mirror (`../shared/models`, `TRANSFER_STUDIO_MODELS`). */
   mirrorName: string;
-  /** Official tfjs layers-model URL (model.json), or null when only Keras weights are published. */
-  url: string | null;
-  /** Where the official weights come from when they are not in tfjs format, and how to convert them. */
-  kerasSource?: { url: string; convert: string };
 }
 
-const kerasConvert = (ctor: string, dir: string) =>
-  `python -c "import tensorflow as tf, tensorflowjs as tfjs; tfjs.converters.save_keras_model(tf.keras.applications.${ctor}(include_top=False, weights='imagenet', input_shape=(224,224,3)), '${dir}')"`;
+/** A tfjs layers model (model.json + shards) published for download. */
+export interface TfjsDownloadBase extends BaseRow {
+  family: 'tfjs-download';
+  /** Official model.json URL. */
+  url: string;
+}
 
-/** Known bases. Parameter counts are of the cut base; sizes of the published files. */
-export const BASES: readonly BaseEntry[] = [
+/** A Keras application: K2's architecture builder + Keras' official notop `.h5`, hash-verified. */
+export interface KerasApplicationBase extends BaseRow {
+  family: 'keras-application';
+  architecture: KerasApplicationInfo['architecture'];
+  weights: {
+    url: string;
+    /** Its name in Keras' cache, and in a mirror as `keras/<fileName>`. */
+    fileName: string;
+    /** The `file_hash` Keras checks (md5 for these files). */
+    fileHash: string;
+  };
+  /** false: load in layer order, as Keras does for files whose layers its source leaves unnamed. */
+  weightsByName: boolean;
+}
+
+export type BaseEntry = TfjsDownloadBase | KerasApplicationBase;
+
+const TFJS_ROWS: TfjsDownloadBase[] = [
   {
+    family: 'tfjs-download',
     id: 'mobilenet_v1_0.25_224',
     displayName: 'MobileNet v1 0.25',
     inputSize: 224,
@@ -43,6 +72,7 @@ export const BASES: readonly BaseEntry[] = [
     url: 'https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json',
   },
   {
+    family: 'tfjs-download',
     id: 'mobilenet_v1_0.50_224',
     displayName: 'MobileNet v1 0.50',
     inputSize: 224,
@@ -56,6 +86,7 @@ export const BASES: readonly BaseEntry[] = [
     url: 'https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.50_224/model.json',
   },
   {
+    family: 'tfjs-download',
     id: 'mobilenet_v1_1.0_224',
     displayName: 'MobileNet v1 1.0',
     inputSize: 224,
@@ -69,6 +100,7 @@ export const BASES: readonly BaseEntry[] = [
     url: 'https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_1.0_224/model.json',
   },
   {
+    family: 'tfjs-download',
     id: 'mobilenet_v2_0.35_224',
     displayName: 'MobileNetV2 0.35',
     inputSize: 224,
@@ -82,6 +114,9 @@ export const BASES: readonly BaseEntry[] = [
     url: 'https://storage.googleapis.com/teachable-machine-models/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top/model.json',
   },
   {
+    // Keras' own file for these weights has no file_hash in keras.applications, so this base stays a
+    // tfjs download (Teachable Machine's copy of the same Keras weights): see README "Bases".
+    family: 'tfjs-download',
     id: 'mobilenet_v2_1.0_224',
     displayName: 'MobileNetV2 1.0',
     inputSize: 224,
@@ -94,57 +129,33 @@ export const BASES: readonly BaseEntry[] = [
     mirrorName: 'mobilenet_v2_1.0_224_no_top',
     url: 'https://storage.googleapis.com/teachable-machine-models/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top/model.json',
   },
-  {
-    id: 'resnet50',
-    displayName: 'ResNet50',
-    inputSize: 224,
-    preprocessing: 'caffe',
-    featureLayer: 'conv5_block3_out',
-    featureShape: [7, 7, 2048],
-    params: 23_587_712,
-    sizeBytes: 94_700_000,
-    imagenetTop1: 0.749,
-    mirrorName: 'resnet50',
-    url: null,
-    kerasSource: {
-      url: 'https://storage.googleapis.com/tensorflow/keras-applications/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5',
-      convert: kerasConvert('ResNet50', 'resnet50'),
-    },
-  },
-  {
-    id: 'vgg16',
-    displayName: 'VGG16',
-    inputSize: 224,
-    preprocessing: 'caffe',
-    featureLayer: 'block5_pool',
-    featureShape: [7, 7, 512],
-    params: 14_714_688,
-    sizeBytes: 58_900_000,
-    imagenetTop1: 0.713,
-    mirrorName: 'vgg16',
-    url: null,
-    kerasSource: {
-      url: 'https://storage.googleapis.com/tensorflow/keras-applications/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5',
-      convert: kerasConvert('VGG16', 'vgg16'),
-    },
-  },
-  {
-    id: 'efficientnetb0',
-    displayName: 'EfficientNet B0',
-    inputSize: 224,
-    preprocessing: 'none',
-    featureLayer: 'top_activation',
-    featureShape: [7, 7, 1280],
-    params: 4_049_571,
-    sizeBytes: 16_700_000,
-    imagenetTop1: 0.771,
-    mirrorName: 'efficientnetb0',
-    url: null,
-    kerasSource: {
-      url: 'https://storage.googleapis.com/keras-applications/efficientnetb0_notop.h5',
-      convert: kerasConvert('EfficientNetB0', 'efficientnetb0'),
-    },
-  },
+];
+
+/** A Keras application row as a base; only rows whose file Keras verifies (a file_hash) are offered. */
+function kerasRow(a: KerasApplicationInfo): KerasApplicationBase | null {
+  if (!a.weights.fileHash) return null;
+  return {
+    family: 'keras-application',
+    id: a.id,
+    displayName: a.displayName,
+    inputSize: a.inputSize,
+    preprocessing: a.preprocessing,
+    featureLayer: a.featureLayer,
+    featureShape: a.featureShape,
+    params: a.params,
+    sizeBytes: a.sizeBytes,
+    imagenetTop1: a.imagenetTop1,
+    mirrorName: a.id,
+    architecture: a.architecture,
+    weights: { url: a.weights.url, fileName: a.weights.fileName, fileHash: a.weights.fileHash },
+    weightsByName: a.weightsByName,
+  };
+}
+
+/** Known bases: the tfjs downloads, then the Keras applications (VGG16 … EfficientNet B3). */
+export const BASES: readonly BaseEntry[] = [
+  ...TFJS_ROWS,
+  ...KERAS_APPLICATIONS.map(kerasRow).filter((b): b is KerasApplicationBase => b !== null),
 ];
 
 export function findBase(id: string): BaseEntry | undefined {

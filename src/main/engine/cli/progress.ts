@@ -29,7 +29,7 @@ const fmtBytes = (n: number) =>
       : `${Math.round(n / 1e3)} kB`;
 
 /** One line of download progress: bar, bytes, speed, ETA (what is known of them). */
-export function downloadLine(label: string, p: DownloadProgress): string {
+export function downloadLine(label: string, p: Omit<DownloadProgress, 'url'>): string {
   const parts = [
     `Downloading ${label}`,
     ...(p.total ? [bar(p.bytes / p.total)] : []),
@@ -46,6 +46,7 @@ export function downloadLine(label: string, p: DownloadProgress): string {
 /** Human progress on stderr: one redrawn line on a TTY, epoch lines always. */
 export class ProgressPrinter {
   private lastDraw = 0;
+  private downloading = false;
   constructor(
     private out: NodeJS.WriteStream,
     private tty = Boolean(out.isTTY),
@@ -66,7 +67,13 @@ export class ProgressPrinter {
 
   handle(e: EngineEvent): void {
     switch (e.type) {
+      case 'download':
+        this.downloading = !e.done;
+        this.download(e.label, e);
+        break;
       case 'stage':
+        // While a base downloads, its line says more than the stage's bar.
+        if (e.stage === 'load-base' && this.downloading) break;
         this.line(
           `${STAGE_LABEL[e.stage]} ${bar(e.total ? e.done / e.total : 0)} ${e.done}/${e.total}`,
           e.done === e.total,
@@ -98,7 +105,7 @@ export class ProgressPrinter {
   }
 
   /** Download progress (from `downloadFile`'s onProgress): a redrawn line, then one line when done. */
-  download(label: string, p: DownloadProgress): void {
+  download(label: string, p: Omit<DownloadProgress, 'url'>): void {
     if (p.done) this.println(`Downloaded ${label} (${fmtBytes(p.bytes)})`);
     else this.line(downloadLine(label, p));
   }

@@ -4,12 +4,13 @@
  */
 import { BackendPreference } from '@shared/backends';
 import { ExportFormatId } from '@shared/export-formats';
+import { findRecipe, RECIPE_PRESETS } from '@shared/recipes';
 import { SEED_RANGE, TrainConfig, type TrainConfigInput } from '@shared/train';
 import { EXTRACTION_DEVICES, type ExtractionDevice } from '../onnx/devices';
 import { augmentArg, backendArg, formatsArg, headArg, intArg, numArg, UsageError } from './args';
 import { parseCli } from './parse';
 
-export const TRAIN_USAGE = `usage: npm run train -- --data <dir> [--base <id|dir>] [--head <preset|json|auto>] [--augment <json|keras>]
+export const TRAIN_USAGE = `usage: npm run train -- --data <dir> [--recipe ${RECIPE_PRESETS.map((r) => r.id).join('|')}] [--base <id|dir>] [--head <preset|json|auto>] [--augment <json|keras>]
        [--epochs N] [--fine-tune-layers N] [--out <dir>] [--cache-dir <dir>] [--json]
        [--format ${ExportFormatId.options.join(',')}|both|all] [--lr X] [--batch-size N] [--seed N] [--backend ${BackendPreference.options.join('|')}]
        [--device ${EXTRACTION_DEVICES.join('|')}] [--val-fraction X] [--views N] [--class-weight balanced] [--patience N]
@@ -45,6 +46,7 @@ export function parseTrainArgs(
     args: reviewCount(argv),
     options: {
       data: { type: 'string' },
+      recipe: { type: 'string' },
       base: { type: 'string' },
       head: { type: 'string' },
       augment: { type: 'string' },
@@ -104,7 +106,16 @@ export function parseTrainArgs(
       ? { layers: ftLayers, epochs: intArg('--fine-tune-epochs', values['fine-tune-epochs'], 1) }
       : undefined,
   };
-  const parsed = TrainConfig.safeParse(JSON.parse(JSON.stringify(input)));
+  const recipe = values.recipe === undefined ? undefined : findRecipe(values.recipe);
+  if (values.recipe !== undefined && !recipe)
+    throw new UsageError(
+      `unknown --recipe ${values.recipe} (one of ${RECIPE_PRESETS.map((r) => r.id).join(', ')})`,
+    );
+  // A recipe sets its fields; flags given beside it override them.
+  const parsed = TrainConfig.safeParse({
+    ...recipe?.config,
+    ...(JSON.parse(JSON.stringify(input)) as TrainConfigInput),
+  });
   if (!parsed.success)
     throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return {

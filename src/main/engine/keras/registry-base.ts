@@ -10,7 +10,7 @@ import type { Preprocessing } from '../image/preprocess';
 import type { tf } from '../tf';
 import { defaultCacheDir } from '../../util/paths';
 import { type BaseSidecar, SIDECAR, writeBaseFolder } from './base-folder';
-import { type LoadReport, loadKerasWeights } from './weights';
+import { type LoadReport, type LoadWeightsOptions, loadKerasWeights } from './weights';
 
 export interface KerasWeightsSource {
   /** Keras' official URL (`keras.applications` `WEIGHTS_PATH_NO_TOP`). */
@@ -29,6 +29,8 @@ export interface KerasBaseSpec {
   /** Builds the architecture (weights are overwritten from the file). */
   build: () => tf.LayersModel | Promise<tf.LayersModel>;
   weights: KerasWeightsSource;
+  /** false: load the file in layer order, as Keras does (default: layers by name). */
+  weightsByName?: boolean;
 }
 
 export interface EnsureKerasBaseOptions {
@@ -58,8 +60,9 @@ export async function buildKerasBase(
   weightsFile: string,
   dir: string,
   sidecar: BaseSidecar,
+  load: LoadWeightsOptions = {},
 ): Promise<LoadReport> {
-  const report = await loadKerasWeights(model, weightsFile);
+  const report = await loadKerasWeights(model, weightsFile, load);
   const source = {
     file: path.basename(weightsFile),
     format: 'h5',
@@ -104,12 +107,18 @@ export async function ensureKerasBase(
   });
   const model = await spec.build();
   try {
-    const report = await buildKerasBase(model, got.path, dir, {
-      displayName: spec.displayName,
-      preprocessing: spec.preprocessing,
-      featureLayer: spec.featureLayer,
-      source: { file: fileName, fileHash, format: 'h5', kerasVersion: null },
-    });
+    const report = await buildKerasBase(
+      model,
+      got.path,
+      dir,
+      {
+        displayName: spec.displayName,
+        preprocessing: spec.preprocessing,
+        featureLayer: spec.featureLayer,
+        source: { file: fileName, fileHash, format: 'h5', kerasVersion: null },
+      },
+      { byName: spec.weightsByName ?? true },
+    );
     if (got.source === 'download' && !opts.keepDownload) await rm(got.path, { force: true });
     return { dir, source: 'converted', weightsFrom: got.source, report };
   } finally {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Group } from 'h5wasm/node';
 import { tf } from '../tf';
 import {
+  ensureGroup,
   type FloatArray,
   getGroup,
   KerasFileError,
@@ -187,10 +188,47 @@ export function readKerasH5Info(file: string): Promise<KerasH5Info> {
 }
 
 /**
- * Load a Keras 2 HDF5 file's weights (either layout) into `model`, as `model.load_weights(file, by_name=True)`
- * does. Theano-backend kernels (flipped convolutions) are refused rather than silently loaded wrong.
+ * Keras' topological loading (`model.load_weights(file)` without `by_name`): the k-th layer holding
+ * weights in the model takes the k-th layer holding weights in the file, whatever either is named —
+ * how Keras loads the notop files whose layers its sources leave unnamed (InceptionV3, Xception).
  */
-export function loadKerasWeights(model: tf.LayersModel, file: string): Promise<LoadReport & KerasH5Info> {
+function byPosition(targets: WeightTarget[], source: WeightSource): WeightSource {
+  const weighted = targets.filter((t) => t.variables.length > 0);
+  if (weighted.length !== source.layerNames.length)
+    throw new KerasFileError(
+      `${source.label} has ${source.layerNames.length} layers with weights but the model has ${weighted.length}; ` +
+        `loading in layer order needs the same architecture`,
+    );
+  const fileName = new Map(weighted.map((t, i) => [t.layer.name, source.layerNames[i]]));
+  return {
+    label: source.label,
+    layerNames: weighted.map((t) => t.layer.name),
+    layer: (name) => {
+      const stored = fileName.has(name) ? source.layer(fileName.get(name)!) : null;
+      // Shape errors name the model's layer; say which file layer it was paired with.
+      return stored && { ...stored, names: stored.names.map((n) => `${fileName.get(name)}/${n}`) };
+    },
+  };
+}
+
+export interface LoadWeightsOptions {
+  /**
+   * true (default): layers by name, as `load_weights(file, by_name=True)`; false: in layer order, as
+   * `load_weights(file)` (see byPosition).
+   */
+  byName?: boolean;
+}
+
+/**
+ * Load a Keras 2 HDF5 file's weights (either layout) into `model`, as `model.load_weights(file, by_name=True)`
+ * does (or in layer order: `byName: false`). Theano-backend kernels (flipped convolutions) are refused
+ * rather than silently loaded wrong.
+ */
+export function loadKerasWeights(
+  model: tf.LayersModel,
+  file: string,
+  opts: LoadWeightsOptions = {},
+): Promise<LoadReport & KerasH5Info> {
   return withH5(file, 'r', (f) => {
     const { group, info } = weightsRoot(f, file);
     if (info.backend === 'theano')
@@ -198,27 +236,35 @@ export function loadKerasWeights(model: tf.LayersModel, file: string): Promise<L
         `${path.basename(file)} was saved with the Theano backend (flipped convolution kernels); use the TensorFlow-ordered file`,
       );
     const targets = model.layers.map((layer) => ({ layer, variables: legacyWeights(layer) }));
-    return { ...info, ...assignWeights(targets, keras2Source(group, info, file)) };
+    const source = keras2Source(group, info, file);
+    return {
+      ...info,
+      ...assignWeights(targets, opts.byName === false ? byPosition(targets, source) : source),
+    };
   });
 }
 
 export interface WriteWeightsOptions {
   /** The name stored for a weight (default: its tfjs name + `:0`, as TF-Keras 2 names it). */
   weightName?: (layer: tf.layers.Layer, index: number) => string;
+  /** The name stored for a layer (default: its tfjs name), e.g. the names another Keras version gave. */
+  layerName?: (layer: tf.layers.Layer, index: number) => string;
   kerasVersion?: string;
 }
 
 function writeLayerGroups(group: Group, model: tf.LayersModel, opts: WriteWeightsOptions): void {
+  const named = model.layers.map((layer, i) => ({ layer, name: opts.layerName?.(layer, i) ?? layer.name }));
   writeNameList(
     group,
     'layer_names',
-    model.layers.map((l) => l.name),
+    named.map((l) => l.name),
   );
   writeBytesAttr(group, 'backend', 'tensorflow');
   writeBytesAttr(group, 'keras_version', opts.kerasVersion ?? '2.12.0');
-  // Keras sorts layer groups by name so a name never collides with another's prefix group.
-  for (const layer of [...model.layers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const g = group.create_group(layer.name);
+  // Keras sorts layer groups by name so a name never collides with another's prefix group; a name
+  // with '/' (DenseNet's `conv1/conv`) is a nested group, as h5py makes it.
+  for (const { layer, name } of named.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const g = ensureGroup(group, name);
     const weights = legacyWeights(layer);
     const names = weights.map((w, i) => opts.weightName?.(layer, i) ?? `${w.originalName}:0`);
     writeNameList(g, 'weight_names', names);

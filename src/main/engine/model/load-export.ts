@@ -7,6 +7,8 @@ import type { Preprocessing } from '@shared/preprocessing';
 import type { Classifier } from '../predict';
 import { tf } from '../tf';
 import { fileModelHandler, ModelLoadError } from './io';
+// An export of an EfficientNet base holds Keras' Normalization layer: registered before any load.
+import '../keras/applications/normalization';
 
 export interface LoadedModel extends Classifier {
   dir: string;

@@ -42,3 +42,16 @@ export function formatParams(n: number): string {
 }
 
 export const formatShape = (shape: number[]) => `[${shape.join(', ')}]`;
+
+/** A download's progress as the base card prints it: "12 MB of 58 MB · 2.1 MB/s · 22 s left". */
+export function formatDownload(p: {
+  bytes: number;
+  total: number | null;
+  bytesPerSec: number;
+  etaMs: number | null;
+}): string {
+  const parts = [p.total ? `${formatBytes(p.bytes)} of ${formatBytes(p.total)}` : formatBytes(p.bytes)];
+  if (p.bytesPerSec > 0) parts.push(`${formatBytes(p.bytesPerSec)}/s`);
+  if (p.etaMs !== null && Number.isFinite(p.etaMs)) parts.push(`${formatDuration(p.etaMs)} left`);
+  return parts.join(' · ');
+}

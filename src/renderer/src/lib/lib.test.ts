@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { csvField, toCsv } from './csv';
 import { balanceWarnings } from './imbalance';
 import { gridLayout, visibleRows } from './virtual';
-import { formatBytes } from './format';
+import { formatBytes, formatDownload } from './format';
 
 describe('CSV export', () => {
   it('quotes what needs quoting and defuses formulas', () => {
@@ -60,5 +60,14 @@ describe('formatting', () => {
     expect(formatBytes(1536)).toBe('1.5 KB');
     expect(formatBytes(5 * 1024 * 1024)).toBe('5.0 MB');
     expect(formatBytes(200 * 1024)).toBe('200 KB');
+  });
+});
+
+describe('download progress text', () => {
+  it('says bytes of total, speed and time left, and leaves out what is not known', () => {
+    expect(
+      formatDownload({ bytes: 12 * 2 ** 20, total: 58 * 2 ** 20, bytesPerSec: 2.1 * 2 ** 20, etaMs: 22_000 }),
+    ).toBe('12 MB of 58 MB · 2.1 MB/s · 22 s left');
+    expect(formatDownload({ bytes: 3 * 2 ** 20, total: null, bytesPerSec: 0, etaMs: null })).toBe('3.0 MB');
   });
 });

@@ -135,11 +135,3 @@ export const emitConcatenate: OnnxEmitter = (b, call) => {
     axis: attr.i(rank === 4 ? nchwAxis(axis) : axis),
   });
 };
-
-export const emitRescaling: OnnxEmitter = (b, call) => {
-  const { scale, offset } = call.config;
-  if (typeof scale !== 'number' || (offset !== undefined && typeof offset !== 'number'))
-    throw unsupported(call, `scale/offset must be numbers, got ${JSON.stringify({ scale, offset })}`);
-  const y = b.op(`${call.base}/mul`, 'Mul', [call.inputs[0], b.scalar(scale)]);
-  return offset ? b.op(`${call.base}/add`, 'Add', [y, b.scalar(offset)]) : y;
-};

@@ -13,10 +13,10 @@ import {
   emitMaxPooling2D,
   emitMultiply,
   emitReLU,
-  emitRescaling,
   emitReshape,
   emitZeroPadding2D,
 } from './emit-basic';
+import { emitNormalization, emitRescaling } from './emit-keras';
 
 /** The ONNX target of the one layer-graph walker: the same layer classes as the SavedModel export. */
 export const ONNX_TARGET: GraphTarget<OnnxBuilder> = {
@@ -41,6 +41,7 @@ export const ONNX_TARGET: GraphTarget<OnnxBuilder> = {
     Multiply: emitMultiply,
     Concatenate: emitConcatenate,
     Rescaling: emitRescaling,
+    Normalization: emitNormalization,
   },
 };
 

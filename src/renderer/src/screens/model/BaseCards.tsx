@@ -1,9 +1,16 @@
-/** Base picker: one card per registry base and per added model folder, with where it is. */
+/**
+ * Base picker: one card per registry base and per added model (tfjs folder or Keras file), with where
+ * it is; a download shows its progress and a Cancel button on its card.
+ */
 import { useState } from 'react';
+import { KERAS_MODEL_FILE } from '@shared/ipc/bases';
 import { call, errorText } from '../../api/client';
 import { formatBytes, formatParams, formatShape, pct } from '../../lib/format';
 import { useAppState } from '../../state/app-state';
 import { useConfig } from '../../state/config';
+import { useEvent } from '../../state/use-event';
+import { DownloadStatus, type Download } from './DownloadStatus';
+import { FeatureLayerDialog } from './FeatureLayerDialog';
 
 const STATE_TEXT = {
   local: 'on this machine',
@@ -17,6 +24,16 @@ export function BaseCards() {
   const [folder, setFolder] = useState('');
   const [adding, setAdding] = useState(false);
   const [addError, setAddError] = useState<string | null>(null);
+  /** Downloads in flight, by base id (the latest event of each). */
+  const [downloads, setDownloads] = useState<Record<string, Download>>({});
+  /** The Keras file whose feature layer is being picked. */
+  const [layersOf, setLayersOf] = useState<string | null>(null);
+  useEvent('jobDownload', (e) => setDownloads((all) => ({ ...all, [e.base]: e })));
+  const clearDownload = (id: string) =>
+    setDownloads((all) => {
+      const { [id]: _gone, ...rest } = all;
+      return rest;
+    });
 
   const add = async (path: string) => {
     setAdding(true);
@@ -26,6 +43,8 @@ export function BaseCards() {
       refreshBases();
       update({ base: r.base.ref });
       setFolder('');
+      // A Keras file's cut is a choice: offer its layers (the suggestion is preselected).
+      if (KERAS_MODEL_FILE.test(r.base.ref)) setLayersOf(r.base.ref);
     } catch (e) {
       setAddError(errorText(e));
     } finally {
@@ -39,7 +58,12 @@ export function BaseCards() {
     if (r?.path) void add(r.path);
   };
   const download = async (id: string) => {
-    if (await describe(id, true)) refreshBases();
+    try {
+      if (await describe(id, true)) refreshBases();
+    } finally {
+      // Done, failed or cancelled: the card goes back to its state chip.
+      clearDownload(id);
+    }
   };
 
   return (
@@ -68,7 +92,11 @@ export function BaseCards() {
               <div className="base-card-head">
                 <strong>{b.displayName}</strong>
                 <span className={`chip base-state-${b.state}`} title={b.detail}>
-                  {describing === b.id ? 'loading…' : STATE_TEXT[b.state]}
+                  {describing === b.id
+                    ? downloads[b.id]
+                      ? 'downloading…'
+                      : 'loading…'
+                    : STATE_TEXT[b.state]}
                 </span>
               </div>
               <dl className="base-facts">
@@ -86,9 +114,10 @@ export function BaseCards() {
               <div className="base-card-foot muted small" title={b.detail}>
                 {b.detail}
               </div>
+              {downloads[b.id] && !downloads[b.id].done && <DownloadStatus d={downloads[b.id]} />}
               {(b.state === 'download' || b.custom) && (
                 <div className="base-card-actions">
-                  {b.state === 'download' && (
+                  {b.state === 'download' && !downloads[b.id] && (
                     <button
                       type="button"
                       disabled={describing !== null}
@@ -98,6 +127,17 @@ export function BaseCards() {
                       }}
                     >
                       Download now
+                    </button>
+                  )}
+                  {b.custom && KERAS_MODEL_FILE.test(b.id) && b.state === 'local' && (
+                    <button
+                      type="button"
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        setLayersOf(b.id);
+                      }}
+                    >
+                      Feature layer…
                     </button>
                   )}
                   {b.custom && (
@@ -125,13 +165,16 @@ export function BaseCards() {
         }}
       >
         <label htmlFor="add-base-path">
-          Add a local model folder (tfjs layers model: model.json + weights)
+          Add a model: a Keras file (.h5 full model or .keras) or a tfjs layers-model folder (model.json +
+          weights)
         </label>
         <div className="row">
           <input
             id="add-base-path"
             value={folder}
-            placeholder={info?.mode === 'browser' ? 'a folder on the server' : '/path/to/model'}
+            placeholder={
+              info?.mode === 'browser' ? 'a file or folder on the server' : '/path/to/model.h5 or folder'
+            }
             onChange={(e) => setFolder(e.target.value)}
           />
           {info?.canPickFolder && (
@@ -149,6 +192,16 @@ export function BaseCards() {
           </p>
         )}
       </form>
+      {layersOf && (
+        <FeatureLayerDialog
+          path={layersOf}
+          onClose={() => setLayersOf(null)}
+          onSaved={() => {
+            refreshBases();
+            void describe(layersOf);
+          }}
+        />
+      )}
     </div>
   );
 }

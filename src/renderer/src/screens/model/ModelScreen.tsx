@@ -6,6 +6,7 @@ import { useDataset } from '../../state/dataset';
 import { BaseCards } from './BaseCards';
 import { FineTunePanel } from './FineTunePanel';
 import { HeadEditor } from './HeadEditor';
+import { RecipePresets } from './RecipePresets';
 import './model.css';
 
 export function ModelScreen() {
@@ -25,6 +26,7 @@ export function ModelScreen() {
           A pretrained base turns each image into features; the head you build here learns your {numClasses}{' '}
           classes{dataset ? '' : ' (open a dataset to set the class count)'}.
         </span>
+        <RecipePresets />
       </div>
       <BaseCards />
       <div className="model-layout">
