@@ -2,8 +2,16 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import { rendererPlugins, sharedAlias } from './src/main/server/renderer-build';
 
-// Native / wasm packages load their binaries relative to their own folder: never bundle them.
-const nativeExternals = ['sharp', /^@tensorflow\//, /^@img\//];
+// Native / wasm packages load their binaries relative to their own folder: never bundle them, even
+// when `externalizeDeps` is off or they arrive through another package. onnxruntime-node dlopens its
+// execution providers from node_modules/onnxruntime-node/bin; h5wasm reads its .wasm beside its ESM.
+const nativeExternals = [
+  'sharp',
+  /^@tensorflow\//,
+  /^@img\//,
+  /^onnxruntime-(node|common)(\/|$)/,
+  /^h5wasm(\/|$)/,
+];
 
 // electron-vite 6 reads `rolldownOptions` (its presets overwrite `rollupOptions` with it), but its
 // types extend vite 7's, which only know `rollupOptions`: declared as plain objects, not literals.

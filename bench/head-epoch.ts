@@ -1,8 +1,9 @@
 /**
- * Head epoch speed at scale, isolated from extraction: `npx tsx bench/head-epoch.ts [rows] [epochs]`.
+ * Head epoch speed at scale, isolated from extraction: `npx tsx bench/head-epoch.ts [rows] [epochs] [paths]`.
  * Stores `rows` pooled 1280-d vectors (MobileNetV2-0.35's width, ReLU6-like values) in a fresh feature
  * store, then trains the default light head (GAP → Dense 100 → softmax over 5 classes) on them, in
- * memory and streamed from the store. Prints JSON: wall and CPU seconds per epoch (CPU time is less
+ * memory and streamed from the store, on each training path in `paths` (default `fast,tfjs`: the
+ * dense-stack trainer the pipeline uses for pooled heads, and the tfjs layers loop). Prints JSON: wall and CPU seconds per epoch (CPU time is less
  * skewed by other work on a shared machine), and where the time goes per batch.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,7 +16,9 @@ import { recordKey } from '../src/main/engine/store/format';
 import { FeatureStore } from '../src/main/engine/store/store';
 import { encodeVector, MemoryTable, StoreTable, type FeatureTable } from '../src/main/engine/store/table';
 import { hoistPooling } from '../src/main/engine/train/hoist';
-import { trainLoop } from '../src/main/engine/train/loop';
+import { trainLoop, type LoopOptions } from '../src/main/engine/train/loop';
+import { denseStackOf } from '../src/main/engine/train/dense-stack';
+import { fastHeadLoop } from '../src/main/engine/train/fast-head';
 import { featureTrainSource } from '../src/main/engine/train/sources';
 import { mixSeed, mulberry32 } from '@shared/random';
 import type { FeatureItem, FeatureSet } from '../src/main/engine/extract/features';
@@ -23,6 +26,7 @@ import { tf } from '../src/main/engine/tf';
 
 const rows = Number(process.argv[2] ?? 8000);
 const epochs = Number(process.argv[3] ?? 3);
+const paths = (process.argv[4] ?? 'fast,tfjs').split(',');
 const C = 1280;
 const classes = 5;
 const round = (v: number, d = 3) => Math.round(v * 10 ** d) / 10 ** d;
@@ -76,7 +80,7 @@ const items: FeatureItem[] = labels.map((classIndex, i) => ({
   views: [i],
 }));
 
-async function measure(table: FeatureTable) {
+async function measure(table: FeatureTable, trainPath: string) {
   const spec = HeadSpec.parse(HEAD_PRESETS.light);
   const head = buildHead(spec, [7, 7, C], classes, 42);
   const fs: FeatureSet = {
@@ -119,16 +123,9 @@ async function measure(table: FeatureTable) {
   let step = 0;
   let t = performance.now();
   let c = process.cpuUsage();
-  await trainLoop({
+  const common: Omit<LoopOptions, 'forward' | 'variables' | 'snapshotWeights' | 'train'> = {
     jobId: 'bench',
     phase: 'head',
-    forward: (x) => {
-      reseedDropout(head.layers, mixSeed(42, ++step));
-      return hoisted.logits.apply(x, { training: true }) as tf.Tensor2D;
-    },
-    variables: head.model.trainableWeights.map((w) => w.read() as tf.Variable),
-    snapshotWeights: head.model.weights,
-    train: timedTrain,
     val: null,
     config: { optimizer: 'adam', momentum: 0.9, batchSize: 32, earlyStopping: null },
     learningRate: 1e-3,
@@ -145,9 +142,36 @@ async function measure(table: FeatureTable) {
       t = performance.now();
       c = process.cpuUsage();
     },
-  });
+  };
+  if (trainPath === 'fast') {
+    const dense = denseStackOf(hoisted.logits);
+    if (!('stack' in dense)) throw new Error(dense.reason);
+    const rowsTimed = async (idx: number[], e: number, buf?: Float32Array) => {
+      const t0 = performance.now();
+      const x = await train.rows(idx, e, buf);
+      readMs += performance.now() - t0;
+      return x;
+    };
+    await fastHeadLoop({
+      ...common,
+      stack: dense.stack,
+      stepSeed: () => mixSeed(42, ++step),
+      train: { ...train, rows: rowsTimed },
+    });
+  } else
+    await trainLoop({
+      ...common,
+      forward: (x) => {
+        reseedDropout(head.layers, mixSeed(42, ++step));
+        return hoisted.logits.apply(x, { training: true }) as tf.Tensor2D;
+      },
+      variables: head.model.trainableWeights.map((w) => w.read() as tf.Variable),
+      snapshotWeights: head.model.weights,
+      train: timedTrain,
+    });
   head.model.dispose();
   return {
+    path: trainPath,
     mode: table.mode,
     lastEpoch: last,
     readOnlyEpoch,
@@ -163,7 +187,8 @@ const out = {
   epochs,
   backend: backend.name,
   loadAvg: os.loadavg().map((v) => round(v, 2)),
-  runs: [await measure(mem), await measure(disk)],
+  runs: [] as unknown[],
 };
+for (const p of paths) out.runs.push(await measure(mem, p), await measure(disk, p));
 process.stdout.write(`${JSON.stringify(out, null, 1)}\n`);
 await rm(dir, { recursive: true, force: true });

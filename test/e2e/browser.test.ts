@@ -7,6 +7,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
+import { ExtractionDevice, OrtDeviceName } from '@shared/backends';
 import type { StudioApi } from '@shared/ipc/contract';
 import { tempDir } from '../helpers/app';
 import {
@@ -83,6 +84,7 @@ describe('browser mode in Chromium', () => {
     await poll(() => page.getByTestId('status-connection').textContent()).toContain('connected');
     await page.getByRole('heading', { name: 'Open a dataset' }).waitFor();
     expect(await page.getByTestId('status-backend').textContent()).toContain('not started');
+    expect(await page.getByTestId('status-runtime').textContent()).toBe('Frozen base: not started');
     for (const s of ['Dataset', 'Augment', 'Model', 'Train', 'Evaluate', 'Export'])
       await page.locator(`.steps button`, { hasText: s }).waitFor();
   });
@@ -337,20 +339,33 @@ describe('browser mode in Chromium', () => {
       'bad',
     ]);
   });
-  step('changes settings through main: theme, compute backend, cache folder', async () => {
+  step('changes settings through main: theme, devices, compute backend, cache folder', async () => {
     await page.getByRole('button', { name: 'Settings' }).click();
     const dialog = page.getByRole('dialog', { name: 'Settings' });
     await dialog.waitFor();
     await dialog.getByLabel('Theme').selectOption('dark');
     await poll(() => page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    // What can run the frozen base here, as the engine process checks it: cpu yes, cuda no (and why).
+    const device = (name: string) => dialog.locator(`[data-testid=device-row][data-device=${name}]`);
+    await poll(() => dialog.getByTestId('device-row').count()).toBe(OrtDeviceName.options.length);
+    expect(await device('cpu').getAttribute('data-available')).toBe('true');
+    expect(await device('cpu').textContent()).toContain('available');
+    expect(await device('cuda').getAttribute('data-available')).toBe('false');
+    expect(await device('cuda').textContent()).toMatch(/unavailable: .*CUDA/);
+    const choices = dialog.getByLabel('Frozen base device').locator('option');
+    expect(await choices.evaluateAll((os) => os.map((o) => o.getAttribute('value')))).toEqual(
+      ExtractionDevice.options,
+    );
+    expect(await choices.filter({ hasText: 'unavailable here' }).count()).toBeGreaterThan(0);
+    await dialog.getByLabel('Frozen base device').selectOption('tfjs');
     await dialog.getByLabel('Compute backend').selectOption('wasm');
     const cache = path.join(tmp.dir, 'my-cache');
     await dialog.getByLabel('Cache folder').fill(cache);
     await dialog.getByRole('button', { name: 'Save' }).click();
     await poll(async () => {
       const s = await apiCall((api) => api.getSettings({}));
-      return s.ok && [s.data.theme, s.data.preferredBackend, s.data.cacheDir];
-    }).toEqual(['dark', 'wasm', cache]);
+      return s.ok && [s.data.theme, s.data.preferredDevice, s.data.preferredBackend, s.data.cacheDir];
+    }).toEqual(['dark', 'tfjs', 'wasm', cache]);
     await screenshot(page, '9-settings-dark');
     await dialog.press('Escape');
     // Thumbnails now land in the new cache folder (a class never shown before: not in the browser's cache).

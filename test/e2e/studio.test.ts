@@ -208,6 +208,10 @@ describe('the studio screens in Chromium', () => {
       expect(ms).toBeLessThan(1000);
       await page.getByTestId('run-summary').waitFor({ timeout: 30_000 });
       expect(await page.getByTestId('run-status').textContent()).toContain('kept the best weights');
+      // What ran the frozen base, as the status bar shows the backend (auto here: ONNX Runtime on the CPU).
+      expect(await page.getByTestId('status-runtime').textContent()).toMatch(
+        /^Frozen base: onnxruntime cpu on CPU/,
+      );
       await poll(() => page.getByTestId('start').count()).toBe(1);
       await screenshot(page, 'studio-5-stopped');
     },
@@ -324,4 +328,49 @@ describe('the studio screens in Chromium', () => {
     },
     180_000,
   );
+
+  step(
+    'Settings: the feature cache panel shows what the runs stored; clearing a base asks first and keeps thumbnails',
+    async () => {
+      await page.getByRole('button', { name: 'Settings' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Settings' });
+      const panel = dialog.getByTestId('cache-panel');
+      const base = panel.locator(`[data-testid=cache-base][data-base="${BASE}"]`);
+      await poll(() => base.count()).toBe(1);
+      expect(Number(await base.getAttribute('data-bytes'))).toBeGreaterThan(0);
+      // The Keras head starts with Flatten: full feature maps, one variant.
+      expect(await base.getByTestId('cache-set').textContent()).toContain('feature maps');
+      expect(Number(await panel.getByTestId('cache-total').getAttribute('data-bytes'))).toBeGreaterThan(0);
+      await screenshot(page, 'studio-10-settings-cache');
+
+      await base.getByRole('button', { name: /^Clear/ }).click();
+      const confirm = panel.getByTestId('cache-confirm');
+      expect(await confirm.textContent()).toContain('thumbnails are kept');
+      await confirm.getByRole('button', { name: 'Cancel' }).click();
+      expect(await base.count()).toBe(1); // nothing cleared without confirming
+      await base.getByRole('button', { name: /^Clear/ }).click();
+      await confirm.getByRole('button', { name: 'Remove' }).click();
+      await panel.getByTestId('cache-empty').waitFor();
+      expect(await panel.getByTestId('cache-done').textContent()).toMatch(/^Removed .* of cached features/);
+      const cache = path.join(tmp.dir, 'state', 'cache');
+      expect(existsSync(path.join(cache, 'store'))).toBe(true);
+      expect((await readdir(path.join(cache, 'images', 'thumbs'))).length).toBeGreaterThan(0);
+      await dialog.press('Escape');
+    },
+  );
+
+  step('a forced device that cannot start fails the run with its one-line reason', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Settings' });
+    await dialog.getByLabel('Frozen base device').selectOption('cuda');
+    await poll(() => dialog.getByLabel('Frozen base device').inputValue()).toBe('cuda');
+    await dialog.press('Escape');
+    await goto('Train');
+    await page.getByTestId('start').click();
+    await poll(() => attr('run-status', 'data-status'), { timeout: 60_000 }).toBe('failed');
+    const text = (await page.getByTestId('run-status').textContent())!;
+    expect(text).toMatch(/^Failed: device cuda cannot start: /);
+    expect(text).not.toContain('\n');
+    await screenshot(page, 'studio-11-device-failed');
+  });
 });

@@ -1,4 +1,5 @@
 /** Decode + preprocess on real photos and on images with a known pattern (made with sharp). */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
@@ -250,6 +251,36 @@ describe('decodeImage: colour handling', () => {
     ]) {
       expect(meanAbsDiff(await decodeImage(buf, 96, 64, 'stretch'), ref)).toBeLessThan(3);
     }
+  });
+});
+
+/** The JPEG with its APP2 ICC_PROFILE segments cut out: the same compressed pixels, no profile. */
+function withoutIcc(jpeg: Buffer): Buffer {
+  const parts: Buffer[] = [jpeg.subarray(0, 2)];
+  let at = 2;
+  // Marker segments up to start-of-scan: FF xx, u16 length (which counts itself).
+  while (at < jpeg.length && jpeg[at] === 0xff && jpeg[at + 1] !== 0xda) {
+    const len = jpeg.readUInt16BE(at + 2);
+    const seg = jpeg.subarray(at, at + 2 + len);
+    if (!(jpeg[at + 1] === 0xe2 && seg.subarray(4, 15).toString('latin1') === 'ICC_PROFILE')) parts.push(seg);
+    at += 2 + len;
+  }
+  parts.push(jpeg.subarray(at));
+  return Buffer.concat(parts);
+}
+
+describe('decodeImage: embedded ICC profiles are ignored, as Keras and PIL read photos', () => {
+  it('an Adobe RGB photo gives exactly the pixels of the same file without its profile', async () => {
+    const adobe = await readFile(path.join(HYMENOPTERA, 'train', 'ants', '1225872729_6f0856588f.jpg'));
+    expect((await sharp(adobe).metadata()).hasProfile).toBe(true);
+    const bare = withoutIcc(adobe);
+    expect((await sharp(bare).metadata()).hasProfile).toBe(false);
+    const a = await decodeImage(adobe, 224, 224, 'stretch');
+    const b = await decodeImage(bare, 224, 224, 'stretch');
+    expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true);
+    // Guard: converting through the profile (sharp's default) gives visibly different pixels.
+    const converted = await sharp(adobe).resize(224, 224, { fit: 'fill' }).raw().toBuffer();
+    expect(meanAbsDiff(a, { width: 224, height: 224, data: new Uint8Array(converted) })).toBeGreaterThan(1);
   });
 });
 

@@ -23,7 +23,7 @@ describe('a real run: MobileNet v1 0.25, frozen base, hymenoptera', () => {
   let first: TrainRun;
   const epochTensors: number[] = [];
 
-  it('trains to ≥ 0.85 validation accuracy with no tensor leak between epochs', async () => {
+  it('trains to ≥ 0.84 validation accuracy with no tensor leak between epochs', async () => {
     const events: EngineEvent[] = [];
     first = await trainOn({
       dataDir: HYMENOPTERA,
@@ -39,9 +39,11 @@ describe('a real run: MobileNet v1 0.25, frozen base, hymenoptera', () => {
     expect(first.classes).toEqual(['ants', 'bees']);
     expect(first.features.computed).toBe(398);
     expect(first.evaluation.val?.count).toBe(153);
-    // Runs are reproducible (seeded shuffles, init and dropout masks): the default seed gives 0.876;
-    // seeds 1–6 gave 0.843–0.876 (mean 0.858). Linear probe on these features: 0.876 (shared/README).
-    expect(first.accuracy).toBeGreaterThanOrEqual(0.85);
+    // Runs are reproducible (seeded shuffles, init and dropout masks). Seeds 42, 1, 2, 3 gave 0.843,
+    // 0.856, 0.863, 0.876 with embedded ICC profiles ignored (PIXELS_VERSION 2, as Keras/PIL decode) and
+    // 0.876, 0.863, 0.869, 0.843 with them applied: the same spread, and the default seed is at its low
+    // end now. Linear probe on these features: 0.876 (shared/README).
+    expect(first.accuracy).toBeGreaterThanOrEqual(0.84);
     const cm = first.evaluation.val!.confusion;
     expect(cm.flat().reduce((a, b) => a + b, 0)).toBe(153);
     expect(new Set(epochTensors).size).toBe(1);

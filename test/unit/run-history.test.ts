@@ -77,6 +77,38 @@ describe('run history store', () => {
     expect(list[1].error).toMatch(/closed while this run was training/);
   });
 
+  it('loads runs saved before features.runtime and features.corrupt existed, and keeps new ones', async () => {
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.dirname(file), { recursive: true });
+    const summary = {
+      classes: ['a', 'b'],
+      history: [],
+      stopped: false,
+      earlyStopped: false,
+      fineTuned: false,
+      evaluation: { val: null, test: null },
+      accuracy: 0.9,
+      features: { computed: 10, cached: 2, engines: 2, views: 1 },
+      timings: { totalMs: 1000 },
+      backend: 'wasm on CPU',
+      problems: 0,
+      base: { id: 'b', displayName: 'B', inputSize: [224, 224], featureShape: [7, 7, 256] },
+    };
+    const old = { ...record('old'), summary };
+    const now = {
+      ...record('new'),
+      summary: {
+        ...summary,
+        features: { ...summary.features, corrupt: 3, runtime: 'onnxruntime cpu on CPU' },
+      },
+    };
+    await writeFile(file, JSON.stringify({ version: 1, runs: [now, old] }));
+    const list = new RunHistoryStore(file).list();
+    expect(list.map((r) => r.id)).toEqual(['new', 'old']);
+    expect(list[1].summary?.features).toEqual({ ...summary.features, corrupt: 0, runtime: '' });
+    expect(list[0].summary?.features).toMatchObject({ corrupt: 3, runtime: 'onnxruntime cpu on CPU' });
+  });
+
   it('starts empty on a missing or unreadable file, and writes valid JSON', async () => {
     expect(new RunHistoryStore(file).list()).toEqual([]);
     const { mkdir } = await import('node:fs/promises');

@@ -33,6 +33,7 @@ describe('settings schema', () => {
       recentDatasets: [],
       datasetConfigs: {},
       preferredBackend: 'auto',
+      preferredDevice: 'auto',
       cacheDir: null,
       windowBounds: null,
       theme: 'system',
@@ -49,6 +50,8 @@ describe('settings schema', () => {
   it('falls back to the default for an invalid stored value, key by key', () => {
     expect(readSetting('theme', 'neon')).toBe('system');
     expect(readSetting('preferredBackend', 'wasm')).toBe('wasm');
+    expect(readSetting('preferredDevice', 'cuda')).toBe('cuda');
+    expect(readSetting('preferredDevice', 'tpu')).toBe('auto');
     expect(readSetting('windowBounds', { width: 10, height: 10 })).toBeNull();
   });
 

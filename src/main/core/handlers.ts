@@ -11,6 +11,7 @@ import type { HandlerContext, Handlers } from './handler-context';
 import { qualityHandlers } from './quality-handlers';
 import { runHandlers } from './run-handlers';
 import { runModelHandlers } from './run-model-handlers';
+import { settingsHandlers } from './settings-handlers';
 
 export type { HandlerContext, Handlers } from './handler-context';
 
@@ -23,5 +24,6 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     ...runHandlers(ctx),
     ...runModelHandlers(ctx),
     ...qualityHandlers(ctx),
+    ...settingsHandlers(ctx),
   };
 }

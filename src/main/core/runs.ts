@@ -6,7 +6,7 @@
 import type { QualityState } from '@shared/quality';
 import path from 'node:path';
 import type { EngineEvent } from '@shared/engine-events';
-import type { BackendPreference } from '@shared/backends';
+import type { BackendPreference, ExtractionDevice } from '@shared/backends';
 import { applyEngineEvent } from '@shared/run-state';
 import type { RunRecord, RunView } from '@shared/ipc/run-record';
 import type { TrainConfig } from '@shared/train';
@@ -29,6 +29,8 @@ export interface StartTrainingOptions {
   backend: BackendPreference;
   /** The dataset's quality decisions, applied by the engine before training. */
   quality?: QualityState;
+  /** What runs the frozen base (the preferredDevice setting). */
+  device: ExtractionDevice;
 }
 
 export class RunRegistry {
@@ -74,7 +76,14 @@ export class RunRegistry {
       this.engine,
       this.events,
       'train',
-      { scan: dataset.scan, config: o.config, cacheDir: o.cacheDir, backend: o.backend, quality: o.quality },
+      {
+        scan: dataset.scan,
+        config: o.config,
+        cacheDir: o.cacheDir,
+        backend: o.backend,
+        quality: o.quality,
+        device: o.device,
+      },
       `Training on ${name}`,
       (id, e) => this.onEvent(id, e),
     );

@@ -164,6 +164,7 @@ export class EngineHost {
       pid: this.child?.pid ?? null,
       backend: this.proc?.backend ?? null,
       device: this.proc?.device ?? null,
+      runtime: this.proc?.runtime ?? null,
       memory: this.child && this.proc ? this.proc.memory : null,
       jobs: [...this.jobs.values()].map((j) => ({ jobId: j.jobId, kind: j.kind, label: j.label })),
       lastCrash: this.lastCrash,

@@ -22,6 +22,8 @@ export const jobRunners: { [K in JobKind]: JobRunner<K> } = {
   relabel: async (p) => (await import('./runners/quality')).relabelJob(p),
   gradCam: async (p) => (await import('./runners/run-workers')).gradCamInWorker(p),
   describeBase: async (p, ctx) => (await import('./runners/describe-base')).describeBaseJob(p, ctx),
+  // Cheap checks only (no session): which ONNX Runtime devices could run the frozen base here.
+  listDevices: async () => (await import('../engine/onnx/devices')).listDevices(),
   modelLayers: async (p) => (await import('./runners/model-layers')).modelLayersJob(p),
   // The pipeline's scan stage, alone: its runner reports progress and stop throws out of it.
   scan: async (p, { jobId, signal, emit }) => {

@@ -58,6 +58,7 @@ function status(): EngineProcessStatus {
     pid: process.pid,
     backend: rt.backend,
     device: rt.device,
+    runtime: rt.runtime,
     memory: {
       rss: mem.rss,
       heapUsed: mem.heapUsed,

@@ -26,6 +26,8 @@ export interface WorkerRuntime {
   device: string;
   tensors: number;
   tensorBytes: number;
+  /** What runs the run's frozen base (the runtime line), once extraction chose it. */
+  baseRuntime: string | null;
 }
 
 export type FromRunWorker =

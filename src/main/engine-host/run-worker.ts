@@ -26,6 +26,7 @@ const controller = new AbortController();
 Object.defineProperty(controller.signal, 'aborted', { get: () => Atomics.load(stopFlag, 0) === 1 });
 
 let lastRuntime = 0;
+let baseRuntime: string | null = null;
 const runtime = (force = false) => {
   if (!force && Date.now() - lastRuntime < 500) return;
   lastRuntime = Date.now();
@@ -37,6 +38,7 @@ const runtime = (force = false) => {
       device: currentBackend()?.device ?? 'CPU',
       tensors: m.numTensors,
       tensorBytes: m.numBytes,
+      baseRuntime,
     },
   });
 };
@@ -69,7 +71,11 @@ port.on('message', (m: ToRunWorker) => {
   );
 });
 
-trainJob(data.payload, ctx(data.runId, controller.signal)).then(
+const onBaseRuntime = (line: string) => {
+  baseRuntime = line;
+  runtime(true);
+};
+trainJob(data.payload, ctx(data.runId, controller.signal), { onBaseRuntime }).then(
   (summary) => {
     runtime(true);
     send({ type: 'trained', summary });

@@ -14,6 +14,8 @@ interface TfLike {
 let tf: TfLike | null = null;
 let device: string | null = null;
 const workers = new Map<string, WorkerRuntime>();
+/** The latest run's frozen-base line; kept after its worker ends (it still says what ran last). */
+let baseRuntime: string | null = null;
 
 export function setTfRuntime(tfModule: TfLike, deviceName: string): void {
   tf = tfModule;
@@ -24,22 +26,26 @@ export function setTfRuntime(tfModule: TfLike, deviceName: string): void {
 export function reportWorkerRuntime(id: string, runtime: WorkerRuntime | null): void {
   if (runtime) workers.set(id, runtime);
   else workers.delete(id);
+  if (runtime?.baseRuntime) baseRuntime = runtime.baseRuntime;
 }
 
 export function runtimeInfo(): {
   backend: string | null;
   device: string | null;
+  runtime: string | null;
   tensors: number | null;
   tensorBytes: number | null;
 } {
   const ws = [...workers.values()];
-  if (!tf && ws.length === 0) return { backend: null, device: null, tensors: null, tensorBytes: null };
+  if (!tf && ws.length === 0)
+    return { backend: null, device: null, runtime: baseRuntime, tensors: null, tensorBytes: null };
   const m = tf?.memory() ?? { numTensors: 0, numBytes: 0 };
   const latest = ws.at(-1);
   return {
     // A training worker's backend is the one doing the heavy work: it wins over the main thread's.
     backend: latest?.backend ?? tf?.getBackend() ?? null,
     device: latest?.device ?? device ?? null,
+    runtime: baseRuntime,
     tensors: m.numTensors + ws.reduce((a, w) => a + w.tensors, 0),
     tensorBytes: m.numBytes + ws.reduce((a, w) => a + w.tensorBytes, 0),
   };

@@ -8,6 +8,8 @@ import { AugmentSpec } from '../augment';
 import { DatasetFile, DatasetLayout, SplitName, SplitOptions } from '../dataset';
 import { ResizeMode, TrainConfig } from '../train';
 import { DatasetProblem, SplitCounts } from '../dataset';
+import { DeviceInfo } from '../backends';
+import { CacheFilter, CacheReport, ClearResult } from '../cache';
 import { BatchEvent, DownloadEvent, EpochEvent, Stage } from '../engine-events';
 import { ErrorCode } from '../errors';
 import { ExportFormats, ExportOutcome } from '../export-formats';
@@ -103,6 +105,8 @@ export const EngineStatus = z.object({
   pid: z.number().nullable(),
   backend: z.string().nullable(),
   device: z.string().nullable(),
+  /** What runs the frozen base (the engine's runtime line, e.g. "onnxruntime cpu on CPU (2 threads…)"). */
+  runtime: z.string().nullable(),
   memory: z
     .object({
       rss: z.number(),
@@ -172,6 +176,15 @@ export const channels = {
     response: z.object({ cancelled: z.boolean() }),
   },
   getEngineStatus: { request: Empty, response: EngineStatus },
+  /** ONNX Runtime devices for the frozen base, and why each is unavailable here (asks the engine). */
+  listDevices: { request: Empty, response: z.object({ devices: z.array(DeviceInfo) }) },
+  /** The feature cache under the cache folder: total, per base and per variant. */
+  getCacheReport: { request: Empty, response: CacheReport },
+  /** Remove cached features (all, or one base's); never models or thumbnails. Refused while a run trains. */
+  clearCache: {
+    request: CacheFilter,
+    response: z.object({ cleared: ClearResult, report: CacheReport }),
+  },
 
   // ----- data quality (issue 13) -----
   /** The dataset's quality decisions and undo log. */

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { AugmentSpec } from '../augment';
-import { BackendPreference } from '../backends';
+import { BackendPreference, DeviceInfo, ExtractionDevice } from '../backends';
 import { DatasetScan, SplitOptions } from '../dataset';
 import { EngineEvent } from '../engine-events';
 import { ErrorCode } from '../errors';
@@ -52,6 +52,11 @@ export const engineJobs = {
       backend: BackendPreference,
       /** The project's quality decisions (exclusions, split overrides), applied before training. */
       quality: QualityState.optional(),
+      /**
+       * What runs the frozen base (default auto); a forced device that cannot start fails the run with
+       * its one-line reason.
+       */
+      device: ExtractionDevice.optional(),
     }),
     result: TrainSummary,
   },
@@ -119,6 +124,8 @@ export const engineJobs = {
     }),
     result: BaseDescription,
   },
+  /** The ONNX Runtime devices and why each cannot run here (cheap checks; no session is started). */
+  listDevices: { payload: z.object({}), result: z.array(DeviceInfo) },
   /**
    * A user's Keras model file (converted once into the model cache): its layers with output shapes, and
    * its feature layer — set to `featureLayer` first when given (the user's pick).
@@ -145,6 +152,8 @@ export const EngineProcessStatus = z.object({
   /** tfjs backend in use, or null before any job initialised tfjs. */
   backend: z.string().nullable(),
   device: z.string().nullable(),
+  /** What runs the frozen base of the latest run (the engine's runtime line), or null before any. */
+  runtime: z.string().nullable(),
   /** Process memory (bytes) and, once tfjs is loaded, its tensor bookkeeping. */
   memory: z.object({
     rss: z.number(),

@@ -34,8 +34,12 @@ export const TrainSummary = z.object({
   features: z.object({
     computed: z.number(),
     cached: z.number(),
+    /** Stored vectors that failed their check and were recomputed (0 in history files from before). */
+    corrupt: z.number().default(0),
     engines: z.number(),
     views: z.number(),
+    /** What ran the frozen base, one line ('' in history files from before it was recorded). */
+    runtime: z.string().default(''),
   }),
   timings: z.record(z.string(), z.number()),
   backend: z.string(),

@@ -1,6 +1,6 @@
 import { QualityState } from '../quality';
 import { z } from 'zod';
-import { BackendPreference } from '../backends';
+import { BackendPreference, ExtractionDevice } from '../backends';
 import { SplitOptions } from '../dataset';
 import { TrainConfig } from '../train';
 
@@ -57,6 +57,8 @@ export const settingsSchema = {
   /** Keyed by absolute dataset root. Invalid entries are dropped one by one. */
   datasetConfigs: setting(z.record(z.string(), DatasetConfig), {}),
   preferredBackend: setting(BackendPreference, 'auto'),
+  /** What runs the frozen base (an ONNX Runtime device, or tfjs on the backend above). */
+  preferredDevice: setting(ExtractionDevice, 'auto'),
   /** null → the OS cache dir (XDG_CACHE_HOME/transfer-studio and friends). */
   cacheDir: setting(z.string().min(1).nullable(), null),
   /** null → a centred default-size window. */
@@ -76,6 +78,7 @@ export const SettingsObject = z.object({
   recentDatasets: settingsSchema.recentDatasets.schema,
   datasetConfigs: settingsSchema.datasetConfigs.schema,
   preferredBackend: settingsSchema.preferredBackend.schema,
+  preferredDevice: settingsSchema.preferredDevice.schema,
   cacheDir: settingsSchema.cacheDir.schema,
   windowBounds: settingsSchema.windowBounds.schema,
   theme: settingsSchema.theme.schema,
@@ -114,7 +117,12 @@ export function parseSetting<K extends SettingKey>(key: K, value: unknown): Sett
 }
 
 /** Keys the renderer may set directly (the others are managed by main: recents, configs, bounds). */
-export const RENDERER_WRITABLE_SETTINGS = ['preferredBackend', 'cacheDir', 'theme'] as const;
+export const RENDERER_WRITABLE_SETTINGS = [
+  'preferredBackend',
+  'preferredDevice',
+  'cacheDir',
+  'theme',
+] as const;
 export type RendererWritableSetting = (typeof RENDERER_WRITABLE_SETTINGS)[number];
 
 /** Most recent first, one entry per path, at most MAX_RECENT. */

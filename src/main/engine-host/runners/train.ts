@@ -36,7 +36,16 @@ export function summarize(run: TrainRun): JobResult<'train'> {
   };
 }
 
-export async function trainJob(p: JobPayload<'train'>, ctx: JobContext): Promise<JobResult<'train'>> {
+export interface TrainHooks {
+  /** What runs the frozen base, as soon as extraction has chosen it (and once more at its end). */
+  onBaseRuntime?: (line: string) => void;
+}
+
+export async function trainJob(
+  p: JobPayload<'train'>,
+  ctx: JobContext,
+  hooks: TrainHooks = {},
+): Promise<JobResult<'train'>> {
   // Initialised before the run (runTraining reuses it) so the worker can report its backend at once.
   const backend = await initBackend(p.backend);
   ctx.emit({ type: 'log', jobId: ctx.jobId, level: 'info', message: `backend: ${describeBackend(backend)}` });
@@ -55,6 +64,8 @@ export async function trainJob(p: JobPayload<'train'>, ctx: JobContext): Promise
     jobId: ctx.jobId,
     cacheDir: p.cacheDir,
     backend: p.backend,
+    device: p.device ?? 'auto',
+    onBaseRuntime: hooks.onBaseRuntime,
     signal: ctx.signal,
     onEvent: (e) => {
       if (e.type === 'batch') return throttle.push(e);

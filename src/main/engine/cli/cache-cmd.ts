@@ -5,8 +5,9 @@ import { UsageError } from './args';
 import { parseCli } from './parse';
 import { table } from './progress';
 
-export const CACHE_USAGE =
-  'usage: npm run cache -- [size|list|clear] [--base <id>] [--cache-dir <dir>] [--json]';
+import { CACHE_USAGE } from './usage';
+
+export { CACHE_USAGE } from './usage';
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];

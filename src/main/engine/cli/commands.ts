@@ -1,14 +1,14 @@
-/** `train`, `predict`, `eval`, `cache` and `demo`: the engine from a terminal, the same code the app runs. */
+/**
+ * `train`, `predict`, `eval`, `cache` and `demo`: the engine from a terminal, the same code the app runs.
+ * Each command's module is imported only when it runs (the engine loads tfjs, ONNX Runtime and sharp),
+ * so `--help` and a mistyped command answer at once.
+ */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { errorCode } from '@shared/errors';
 import { sharedDir } from '../../util/paths';
 import { UsageError } from './args';
-import { cacheCommand } from './cache-cmd';
-import { evalCommand, predictCommand } from './predict-cmd';
-import { trainCommand } from './train-cmd';
-
-const USAGE = `usage: transfer-studio <train|predict|eval|cache|demo> [options]   (--help on each)`;
+import { CACHE_USAGE, DEMO_USAGE, EVAL_USAGE, PREDICT_USAGE, TRAIN_USAGE, USAGE } from './usage';
 
 async function demo(argv: string[]): Promise<number> {
   const shared = sharedDir();
@@ -19,25 +19,33 @@ async function demo(argv: string[]): Promise<number> {
         'Download https://download.pytorch.org/tutorial/hymenoptera_data.zip, unzip it, and run: npm run train -- --data <folder>',
     );
   const args = argv.includes('--base') ? argv : ['--base', 'mobilenet_v2_0.35_224', ...argv];
+  const { trainCommand } = await import('./train-cmd');
   return trainCommand(['--data', data, ...args], { out: path.join('runs', 'demo') });
 }
 
+/** One row per command: its usage (printed for --help without loading it) and how to run it. */
+const COMMANDS: Record<string, { usage: string; run(argv: string[]): Promise<number> }> = {
+  train: { usage: TRAIN_USAGE, run: async (a) => (await import('./train-cmd')).trainCommand(a) },
+  predict: { usage: PREDICT_USAGE, run: async (a) => (await import('./predict-cmd')).predictCommand(a) },
+  eval: { usage: EVAL_USAGE, run: async (a) => (await import('./predict-cmd')).evalCommand(a) },
+  cache: { usage: CACHE_USAGE, run: async (a) => (await import('./cache-cmd')).cacheCommand(a) },
+  demo: { usage: DEMO_USAGE, run: demo },
+};
+
 async function main(): Promise<number> {
   const [cmd, ...rest] = process.argv.slice(2);
-  switch (cmd) {
-    case 'train':
-      return trainCommand(rest);
-    case 'predict':
-      return predictCommand(rest);
-    case 'eval':
-      return evalCommand(rest);
-    case 'cache':
-      return cacheCommand(rest);
-    case 'demo':
-      return demo(rest);
-    default:
-      throw new UsageError(USAGE);
+  const command = Object.hasOwn(COMMANDS, cmd ?? '') ? COMMANDS[cmd] : null;
+  if (!command) {
+    if (cmd === '--help' || cmd === '-h') return (process.stdout.write(`${USAGE}\n`), 0);
+    throw new UsageError(USAGE);
   }
+  // Options end at `--`: after it, `-h` is a file name.
+  const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (options.includes('--help') || options.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  return command.run(rest);
 }
 
 /** Bad input, or a machine problem the user must fix (a system call's error: EACCES, ENOSPC, ELOOP…). */

@@ -6,6 +6,7 @@ import { predictImages, type ImagePrediction } from '../predict';
 import { intArg, UsageError } from './args';
 import { parseCli } from './parse';
 import { table } from './progress';
+import { EVAL_USAGE, PREDICT_USAGE } from './usage';
 
 /** CLI output: the file as given, its probabilities and top-k, or why it could not be read. */
 const asFile = (p: ImagePrediction) =>
@@ -32,8 +33,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
     },
     allowPositionals: true,
   });
-  if (!values.model || positionals.length === 0)
-    throw new UsageError('usage: npm run predict -- --model <dir> [--top K] [--json] <images…>');
+  if (!values.model || positionals.length === 0) throw new UsageError(PREDICT_USAGE);
   const top = intArg('--top', values.top, 1);
   await initBackend();
   const m = await loadExportedModel(values.model);
@@ -58,8 +58,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
     },
   });
-  if (!values.model || !values.data)
-    throw new UsageError('usage: npm run eval -- --model <dir> --data <dir> [--json]');
+  if (!values.model || !values.data) throw new UsageError(EVAL_USAGE);
   await initBackend();
   const m = await loadExportedModel(values.model);
   const scan = await scanDataset(values.data);

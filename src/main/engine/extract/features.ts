@@ -203,7 +203,7 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
         if (hashes[job.fileIndex] === undefined) {
           const f = o.files[job.fileIndex];
           try {
-            const data = new Uint8Array(await readFile(f.path));
+            const data = await readFile(f.path);
             bytes.set(job.fileIndex, data);
             hashes[job.fileIndex] = contentHash(data);
           } catch (e) {
@@ -238,7 +238,7 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
           const f = o.files[p.job.fileIndex];
           let data = bytes.get(p.job.fileIndex);
           if (!data) {
-            data = new Uint8Array(await readFile(f.path));
+            data = await readFile(f.path);
             bytes.set(p.job.fileIndex, data);
           }
           items.push({

@@ -26,6 +26,8 @@ export class LazyExtractor implements Extractor {
     private pixel: PixelOptions,
     readonly engines: number,
     private device: ExtractionDevice = 'auto',
+    /** Told the description as soon as the base has started (before any feature is computed). */
+    private onStart?: (line: string) => void,
   ) {
     if (device !== 'tfjs') {
       assertDeviceAvailable(device); // a forced device that cannot work here fails before any work
@@ -68,7 +70,10 @@ export class LazyExtractor implements Extractor {
         if (this.device !== 'auto' && !(e instanceof OnnxCompileError)) throw e;
         return this.startTfjs((e as Error).message);
       }
-    })();
+    })().then((ex) => {
+      this.onStart?.(this.line);
+      return ex;
+    });
     return this.inner;
   }
 

@@ -23,8 +23,9 @@ sharp.concurrency(1);
 sharp.cache(false);
 
 /**
- * Decode any image sharp reads into `width`×`height` 8-bit sRGB: EXIF orientation applied, alpha flattened
- * onto white, grayscale/CMYK/16-bit converted, first frame of animations.
+ * Decode any image sharp reads into `width`×`height` 8-bit RGB: EXIF orientation applied, alpha flattened
+ * onto white, grayscale/CMYK/16-bit converted, first frame of animations, embedded ICC profiles ignored.
+ * Any change to the pixels this returns must bump PIXELS_VERSION (image/version.ts).
  */
 export async function decodeImage(
   input: string | Buffer,
@@ -51,7 +52,14 @@ async function decodeOnce(
   mode: ResizeMode,
 ): Promise<RgbImage> {
   try {
-    const { data, info } = await sharp(input, { limitInputPixels: MAX_PIXELS, failOn: 'truncated', pages: 1 })
+    const { data, info } = await sharp(input, {
+      limitInputPixels: MAX_PIXELS,
+      failOn: 'truncated',
+      pages: 1,
+      // The stored pixels, as Keras, PIL and tf.io.decode_jpeg read them (what pretrained bases saw);
+      // applying the profile also cost ~5 ms per photo (lcms). PIXELS_VERSION 2.
+      ignoreIcc: true,
+    })
       .rotate()
       .flatten({ background: { r: 255, g: 255, b: 255 } })
       .toColourspace('srgb')

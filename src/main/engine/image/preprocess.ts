@@ -3,27 +3,43 @@ import type { RgbImage } from './rgb';
 
 export type { Preprocessing } from '@shared/preprocessing';
 
+/** Per output channel, the value of each byte 0–255: 3 × 256 floats, computed once per mode. */
+const LUTS = new Map<Preprocessing, { lut: Float32Array; src: [number, number, number] }>();
+
+function lutFor(mode: Preprocessing): { lut: Float32Array; src: [number, number, number] } {
+  let t = LUTS.get(mode);
+  if (!t) {
+    const spec = PREPROCESSING[mode];
+    const div = spec.divisor ?? 1;
+    const off = spec.offset ?? 0;
+    const mean = spec.mean ?? [0, 0, 0];
+    const std = spec.std ?? [1, 1, 1];
+    const lut = new Float32Array(3 * 256);
+    for (let c = 0; c < 3; c++)
+      for (let v = 0; v < 256; v++) lut[c * 256 + v] = (v / div - off - mean[c]) / std[c];
+    // Source channel for each output channel.
+    const src: [number, number, number] = spec.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+    t = { lut, src };
+    LUTS.set(mode, t);
+  }
+  return t;
+}
+
 /**
  * Write one image, preprocessed by its table row, into `out` at `offset` (floats). HWC order, 3 channels.
  * Absent steps use their identity (÷1, −0, ÷1), which is exact, so every mode computes the same bits
- * as its own formula would.
+ * as its own formula would. A byte has 256 values: the formula is evaluated once per value (in the same
+ * double precision, rounded to float32 the same way), and each pixel is three table look-ups.
  */
 export function preprocessInto(img: RgbImage, mode: Preprocessing, out: Float32Array, offset = 0): void {
-  const spec = PREPROCESSING[mode];
+  const { lut, src: order } = lutFor(mode);
   const src = img.data;
-  const n = img.width * img.height;
-  const div = spec.divisor ?? 1;
-  const off = spec.offset ?? 0;
-  const [m0, m1, m2] = spec.mean ?? [0, 0, 0];
-  const [s0, s1, s2] = spec.std ?? [1, 1, 1];
-  // Source channel for each output channel.
-  const [c0, c1, c2] = spec.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
-  for (let p = 0; p < n; p++) {
-    const s = p * 3;
-    const d = offset + s;
-    out[d] = (src[s + c0] / div - off - m0) / s0;
-    out[d + 1] = (src[s + c1] / div - off - m1) / s1;
-    out[d + 2] = (src[s + c2] / div - off - m2) / s2;
+  const n = img.width * img.height * 3;
+  const [c0, c1, c2] = order;
+  for (let s = 0, d = offset; s < n; s += 3, d += 3) {
+    out[d] = lut[src[s + c0]];
+    out[d + 1] = lut[256 + src[s + c1]];
+    out[d + 2] = lut[512 + src[s + c2]];
   }
 }
 

@@ -2,13 +2,20 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
+import {
+  ExtractionDevice as ExtractionDeviceSchema,
+  OrtDevicePreference,
+  type DeviceInfo,
+  type OrtDeviceName,
+} from '@shared/backends';
 import { CodedError } from '@shared/errors';
 
 const require = createRequire(import.meta.url);
 
-export const DEVICE_PREFERENCES = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
-export type DevicePreference = (typeof DEVICE_PREFERENCES)[number];
-export type DeviceName = Exclude<DevicePreference, 'auto'>;
+/** The choices are declared once, in src/shared/backends.ts (the setting and the CLI share them). */
+export const DEVICE_PREFERENCES = OrtDevicePreference.options;
+export type DevicePreference = OrtDevicePreference;
+export type DeviceName = OrtDeviceName;
 
 /** A device (ORT execution provider) that cannot start, or cannot be used here. One line. */
 /** A device that cannot run here (a forced one, or its provider libraries missing): one line. */
@@ -143,12 +150,7 @@ export function assertDeviceAvailable(pref: DevicePreference): void {
 }
 
 /** Every device and why it is unavailable here (cheap checks), for a settings screen or status bar. */
-export function listDevices(): {
-  name: DeviceName;
-  hardware: string;
-  inAuto: boolean;
-  unavailable: string | null;
-}[] {
+export function listDevices(): DeviceInfo[] {
   return DEVICES.map((d) => ({
     name: d.name,
     hardware: d.hardware,
@@ -158,5 +160,5 @@ export function listDevices(): {
 }
 
 /** What runs the frozen base: an ORT device preference, or `tfjs` (today's path, on the tfjs --backend). */
-export const EXTRACTION_DEVICES = [...DEVICE_PREFERENCES, 'tfjs'] as const;
-export type ExtractionDevice = (typeof EXTRACTION_DEVICES)[number];
+export const EXTRACTION_DEVICES = ExtractionDeviceSchema.options;
+export type ExtractionDevice = ExtractionDeviceSchema;

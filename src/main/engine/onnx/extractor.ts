@@ -1,4 +1,4 @@
-import type { ExtractItem, PixelOptions } from '../extract/batch';
+import type { ExtractItem, PixelOptions, PreparedBatch } from '../extract/batch';
 import { prepareBatch } from '../extract/batch';
 import type { BatchResult, Extractor } from '../extract/pool';
 import type { FeatureBase } from '../bases/load';
@@ -101,7 +101,11 @@ export class OrtExtractor implements Extractor {
   }
 
   async run(items: ExtractItem[]): Promise<BatchResult> {
-    const batch = await prepareBatch(items, this.pixel);
+    return this.runPrepared(await prepareBatch(items, this.pixel));
+  }
+
+  /** Inference alone on an already decoded batch (queued behind the runs in flight). */
+  async runPrepared(batch: PreparedBatch): Promise<BatchResult> {
     if (batch.okCount === 0) return { features: new Float32Array(0), errors: batch.errors };
     const [h, w] = this.pixel.inputSize;
     const run = this.queue.then(() =>

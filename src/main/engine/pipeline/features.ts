@@ -30,6 +30,8 @@ export interface FeaturesInput {
   precision?: Precision;
   /** What runs the frozen base: an ONNX Runtime device (`auto` picks the best) or `tfjs`. */
   device?: ExtractionDevice;
+  /** Told what runs the base as soon as it starts (a status bar), and once more at the end. */
+  onRuntime?: (line: string) => void;
   /** Extraction engines for single-threaded backends. */
   engines: number;
   /** Bytes of stored vectors kept in memory; beyond it training streams them from the store. */
@@ -48,7 +50,7 @@ export const featuresStage: PipelineStage<FeaturesInput, FeaturesOutput> = {
   name: 'extract',
   total: () => 0,
   async run(i, ctx) {
-    const extractor = new LazyExtractor(i.base, i.backend, i.pixel, i.engines, i.device);
+    const extractor = new LazyExtractor(i.base, i.backend, i.pixel, i.engines, i.device, i.onRuntime);
     try {
       const set = await extractFeatures({
         files: i.files,
@@ -67,6 +69,7 @@ export const featuresStage: PipelineStage<FeaturesInput, FeaturesOutput> = {
         onProblem: (problem) => ctx.emit({ type: 'problem', jobId: ctx.jobId, problem }),
         onWarning: (message) => ctx.emit({ type: 'log', jobId: ctx.jobId, level: 'warn', message }),
       });
+      i.onRuntime?.(extractor.describe());
       return { set, enginesStarted: extractor.started, runtime: extractor.describe() };
     } finally {
       await extractor.close();

@@ -44,6 +44,8 @@ export interface RunOptions {
   engines?: number;
   /** What runs the frozen base: an ONNX Runtime device (`auto` picks the best) or `tfjs`. */
   device?: ExtractionDevice;
+  /** Told what runs the frozen base as soon as extraction starts it (and at the stage's end). */
+  onBaseRuntime?: (line: string) => void;
   /** Bytes of stored feature vectors kept in memory; beyond it training streams them from the store. */
   featureMemoryBudget?: number;
   /** How feature vectors are stored (default float16; float32 for vectors outside its range). */
@@ -135,6 +137,7 @@ export async function runTraining(
     form: storedFormFor(config.head, base.featureShape),
     precision: opts.featurePrecision,
     device: opts.device,
+    onRuntime: opts.onBaseRuntime,
     engines: opts.engines ?? Math.max(1, os.availableParallelism()),
     memoryBudget: opts.featureMemoryBudget,
   });

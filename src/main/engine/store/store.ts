@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { PIXELS_VERSION } from '../image/version';
 import { FORMAT_VERSION } from './format';
 import { StoreSet } from './set';
 
@@ -55,6 +56,8 @@ export class FeatureStore {
       n.form,
       n.precision,
       n.extra ?? null,
+      // Another decoder's pixels give other features: their sets are never read as this one's.
+      PIXELS_VERSION,
     ]);
     return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
   }

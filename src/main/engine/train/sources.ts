@@ -37,6 +37,8 @@ const loader =
 export type FeatureTrainSource = BatchSource & {
   /** The epoch order to train in: pass it to the training loop as its `shuffle`. */
   shuffle: (n: number, epoch: number) => number[];
+  /** The vectors of a batch as one [n × …inputShape] array (what `batch` makes a tensor of), into `out` if given. */
+  rows(indices: number[], epoch: number, out?: Float32Array): Promise<Float32Array>;
 };
 
 /**
@@ -53,18 +55,20 @@ export function featureTrainSource(
   const size = table.vectorSize;
   const tensor = (buf: Float32Array, n: number) => tf.tensor(buf, [n, ...inputShape]);
   if (table.mode === 'memory') {
+    const rows = async (indices: number[], epoch: number, out?: Float32Array) => {
+      const buf = out ? out.subarray(0, indices.length * size) : new Float32Array(indices.length * size);
+      await table.read(
+        indices.map((i) => viewRow(items[i], epoch)),
+        buf,
+      );
+      return buf;
+    };
     return {
       size: items.length,
       labels: labelsOf(items),
       shuffle: seededShuffle(seed),
-      batch: async (indices, epoch) => {
-        const buf = new Float32Array(indices.length * size);
-        await table.read(
-          indices.map((i) => viewRow(items[i], epoch)),
-          buf,
-        );
-        return tensor(buf, indices.length);
-      },
+      rows,
+      batch: async (indices, epoch) => tensor(await rows(indices, epoch), indices.length),
     };
   }
   let current: { epoch: number; plan: EpochPlan; reader: WindowReader } | null = null;
@@ -85,15 +89,17 @@ export function featureTrainSource(
     }
     return current;
   };
+  const rows = async (indices: number[], epoch: number, out?: Float32Array) => {
+    const buf = out ? out.subarray(0, indices.length * size) : new Float32Array(indices.length * size);
+    await planFor(epoch).reader.gather(indices, buf);
+    return buf;
+  };
   return {
     size: items.length,
     labels: labelsOf(items),
     shuffle: (_n, epoch) => planFor(epoch).plan.order,
-    batch: async (indices, epoch) => {
-      const buf = new Float32Array(indices.length * size);
-      await planFor(epoch).reader.gather(indices, buf);
-      return tensor(buf, indices.length);
-    },
+    rows,
+    batch: async (indices, epoch) => tensor(await rows(indices, epoch), indices.length),
   };
 }
 

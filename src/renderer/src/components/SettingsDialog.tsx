@@ -1,10 +1,12 @@
-/** App preferences (stored by main): theme, preferred compute backend, cache folder. */
+/** App preferences (stored by main): theme, devices, cache folder; the feature cache's size and clearing. */
 import { useState } from 'react';
 import { BackendPreference } from '@shared/backends';
 import { Theme } from '@shared/ipc/settings-schema';
 import type { RendererWritableSetting, Settings } from '@shared/ipc/settings-schema';
 import { call, errorText } from '../api/client';
 import { useAppState } from '../state/app-state';
+import { CachePanel } from './CachePanel';
+import { DeviceSetting } from './DeviceSetting';
 import { Modal } from './Modal';
 
 /** Labels of the choices; the choices themselves are the enums' options (one list, in src/shared). */
@@ -53,6 +55,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
           ))}
         </select>
       </label>
+      <DeviceSetting value={settings.preferredDevice} onChange={(d) => void save('preferredDevice', d)} />
       <label className="field">
         <span>Compute backend</span>
         <select
@@ -66,7 +69,8 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
           ))}
         </select>
         <small className="muted">
-          Used by the next training job; unavailable backends fall back with a note.
+          TensorFlow.js trains the head and fine-tunes; used by the next training job; unavailable backends
+          fall back with a note.
         </small>
       </label>
       <form
@@ -77,7 +81,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
           void save('cacheDir', v ? v : null).then(() => setCacheDraft(null));
         }}
       >
-        <span>Cache folder (thumbnails, downloaded models)</span>
+        <span>Cache folder (features, thumbnails, downloaded models)</span>
         <div className="row">
           <input
             type="text"
@@ -99,6 +103,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
           </button>
         </div>
       </form>
+      <CachePanel key={settings.cacheDir ?? ''} />
       {error && (
         <p className="error" role="alert">
           {error}

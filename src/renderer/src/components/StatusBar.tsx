@@ -49,6 +49,10 @@ export function StatusBar() {
       <span className="status-item" data-testid="status-device">
         Device: {engine?.device ?? '—'}
       </span>
+      <span className="status-item" data-testid="status-runtime" title={engine?.runtime ?? undefined}>
+        {/* The line's head says what runs; the reasons better devices were not used are in the tooltip. */}
+        Frozen base: {engine?.runtime ? engine.runtime.split(' — ')[0] : 'not started'}
+      </span>
       <span
         className="status-item"
         data-testid="status-memory"

@@ -11,6 +11,7 @@ import type { BatchEvent, EngineEvent } from '@shared/engine-events';
 import type { TrainConfig } from '@shared/train';
 import { call, errorText } from '../api/client';
 import { useAppState } from './app-state';
+import { coalescer, type Coalescer } from '../lib/coalesce';
 import { useEvent } from './use-event';
 
 interface RunsState {
@@ -35,8 +36,10 @@ interface RunsState {
 }
 
 const Ctx = createContext<RunsState | null>(null);
-/** How often batch reports are applied to the charts. */
+/** The longest a batch report waits to be drawn (several are drawn together). */
 const BATCH_FLUSH_MS = 250;
+/** At most one update of the runs (and so of the charts) per this many ms: ≤ 10 updates/s. */
+const MIN_UPDATE_MS = 100;
 const isActive = (r: RunView) => r.status === 'running' || r.status === 'stopping';
 
 export function RunsProvider({ children }: { children: ReactNode }) {
@@ -73,43 +76,30 @@ export function RunsProvider({ children }: { children: ReactNode }) {
     });
   }, []);
 
-  // Batch reports (≤ 10/s from main) are applied together every BATCH_FLUSH_MS: one chart redraw for
-  // several points keeps the page smooth while training competes for the CPU. Epochs apply at once.
-  const pendingBatches = useRef<BatchEvent[]>([]);
-  const flushTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const flushBatches = useCallback(() => {
-    flushTimer.current = null;
-    const list = pendingBatches.current;
-    pendingBatches.current = [];
-    if (list.length === 0) return;
-    setLastBatch(list[list.length - 1]);
-    apply(list);
+  // Training events are applied in groups, at most one update (one chart redraw) per MIN_UPDATE_MS, so
+  // the charts stay within 10 updates/s however fast epochs end. Batch points may wait BATCH_FLUSH_MS;
+  // epochs and stage progress go out at the next allowed moment.
+  const queue = useRef<Coalescer<EngineEvent> | null>(null);
+  useEffect(() => {
+    const q = coalescer<EngineEvent>(MIN_UPDATE_MS, (list) => {
+      const batch = list.findLast((e): e is BatchEvent => e.type === 'batch');
+      if (batch) setLastBatch(batch);
+      apply(list);
+    });
+    queue.current = q;
+    return () => q.dispose();
   }, [apply]);
-  useEffect(
-    () => () => {
-      if (flushTimer.current) clearTimeout(flushTimer.current);
-    },
-    [],
-  );
+  const enqueue = (e: EngineEvent, maxWaitMs: number) => queue.current?.push(e, maxWaitMs);
   useEvent('runUpdate', (v) => {
     setRuns((all) =>
       all.some((r) => r.id === v.id) ? all.map((r) => (r.id === v.id ? v : r)) : [v, ...all],
     );
     if (!isActive(v)) setStopRequestedAt(null);
   });
-  useEvent('jobEpoch', (e) => {
-    if (flushTimer.current) {
-      clearTimeout(flushTimer.current);
-      flushBatches();
-    }
-    apply([e]);
-  });
-  useEvent('jobBatch', (e) => {
-    pendingBatches.current.push(e);
-    flushTimer.current ??= setTimeout(flushBatches, BATCH_FLUSH_MS);
-  });
+  useEvent('jobEpoch', (e) => enqueue(e, 0));
+  useEvent('jobBatch', (e) => enqueue(e, BATCH_FLUSH_MS));
   useEvent('jobProgress', (e) =>
-    apply([{ type: 'stage', jobId: e.jobId, stage: e.stage, done: e.done, total: e.total }]),
+    enqueue({ type: 'stage', jobId: e.jobId, stage: e.stage, done: e.done, total: e.total }, 0),
   );
 
   const start = useCallback(async (datasetId: string, config: TrainConfig) => {

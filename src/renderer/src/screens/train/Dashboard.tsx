@@ -120,6 +120,10 @@ export function Dashboard({ run }: { run: RunView }) {
             {run.summary.fineTuned ? 'fine-tuned · ' : ''}
             {run.summary.problems ? `${run.summary.problems} files skipped · ` : ''}
             backend {run.summary.backend.split(' — ')[0]}
+            {run.summary.features.runtime &&
+              ` · frozen base: ${run.summary.features.runtime.split(' — ')[0]}`}
+            {run.summary.features.corrupt > 0 &&
+              ` · ${run.summary.features.corrupt} damaged cache entries recomputed`}
           </p>
         )}
       </div>

@@ -65,7 +65,11 @@ export function TrainScreen() {
             className="primary"
             data-testid="start"
             disabled={shown.length > 0 || starting || !dataset}
-            onClick={() => dataset && void start(dataset.id, draft)}
+            onClick={() => {
+              // Show the new run, also once it has ended (a run that fails at once is never active).
+              setViewed(null);
+              if (dataset) void start(dataset.id, draft);
+            }}
           >
             {starting ? 'Starting…' : 'Start training'}
           </button>

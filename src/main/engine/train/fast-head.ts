@@ -1,0 +1,227 @@
+/**
+ * The head trained on pooled vectors without tfjs' per-op overhead. A pooled head (GAP → Dense … →
+ * logits) is two small matrix products per batch; through tfjs layers, autodiff and optimizers that is
+ * ~150 backend ops whose dispatch dominates (an epoch over 8k vectors took ~2 s of CPU). Here the
+ * forward, backward and optimizer run on plain arrays (dense-stack.ts, dense-math.ts), only the large
+ * products go to the backend, and the weights are written back into the head's tfjs layers at every
+ * epoch end, so validation, checkpoints, evaluation and export see them exactly as with trainLoop.
+ *
+ * Same contract as trainLoop (train/loop.ts): the same events, history, early stopping, "restore best",
+ * stop within one batch, the same initial weights and the same dropout masks per step.
+ */
+import type { EpochMetrics } from '@shared/engine-events';
+import { tf } from '../tf';
+import { OPTIMIZERS, softmaxCrossEntropy, type ParamOptimizer } from './dense-math';
+import { backward, forward, regularization, Workspace, writeStack, type StackLayer } from './dense-stack';
+import { evaluateLoss, type LoopOptions, type LoopResult } from './loop';
+import {
+  fromTfWeights,
+  toTfOptimizer,
+  type FastEpochEnd,
+  type FastResume,
+  type OptimizerArrays,
+} from './fast-head-state';
+
+export interface FastHeadOptions extends Omit<
+  LoopOptions,
+  'forward' | 'regularization' | 'variables' | 'snapshotWeights' | 'train'
+> {
+  /** The head after pooling as a dense stack (denseStackOf); its arrays are trained in place. */
+  stack: StackLayer[];
+  train: {
+    size: number;
+    labels: Int32Array;
+    /** Pooled vectors of these samples for this epoch, [n × inputs] (into `out` when given). */
+    rows(indices: number[], epoch: number, out?: Float32Array): Promise<Float32Array>;
+  };
+  /** Seed of each step's dropout masks (called once per training step). */
+  stepSeed: () => number;
+  /** Continue this phase from a checkpoint instead of from its first epoch (as trainLoop's). */
+  resume?: FastResume;
+  /** After every completed epoch (its event sent, before an early stop ends the phase); awaited. */
+  onEpochEnd?: (s: FastEpochEnd) => Promise<void> | void;
+}
+
+const copies = (stack: StackLayer[]) =>
+  stack.flatMap((s) => (s.kind === 'dense' ? [s.kernel.slice(), ...(s.bias ? [s.bias.slice()] : [])] : []));
+
+function restore(stack: StackLayer[], saved: Float32Array[]) {
+  let i = 0;
+  for (const s of stack) {
+    if (s.kind !== 'dense') continue;
+    s.kernel.set(saved[i++]);
+    if (s.bias) s.bias.set(saved[i++]);
+  }
+}
+
+export async function fastHeadLoop(o: FastHeadOptions): Promise<LoopResult> {
+  const dense = o.stack.filter((s) => s.kind === 'dense');
+  const classes = dense[dense.length - 1].units;
+  const opt = OPTIMIZERS[o.config.optimizer].create(
+    o.learningRate,
+    o.config.momentum,
+    tf.backend().epsilon(),
+  );
+  const params: { w: Float32Array; opt: ParamOptimizer }[][] = dense.map((s) => [
+    { w: s.kernel, opt: opt.param(s.kernel.length) },
+    ...(s.bias ? [{ w: s.bias, opt: opt.param(s.bias.length) }] : []),
+  ]);
+  const state: OptimizerArrays = {
+    name: o.config.optimizer,
+    state: params.flat().map((p) => p.opt.state),
+    scalars: opt.scalars,
+    iterations: 0,
+  };
+  // The head's weights in the order trainLoop snapshots them (each Dense layer's kernel, then bias).
+  const weights = dense.flatMap((s) => s.layer.weights);
+  const history: EpochMetrics[] = [...(o.resume?.history ?? [])];
+  const bs = o.config.batchSize;
+  const batches = Math.ceil(o.train.size / bs);
+  const started = Date.now();
+  let best: { epoch: number; valLoss: number; weights: Float32Array[] } | null = null;
+  if (o.resume?.best) {
+    const b = o.resume.best;
+    best = {
+      epoch: b.epoch,
+      valLoss: b.valLoss,
+      weights: b.weights.map((t) => Float32Array.from(t.dataSync())),
+    };
+    tf.dispose(b.weights);
+  }
+  if (o.resume?.optimizer) await fromTfWeights(state, o.resume.optimizer, o.resume.optimizerScalars);
+  let sinceBest = o.resume?.sinceBest ?? 0;
+  let stopped = false;
+  const patience = o.config.earlyStopping?.patience ?? Infinity;
+  // A checkpoint taken at the epoch that triggered early stopping resumes straight to the end.
+  let earlyStopped = sinceBest >= patience;
+  const firstEpoch = (o.resume?.epochs ?? 0) + 1;
+  let seen = 0;
+  const dLogits = new Float32Array(bs * classes);
+  const inputs = dense[0].inputs;
+  const ws = new Workspace(o.stack, inputs, bs);
+  const xBuf = new Float32Array(bs * inputs);
+
+  try {
+    for (let epoch = firstEpoch; epoch <= o.epochs && !stopped && !earlyStopped; epoch++) {
+      const order = o.shuffle(o.train.size, epoch + o.epochOffset);
+      let lossSum = 0;
+      let correct = 0;
+      let count = 0;
+      const epochStart = Date.now();
+      for (let b = 0; b < batches; b++) {
+        // As trainLoop: let a Stop message through between batches.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (o.signal?.aborted) {
+          stopped = true;
+          break;
+        }
+        const idx = order.slice(b * bs, (b + 1) * bs);
+        const n = idx.length;
+        const x = await o.train.rows(idx, epoch + o.epochOffset, xBuf);
+        const labels = Int32Array.from(idx, (i) => o.train.labels[i]);
+        const { logits, traces } = forward(o.stack, ws, x, n, o.stepSeed());
+        const grad = dLogits.subarray(0, n * classes);
+        const ce = softmaxCrossEntropy(logits, labels, classes, o.classWeights, grad);
+        // The reported loss includes the regularisation, as trainLoop's (the weights before this step).
+        const loss = ce.loss + regularization(o.stack);
+        const grads = backward(o.stack, ws, traces, grad, n);
+        grads.forEach((g, li) => {
+          params[li][0].opt.step(params[li][0].w, g.kernel);
+          if (g.bias) params[li][1].opt.step(params[li][1].w, g.bias);
+        });
+        opt.endStep();
+        state.iterations++;
+        lossSum += loss * n;
+        correct += ce.correct;
+        count += n;
+        seen += n;
+        const elapsedMs = Date.now() - started;
+        const ips = count / Math.max(1e-3, (Date.now() - epochStart) / 1000);
+        const remaining = (o.epochs - epoch) * o.train.size + (o.train.size - count);
+        o.onEvent?.({
+          type: 'batch',
+          jobId: o.jobId,
+          phase: o.phase,
+          epoch: epoch + o.epochOffset,
+          batch: b + 1,
+          batches,
+          loss,
+          acc: ce.correct / n,
+          lr: o.learningRate,
+          imagesPerSec: ips,
+          elapsedMs,
+          etaMs: Math.round((remaining / Math.max(1, seen)) * elapsedMs),
+        });
+      }
+      if (stopped || count === 0) break;
+      // Validation (and anything reading the head at an epoch's end) sees this epoch's weights.
+      writeStack(o.stack);
+      const val = o.val && o.val.size > 0 ? await evaluateLoss(o.val, Math.max(bs, 64)) : null;
+      const monitor = val ? val.loss : lossSum / count;
+      const isBest = !best || monitor < best.valLoss;
+      if (isBest) {
+        best = { epoch: epoch + o.epochOffset, valLoss: monitor, weights: copies(o.stack) };
+        sinceBest = 0;
+      } else sinceBest++;
+      const elapsedMs = Date.now() - started;
+      const m: EpochMetrics = {
+        phase: o.phase,
+        epoch: epoch + o.epochOffset,
+        epochs: o.epochs + o.epochOffset,
+        loss: lossSum / count,
+        acc: correct / count,
+        valLoss: val?.loss ?? null,
+        valAcc: val?.acc ?? null,
+        lr: o.learningRate,
+        imagesPerSec: count / Math.max(1e-3, (Date.now() - epochStart) / 1000),
+        elapsedMs,
+        etaMs: Math.round((elapsedMs / (epoch - firstEpoch + 1)) * (o.epochs - epoch)),
+        best: isBest,
+      };
+      history.push(m);
+      o.onEvent?.({ type: 'epoch', jobId: o.jobId, ...m });
+      if (o.onEpochEnd) await epochEnd(o, epoch, history, best, sinceBest, state, weights);
+      if (sinceBest >= patience) {
+        earlyStopped = true;
+        break;
+      }
+    }
+    const restoreBest =
+      stopped ||
+      (earlyStopped && (o.config.earlyStopping?.restoreBest ?? true)) ||
+      o.config.earlyStopping?.restoreBest;
+    if (best && restoreBest) restore(o.stack, best.weights);
+    return { history, stopped, earlyStopped };
+  } finally {
+    // Whatever the outcome, the tfjs head holds the weights the loop ends with.
+    writeStack(o.stack);
+  }
+}
+
+/** The epoch-end hook with trainLoop's arguments: tensors made for the call and disposed after it. */
+async function epochEnd(
+  o: FastHeadOptions,
+  epoch: number,
+  history: EpochMetrics[],
+  best: { epoch: number; valLoss: number; weights: Float32Array[] } | null,
+  sinceBest: number,
+  state: OptimizerArrays,
+  weights: tf.LayerVariable[],
+): Promise<void> {
+  const optimizer = await toTfOptimizer(state, weights, o.learningRate, o.config.momentum);
+  const bestWeights = best?.weights.map((w, i) => tf.tensor(w, weights[i].shape as number[])) ?? [];
+  try {
+    await o.onEpochEnd!({
+      phase: o.phase,
+      epochs: epoch,
+      history,
+      best: best && { epoch: best.epoch, valLoss: best.valLoss, weights: bestWeights },
+      sinceBest,
+      optimizer,
+      weights,
+    });
+  } finally {
+    tf.dispose(bestWeights);
+    optimizer.dispose();
+  }
+}
