@@ -8,6 +8,7 @@ import { augmentHandlers } from './augment-handlers';
 import { baseHandlers } from './base-handlers';
 import { datasetHandlers } from './dataset-handlers';
 import type { HandlerContext, Handlers } from './handler-context';
+import { qualityHandlers } from './quality-handlers';
 import { runHandlers } from './run-handlers';
 import { runModelHandlers } from './run-model-handlers';
 import { settingsHandlers } from './settings-handlers';
@@ -22,6 +23,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     ...augmentHandlers(ctx),
     ...runHandlers(ctx),
     ...runModelHandlers(ctx),
+    ...qualityHandlers(ctx),
     ...settingsHandlers(ctx),
   };
 }

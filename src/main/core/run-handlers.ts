@@ -40,6 +40,7 @@ export function runHandlers(ctx: HandlerContext): HandlersFor<RunChannel> {
         config,
         cacheDir: ctx.cacheDir(),
         backend: settings.get('preferredBackend'),
+        quality: settings.get('datasetConfigs')[d.realRoot]?.quality,
         device: settings.get('preferredDevice'),
       });
     },

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import type { QualityState } from '@shared/quality';
 import path from 'node:path';
 import type { EngineEvent } from '@shared/engine-events';
 import type { BackendPreference, ExtractionDevice } from '@shared/backends';
@@ -30,6 +31,8 @@ export interface StartTrainingOptions {
   config: TrainConfig;
   cacheDir: string;
   backend: BackendPreference;
+  /** The dataset's quality decisions, applied by the engine before training. */
+  quality?: QualityState;
   /** What runs the frozen base (the preferredDevice setting). */
   device: ExtractionDevice;
 }
@@ -95,6 +98,7 @@ export class RunRegistry {
         cacheDir: o.cacheDir,
         backend: o.backend,
         device: o.device,
+        quality: o.quality,
         ...(runDir ? { runDir } : {}),
       },
       `Training on ${name}`,

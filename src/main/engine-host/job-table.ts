@@ -18,6 +18,9 @@ export const jobRunners: { [K in JobKind]: JobRunner<K> } = {
     released: await (await import('./runners/run-workers')).releaseWorker(runId),
   }),
   augmentPreview: async (p, ctx) => (await import('./runners/augment-preview')).augmentPreviewJob(p, ctx),
+  qualityScan: async (p, ctx) => (await import('./runners/quality')).qualityScanJob(p, ctx),
+  relabel: async (p) => (await import('./runners/quality')).relabelJob(p),
+  gradCam: async (p) => (await import('./runners/run-workers')).gradCamInWorker(p),
   describeBase: async (p, ctx) => (await import('./runners/describe-base')).describeBaseJob(p, ctx),
   // Cheap checks only (no session): which ONNX Runtime devices could run the frozen base here.
   listDevices: async () => (await import('../engine/onnx/devices')).listDevices(),

@@ -17,6 +17,7 @@ export interface RunWorkerData {
 
 export type ToRunWorker =
   | { type: 'predict'; reqId: number; payload: JobPayload<'predict'> }
+  | { type: 'gradCam'; reqId: number; payload: JobPayload<'gradCam'> }
   | { type: 'export'; reqId: number; payload: JobPayload<'export'>; jobId: string }
   | { type: 'release' };
 

@@ -13,6 +13,7 @@ import type { FromRunWorker, RunWorkerData, ToRunWorker } from './run-worker-pro
 import { exportJob } from './runners/export';
 import { releaseRun } from './runners/live-runs';
 import { predictJob } from './runners/predict-job';
+import { gradCamJob } from './runners/quality';
 import { trainJob } from './runners/train';
 
 const data = workerData as RunWorkerData;
@@ -58,10 +59,12 @@ port.on('message', (m: ToRunWorker) => {
     port.close();
     return;
   }
-  const run =
+  const run: Promise<unknown> =
     m.type === 'predict'
       ? predictJob(m.payload, ctx(data.runId, new AbortController().signal))
-      : exportJob(m.payload, ctx(m.jobId, new AbortController().signal));
+      : m.type === 'gradCam'
+        ? gradCamJob(m.payload)
+        : exportJob(m.payload, ctx(m.jobId, new AbortController().signal));
   run.then(
     (result) => send({ type: 'reply', reqId: m.reqId, ok: true, result }),
     (e) => send({ type: 'reply', reqId: m.reqId, ok: false, error: errorInfo(e) }),

@@ -17,6 +17,16 @@ import { AugmentPreviewItem } from './augment-preview';
 import { BaseCard, BaseDescription, ModelLayers } from './bases';
 import { Prediction } from './prediction';
 import { RunView } from './run-record';
+import {
+  ConfirmedRelabel,
+  ContentHash,
+  DuplicateReport,
+  GradCamResult,
+  GroupResolution,
+  LabelReview,
+  QualityState,
+  RelabelPlan,
+} from '../quality';
 import { RENDERER_WRITABLE_SETTINGS, SettingsObject, settingsSchema } from './settings-schema';
 import type { RendererWritableSetting, Settings } from './settings-schema';
 
@@ -124,6 +134,16 @@ const SetSettingRequest = z.union(writableSettingSchemas) as unknown as z.ZodTyp
 
 const Empty = z.object({});
 
+/** The dataset's quality decisions, and the dataset rescanned when a relabel or its undo moved files. */
+export const QualityView = z.object({
+  datasetId: z.string(),
+  state: QualityState,
+  dataset: DatasetView.nullable(),
+});
+export type QualityView = z.infer<typeof QualityView>;
+
+const DatasetRef = z.object({ datasetId: z.string().min(1) });
+
 /** One uploaded image (browser mode's Try it), base64: ~20 MB of file. */
 export const MAX_UPLOAD_BASE64 = 28_000_000;
 
@@ -164,6 +184,64 @@ export const channels = {
   clearCache: {
     request: CacheFilter,
     response: z.object({ cleared: ClearResult, report: CacheReport }),
+  },
+
+  // ----- data quality (issue 13) -----
+  /** The dataset's quality decisions and undo log. */
+  getQuality: { request: DatasetRef, response: QualityView },
+  /** Duplicates and train/val leaks through the draft config's base (features from the cache). */
+  findDuplicates: {
+    request: DatasetRef.extend({
+      config: TrainConfig.optional(),
+      embeddingThreshold: z.number().min(0).max(1).optional(),
+    }),
+    response: z.object({ report: DuplicateReport, quality: QualityView }),
+  },
+  /** One group: keep all, keep one (the others excluded, never deleted), or move all into one split. */
+  resolveDuplicateGroup: {
+    request: DatasetRef.extend({ resolution: GroupResolution }),
+    response: QualityView,
+  },
+  /** Likely label errors among the training images, worst first (k-fold CV of the head). */
+  reviewLabels: {
+    request: DatasetRef.extend({ config: TrainConfig.optional() }),
+    response: z.object({ review: LabelReview, quality: QualityView }),
+  },
+  /** Exclude images from the project (or include them again), by content hash. */
+  setExcluded: {
+    request: DatasetRef.extend({
+      hashes: z.array(ContentHash).min(1).max(10_000),
+      excluded: z.boolean(),
+      label: z.string().max(200).optional(),
+    }),
+    response: QualityView,
+  },
+  /** Label review's "keep": the label is right, do not show it again. */
+  keepLabel: {
+    request: DatasetRef.extend({ contentHash: ContentHash, rel: z.string().min(1).max(4096) }),
+    response: QualityView,
+  },
+  /** What a relabel would move where (shown for confirmation; nothing moves). */
+  planRelabel: {
+    request: DatasetRef.extend({ rel: z.string().min(1).max(4096), toClass: z.string().min(1).max(255) }),
+    response: RelabelPlan,
+  },
+  /** Move the file of a confirmed plan into the other class folder (recorded for undo). */
+  applyRelabel: { request: DatasetRef.extend({ relabel: ConfirmedRelabel }), response: QualityView },
+  undoQuality: { request: DatasetRef, response: QualityView },
+  redoQuality: { request: DatasetRef, response: QualityView },
+  /** Grad-CAM of a run's model on one image (a file by path, or uploaded bytes), computed in the engine. */
+  gradCam: {
+    request: z.object({
+      runId: z.string().min(1),
+      item: z.union([
+        z.object({ path: z.string().min(1).max(4096) }),
+        z.object({ name: z.string().max(1024), data: z.string().min(1).max(MAX_UPLOAD_BASE64) }),
+      ]),
+      classIndex: z.number().int().min(0).optional(),
+      maxSide: z.number().int().min(16).max(2048).default(512),
+    }),
+    response: GradCamResult,
   },
 
   // ----- model -----

@@ -17,6 +17,15 @@ import { AugmentPreviewItem } from './augment-preview';
 import { BaseDescription, ModelLayers } from './bases';
 import { Prediction } from './prediction';
 import { TrainSummary } from './run-record';
+import {
+  ConfirmedRelabel,
+  DuplicateOptions,
+  DuplicateReport,
+  GradCamRequest,
+  GradCamResult,
+  LabelReview,
+  QualityState,
+} from '../quality';
 
 /** An image to classify: a file the engine reads, or bytes the renderer uploaded (browser mode). */
 export const PredictInput = z.union([
@@ -49,6 +58,8 @@ export const engineJobs = {
          * its one-line reason.
          */
         device: ExtractionDevice.optional(),
+        /** The project's quality decisions (exclusions, split overrides), applied before training. */
+        quality: QualityState.optional(),
         runDir: z.string().optional(),
       }),
       z.object({
@@ -60,6 +71,41 @@ export const engineJobs = {
       }),
     ]),
     result: TrainSummary,
+  },
+  /**
+   * Duplicates and leaks of a scanned dataset (clean features through the config's base, from the
+   * cache where possible) and, with `review`, label suspects among its training images.
+   */
+  qualityScan: {
+    payload: z.object({
+      scan: DatasetScan,
+      config: TrainConfig,
+      cacheDir: z.string(),
+      backend: BackendPreference,
+      review: z.boolean(),
+      options: DuplicateOptions.partial().optional(),
+      /** Label review leaves out images the user kept. */
+      kept: z.array(z.string()).default([]),
+    }),
+    result: z.object({ duplicates: DuplicateReport, review: LabelReview.nullable() }),
+  },
+  /** Relabel files (a confirmed plan), or undo/redo the last quality change with its file moves. */
+  relabel: {
+    payload: z.discriminatedUnion('op', [
+      z.object({ op: z.literal('apply'), root: z.string(), state: QualityState, request: ConfirmedRelabel }),
+      z.object({ op: z.literal('undo'), root: z.string(), state: QualityState }),
+      z.object({ op: z.literal('redo'), root: z.string(), state: QualityState }),
+    ]),
+    result: QualityState,
+  },
+  /** Grad-CAM of a kept run's model on one image (a file, or bytes the renderer uploaded). */
+  gradCam: {
+    payload: z.object({
+      runId: z.string(),
+      request: GradCamRequest,
+      bytes: z.instanceof(Uint8Array).optional(),
+    }),
+    result: GradCamResult,
   },
   /** Augmented variants of images, made by the engine's own `augment`, as JPEG data URLs. */
   augmentPreview: {

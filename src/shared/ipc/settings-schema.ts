@@ -1,3 +1,4 @@
+import { QualityState } from '../quality';
 import { z } from 'zod';
 import { BackendPreference, ExtractionDevice } from '../backends';
 import { SplitOptions } from '../dataset';
@@ -22,6 +23,8 @@ export type RecentDataset = z.infer<typeof RecentDataset>;
 export const DatasetConfig = z.object({
   split: SplitOptions.optional().catch(undefined),
   train: TrainConfig.optional().catch(undefined),
+  /** The dataset's quality decisions (issue 13): exclusions by content hash, split overrides, undo log. */
+  quality: QualityState.optional().catch(undefined),
 });
 export type DatasetConfig = z.infer<typeof DatasetConfig>;
 

@@ -126,6 +126,10 @@ export function predictInWorker(p: JobPayload<'predict'>): Promise<JobResult<'pr
   return request(ready(p.runId), (reqId) => ({ type: 'predict', reqId, payload: p }));
 }
 
+export function gradCamInWorker(p: JobPayload<'gradCam'>): Promise<JobResult<'gradCam'>> {
+  return request(ready(p.runId), (reqId) => ({ type: 'gradCam', reqId, payload: p }));
+}
+
 export async function exportInWorker(p: JobPayload<'export'>, ctx: JobContext): Promise<JobResult<'export'>> {
   const rw = ready(p.runId);
   rw.contexts.set(ctx.jobId, ctx);

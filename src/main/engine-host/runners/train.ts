@@ -8,6 +8,7 @@ import type { EngineEvent } from '@shared/engine-events';
 import { pipelineContext } from '../../engine/pipeline/context';
 import { runTraining } from '../../engine/pipeline/run';
 import { resumeRun } from '../../engine/train/resume-run';
+import { scanUnderQuality } from '../../engine/quality/apply-scan';
 import type { TrainRun } from '../../engine/pipeline/run';
 import type { JobContext } from '../job-context';
 import { batchThrottle } from '../throttle';
@@ -65,12 +66,23 @@ export async function trainJob(
     },
   };
   const context = pipelineContext({ jobId: ctx.jobId, signal: ctx.signal, onEvent: opts.onEvent });
-  // The scan main holds (the Dataset screen's, with its split): no second scan. A resume reads the
-  // run's own from its folder.
-  const run =
-    'resume' in p
-      ? await resumeRun(p.resume, { ...opts, context })
-      : await runTraining(p.config, p.scan, { ...opts, context, runDir: p.runDir ?? null });
+  // A resume reads the run's own scan (as it trained, decisions applied) from its folder.
+  if ('resume' in p) {
+    const resumed = await resumeRun(p.resume, { ...opts, context });
+    keepRun(ctx.jobId, resumed);
+    return summarize(resumed);
+  }
+  // The scan main holds (the Dataset screen's, with its split): no second scan.
+  // The project's quality decisions (duplicates excluded, groups moved into one split) apply to this run.
+  const scan = p.quality ? await scanUnderQuality(p.scan, p.quality) : p.scan;
+  if (scan !== p.scan)
+    ctx.emit({
+      type: 'log',
+      jobId: ctx.jobId,
+      level: 'info',
+      message: `quality decisions: ${p.scan.files.length - scan.files.length} image(s) excluded`,
+    });
+  const run = await runTraining(p.config, scan, { ...opts, context, runDir: p.runDir ?? null });
   keepRun(ctx.jobId, run);
   return summarize(run);
 }

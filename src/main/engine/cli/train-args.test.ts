@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HEAD_PRESETS, HeadSpec } from '@shared/head';
 import { KERAS_RECIPE_AUGMENT } from '@shared/augment';
-import { parseTrainArgs, type TrainRequest } from './train-args';
+import { DEFAULT_REVIEW_COUNT, parseTrainArgs, type TrainRequest } from './train-args';
 
 /** A new run's request (not `--resume`), for its config. */
 function newRun(r: TrainRequest | null) {
@@ -45,5 +45,41 @@ describe('train --recipe', () => {
     expect(() => parseTrainArgs(['--data', 'x', '--recipe', 'vgg'])).toThrow(
       /unknown --recipe vgg \(one of keras-vgg16\)/,
     );
+  });
+});
+
+const parse = (...args: string[]) => newRun(parseTrainArgs(['--data', 'd', ...args]));
+
+describe('train flags of issue 13', () => {
+  it('off by default: the light head, no dedupe, no review', () => {
+    const r = parse();
+    expect(r).toMatchObject({ headAuto: false, dedupe: false, review: 0 });
+    expect(r.config.head).toMatchObject(HeadSpec.parse(HEAD_PRESETS.light));
+  });
+
+  it('--head auto chooses by cross-validation; presets and JSON still parse', () => {
+    expect(parse('--head', 'auto').headAuto).toBe(true);
+    expect(parse('--head', 'keras')).toMatchObject({ headAuto: false, config: { head: HEAD_PRESETS.keras } });
+  });
+
+  it('--review takes an optional count, in any position', () => {
+    expect(parse('--review').review).toBe(DEFAULT_REVIEW_COUNT);
+    expect(parse('--review', '25', '--dedupe')).toMatchObject({ review: 25, dedupe: true });
+    expect(parse('--review=3').review).toBe(3);
+    expect(parse('--dedupe', '--review').review).toBe(DEFAULT_REVIEW_COUNT);
+  });
+
+  it('a bad count or a stray argument is one usage line', () => {
+    expect(() => parse('--review=0')).toThrow(/--review takes a count of at least 1, got '0'/);
+    expect(() => parse('--review=x')).toThrow(/--review takes a count/);
+    expect(() => parse('stray')).toThrow(/Unexpected argument 'stray'/);
+    expect(() => parse('--review', '2', 'stray')).toThrow(/Unexpected argument 'stray'/);
+  });
+});
+
+describe('--resume with the flags of issue 13', () => {
+  it("refuses --dedupe and --review (they change what trains, which is the run's own)", () => {
+    expect(() => parseTrainArgs(['--resume', 'r', '--dedupe'])).toThrow(/--dedupe cannot be given with it/);
+    expect(() => parseTrainArgs(['--resume', 'r', '--review', '3'])).toThrow(/--review cannot be given/);
   });
 });

@@ -10,12 +10,15 @@ import { EXTRACTION_DEVICES, type ExtractionDevice } from '../onnx/devices';
 import { augmentArg, backendArg, formatsArg, headArg, intArg, numArg, UsageError } from './args';
 import { parseCli } from './parse';
 
-export const TRAIN_USAGE = `usage: npm run train -- --data <dir> [--recipe ${RECIPE_PRESETS.map((r) => r.id).join('|')}] [--base <id|dir>] [--head <preset|json>] [--augment <json|keras>]
+export const TRAIN_USAGE = `usage: npm run train -- --data <dir> [--recipe ${RECIPE_PRESETS.map((r) => r.id).join('|')}] [--base <id|dir>] [--head <preset|json|auto>] [--augment <json|keras>]
        [--epochs N] [--fine-tune-layers N] [--out <dir>] [--cache-dir <dir>] [--json]
        [--format ${ExportFormatId.options.join(',')}|both|all] [--lr X] [--batch-size N] [--seed N] [--backend ${BackendPreference.options.join('|')}]
        [--device ${EXTRACTION_DEVICES.join('|')}] [--val-fraction X] [--views N] [--class-weight balanced] [--patience N]
-       [--fine-tune-epochs N]
+       [--fine-tune-epochs N] [--dedupe] [--review [N]]
        npm run train -- --resume <run dir> [--out <dir>] [--cache-dir <dir>] [--json] [--format …] [--backend …] [--device …]`;
+
+/** Label suspects `--review` prints when no count is given. */
+export const DEFAULT_REVIEW_COUNT = 10;
 
 /** What `--resume` may be given with: where and how to run, never what to train (that is the run's). */
 const RESUME_OPTIONS = ['resume', 'out', 'cache-dir', 'json', 'format', 'backend', 'device', 'help'];
@@ -32,7 +35,17 @@ interface RequestCommon {
 
 /** A new run (its data and config), or a resume of the run in a folder (its config is the run's). */
 export type TrainRequest =
-  | (RequestCommon & { kind: 'new'; data: string; config: TrainConfig })
+  | (RequestCommon & {
+      kind: 'new';
+      data: string;
+      config: TrainConfig;
+      /** `--head auto`: choose the head by cross-validation on the training split before training. */
+      headAuto: boolean;
+      /** `--dedupe`: keep one image per duplicate group, never split a group across train/val. */
+      dedupe: boolean;
+      /** `--review [N]`: print the N likeliest label errors (0: off). */
+      review: number;
+    })
   | (RequestCommon & { kind: 'resume'; runDir: string });
 
 /** The parsed request, or null when `--help` was asked for. */
@@ -40,8 +53,8 @@ export function parseTrainArgs(
   argv: string[],
   defaults: { data?: string; out?: string } = {},
 ): TrainRequest | null {
-  const { values, tokens } = parseCli({
-    args: argv,
+  const { values, tokens, positionals } = parseCli({
+    args: reviewCount(argv),
     options: {
       data: { type: 'string' },
       recipe: { type: 'string' },
@@ -65,11 +78,18 @@ export function parseTrainArgs(
       'class-weight': { type: 'string' },
       patience: { type: 'string' },
       resume: { type: 'string' },
+      dedupe: { type: 'boolean', default: false },
+      review: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
     tokens: true,
+    allowPositionals: true,
   });
+  // Only `--review N` may leave a positional (see reviewCount); anything else is a stray argument.
+  const stray = positionals.find((p) => !p.startsWith(REVIEW_N));
+  if (stray !== undefined) throw new UsageError(`Unexpected argument '${stray}'`);
+  const reviewN = positionals.length ? Number(positionals[0].slice(REVIEW_N.length)) : DEFAULT_REVIEW_COUNT;
   if (values.help) return null;
   const formats = formatsArg(values.format);
   const backend = backendArg(values.backend);
@@ -104,7 +124,7 @@ export function parseTrainArgs(
     throw new UsageError('--val-fraction must be between 0 and 1');
   const input: TrainConfigInput = {
     base: values.base,
-    head: headArg(values.head),
+    head: values.head === 'auto' ? undefined : headArg(values.head),
     augment: augmentArg(values.augment),
     epochs: intArg('--epochs', values.epochs, 1),
     learningRate: numArg('--lr', values.lr),
@@ -130,5 +150,37 @@ export function parseTrainArgs(
   });
   if (!parsed.success)
     throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  return { kind: 'new', data, config: parsed.data, ...common, out: values.out ?? defaults.out };
+  return {
+    kind: 'new',
+    data,
+    config: parsed.data,
+    ...common,
+    out: values.out ?? defaults.out,
+    headAuto: values.head === 'auto',
+    dedupe: values.dedupe,
+    review: values.review ? reviewN : 0,
+  };
+}
+
+const REVIEW_N = '\0review=';
+
+/** `--review` takes an optional count: `--review 20` becomes `--review` plus a tagged positional. */
+function reviewCount(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--review(?:=(.*))?$/.exec(argv[i]);
+    if (!m) {
+      out.push(argv[i]);
+      continue;
+    }
+    const value = m[1] ?? (/^\d+$/.test(argv[i + 1] ?? '') ? argv[++i] : undefined);
+    out.push('--review');
+    if (value !== undefined) {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1)
+        throw new UsageError(`--review takes a count of at least 1, got '${value}'`);
+      out.push(`${REVIEW_N}${n}`);
+    }
+  }
+  return out;
 }

@@ -2,7 +2,8 @@
 import path from 'node:path';
 import { EXPORT_FORMATS, ExportFormatId } from '@shared/export-formats';
 import type { EngineEvent, Evaluation } from '@shared/engine-events';
-import { describeBackend } from '../backend';
+import os from 'node:os';
+import { describeBackend, initBackend } from '../backend';
 import { StoppedError } from '../extract/features';
 import type { ExportResult } from '../export';
 import { exportSubject } from '../export';
@@ -10,8 +11,10 @@ import { assertDeviceAvailable } from '../onnx/devices';
 import { pipelineContext, runStage } from '../pipeline/context';
 import { exportStage } from '../pipeline/export';
 import { runTraining, type TrainRun } from '../pipeline/run';
+import { describeCvRow, qualityCheck, type QualityCheckOutput } from '../pipeline/quality-check';
 import { scanStage } from '../pipeline/scan';
 import { resumeRun } from '../train/resume-run';
+import { defaultCacheDir } from '../../util/paths';
 import { ProgressPrinter, table } from './progress';
 import { parseTrainArgs, TRAIN_USAGE } from './train-args';
 
@@ -24,7 +27,11 @@ export const STOPPED_BEFORE_TRAINING = 'stopped before training: nothing to expo
 const slug = (s: string) => s.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
 
 /** The summary is the last JSONL line: other tools read `accuracy` from it. */
-export function summarize(run: TrainRun, exported: ExportResult | null) {
+export function summarize(
+  run: TrainRun,
+  exported: ExportResult | null,
+  check: QualityCheckOutput | null = null,
+) {
   const brief = (e: Evaluation | null) =>
     e && {
       count: e.count,
@@ -55,6 +62,33 @@ export function summarize(run: TrainRun, exported: ExportResult | null) {
     features: run.features,
     timings: run.timings,
     skipped: run.problems.map((p) => ({ file: p.rel, reason: p.reason, stage: p.stage })),
+    quality: check && {
+      duplicates: check.duplicates.counts,
+      dedupe: check.dedupe,
+      headAuto: check.headAuto && {
+        winner: check.headAuto.winner.id,
+        folds: check.headAuto.folds,
+        ms: check.headAuto.ms,
+        rows: check.headAuto.rows.map((r) => ({
+          id: r.candidate.id,
+          status: r.status,
+          accuracy: r.accuracy,
+          logLoss: r.logLoss,
+          ms: r.ms,
+        })),
+      },
+      review: check.review && {
+        cvAccuracy: check.review.cv.accuracy,
+        flagged: check.review.flagged,
+        suspects: check.review.queue.slice(0, 50).map((q) => ({
+          file: q.rel,
+          label: check.review!.classes[q.label],
+          suggested: check.review!.classes[q.suggested],
+          probabilities: q.probabilities,
+          score: q.score,
+        })),
+      },
+    },
     out: exported?.outDir ?? null,
     exports:
       exported &&
@@ -144,6 +178,7 @@ export async function trainCommand(
     };
     let outDir: string;
     let run: TrainRun | null;
+    let check: QualityCheckOutput | null = null;
     if (req.kind === 'resume') {
       // The run's own folder holds its config and scan; the model lands beside them unless --out says.
       outDir = req.out ?? req.runDir;
@@ -153,6 +188,23 @@ export async function trainCommand(
       const scan = await runStage(ctx, scanStage, { root: req.data, split: req.config.split }).catch(
         stoppedEarly,
       );
+      check =
+        scan &&
+        (await qualityCheck(ctx, {
+          scan,
+          config: req.config,
+          cacheDir: req.cacheDir ?? defaultCacheDir(),
+          backend: await initBackend(req.backend),
+          device: req.device,
+          engines: Math.max(1, os.availableParallelism()),
+          dedupe: req.dedupe,
+          review: req.review > 0,
+          headAuto: req.headAuto,
+        }).catch(stoppedEarly));
+      if (check && !req.json) {
+        printer.done();
+        printQuality(check, req.review, process.stdout);
+      }
       // The output folder is also the run's folder (run.json, scan.json, checkpoints): `--resume` it.
       outDir =
         req.out ??
@@ -161,8 +213,8 @@ export async function trainCommand(
           `${slug(path.basename(scan?.root ?? req.data))}-${slug(path.basename(req.config.base))}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`,
         );
       run =
-        scan &&
-        (await runTraining(req.config, scan, { ...machine, context: ctx, runDir: outDir }).catch(
+        check &&
+        (await runTraining(check.config, check.scan, { ...machine, context: ctx, runDir: outDir }).catch(
           stoppedEarly,
         ));
     }
@@ -181,11 +233,47 @@ export async function trainCommand(
       outDir,
       formats: req.formats,
     });
-    if (req.json) emitJson(summarize(run, exported));
+    if (req.json) emitJson(summarize(run, exported, check));
     else printReport(run, process.stdout, exported);
     run.dispose();
     return 0;
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/** The head-auto table and label suspects (duplicate counts went out as log lines as they were found). */
+function printQuality(c: QualityCheckOutput, reviewCount: number, out: NodeJS.WriteStream) {
+  const w = (s = '') => out.write(`${s}\n`);
+  if (c.headAuto) {
+    w();
+    w(
+      table([
+        [`head (${c.headAuto.folds}-fold CV on train)`, 'cv acc %', 'log loss', 's'],
+        ...c.headAuto.rows.map((r) => describeCvRow(r, c.headAuto!.winner.id)),
+      ]),
+    );
+  }
+  if (c.review) {
+    const r = c.review;
+    w();
+    w(
+      `Label review (${r.cv.folds}-fold CV accuracy ${(r.cv.accuracy * 100).toFixed(1)}%): ${r.flagged} flagged; top ${Math.min(reviewCount, r.queue.length)}:`,
+    );
+    w(
+      table([
+        ['file', 'label', 'suggested', 'p(label)', 'p(suggested)'],
+        ...r.queue
+          .slice(0, reviewCount)
+          .map((q) => [
+            q.rel,
+            r.classes[q.label],
+            r.classes[q.suggested],
+            +q.probabilities[q.label].toFixed(3),
+            +q.probabilities[q.suggested].toFixed(3),
+          ]),
+      ]),
+    );
+  }
+  if (c.headAuto || c.review) w();
 }

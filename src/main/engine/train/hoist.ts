@@ -28,7 +28,11 @@ export interface HeadTraining {
  * The models that train on the set's rows. Full maps go through the whole head; pooled vectors go
  * through models that share the head's layers (and so its weights) minus the pooling layer.
  */
-export function hoistPooling(spec: HeadSpec, head: Head, set: FeatureSet): HeadTraining {
+export function hoistPooling(
+  spec: HeadSpec,
+  head: Head,
+  set: Pick<FeatureSet, 'form' | 'featureShape' | 'vectorShape' | 'items'>,
+): HeadTraining {
   if (set.form === 'full')
     return { items: set.items, inputShape: set.vectorShape, model: head.model, logits: head.logits };
   const wanted = storedFormFor(spec, set.featureShape);

@@ -24,6 +24,8 @@ interface DatasetState {
   cancelOpen(): void;
   resplit(split: SplitOptions): void;
   clearError(): void;
+  /** Main rescanned the dataset (a relabel or its undo moved files): show what it found. */
+  replace(view: DatasetView): void;
 }
 
 const Ctx = createContext<DatasetState | null>(null);
@@ -107,9 +109,10 @@ export function DatasetProvider({ children }: { children: ReactNode }) {
   );
 
   const clearError = useCallback(() => setError(null), []);
+  const replace = useCallback((view: DatasetView) => setDataset(view), []);
   const value = useMemo(
-    () => ({ dataset, opening, error, open, cancelOpen, resplit, clearError }),
-    [dataset, opening, error, open, cancelOpen, resplit, clearError],
+    () => ({ dataset, opening, error, open, cancelOpen, resplit, clearError, replace }),
+    [dataset, opening, error, open, cancelOpen, resplit, clearError, replace],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

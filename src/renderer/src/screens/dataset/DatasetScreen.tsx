@@ -7,6 +7,7 @@ import { ClassSummary } from './ClassSummary';
 import { ImageBrowser } from './ImageBrowser';
 import { OpenPanel } from './OpenPanel';
 import { ProblemsPanel } from './ProblemsPanel';
+import { QualityPanel } from './quality/QualityPanel';
 import { SplitPanel } from './SplitPanel';
 
 function ScanProgress() {
@@ -74,6 +75,7 @@ export function DatasetScreen() {
           <SplitPanel dataset={dataset} onChange={resplit} />
           <ImageBrowser key={dataset.id} dataset={dataset} />
           <ProblemsPanel dataset={dataset} />
+          <QualityPanel key={`quality-${dataset.id}`} dataset={dataset} />
         </>
       )}
     </section>

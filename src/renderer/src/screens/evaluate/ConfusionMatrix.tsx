@@ -1,7 +1,29 @@
-/** Confusion matrix heatmap: counts or row-normalised (recall per true class). Rows: true, columns: predicted. */
+/**
+ * Confusion matrix heatmap: counts or row-normalised (recall per true class). Rows: true, columns:
+ * predicted. A cell filters the gallery to those images; a row header to that class's errors.
+ */
 import { useState } from 'react';
 
-export function ConfusionMatrix({ classes, confusion }: { classes: string[]; confusion: number[][] }) {
+export interface CmFilter {
+  trueClass: number;
+  /** null: every error of the true class. */
+  predicted: number | null;
+}
+
+export function ConfusionMatrix({
+  classes,
+  confusion,
+  filter,
+  onFilter,
+}: {
+  classes: string[];
+  confusion: number[][];
+  filter?: CmFilter | null;
+  onFilter?: (f: CmFilter | null) => void;
+}) {
+  const isOn = (t: number, p: number | null) => filter?.trueClass === t && filter.predicted === p;
+  const toggle = (t: number, p: number | null) =>
+    onFilter?.(isOn(t, p) ? null : { trueClass: t, predicted: p });
   const [normalised, setNormalised] = useState(false);
   const rowSums = confusion.map((row) => row.reduce((a, b) => a + b, 0));
   const max = Math.max(1, ...confusion.flat());
@@ -42,7 +64,13 @@ export function ConfusionMatrix({ classes, confusion }: { classes: string[]; con
           <tbody>
             {confusion.map((row, t) => (
               <tr key={classes[t]}>
-                <th scope="row" title={classes[t]}>
+                <th
+                  scope="row"
+                  title={`${classes[t]}: show its errors`}
+                  data-testid="cm-row"
+                  className={isOn(t, null) ? 'cm-selected cm-clickable' : 'cm-clickable'}
+                  onClick={() => toggle(t, null)}
+                >
                   {classes[t]}
                 </th>
                 {row.map((n, p) => {
@@ -55,7 +83,8 @@ export function ConfusionMatrix({ classes, confusion }: { classes: string[]; con
                       data-true={t}
                       data-pred={p}
                       data-count={n}
-                      className={t === p ? 'cm-diag' : undefined}
+                      className={`${t === p ? 'cm-diag ' : ''}cm-clickable${isOn(t, p) ? ' cm-selected' : ''}`}
+                      onClick={() => toggle(t, p)}
                       style={{
                         background: `color-mix(in srgb, ${t === p ? 'var(--train)' : 'var(--danger)'} ${Math.round(
                           intensity * 85,

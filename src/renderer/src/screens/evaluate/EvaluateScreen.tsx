@@ -6,7 +6,7 @@ import { useAppState } from '../../state/app-state';
 import { useDataset } from '../../state/dataset';
 import { useRuns } from '../../state/runs';
 import { ClassMetrics } from './ClassMetrics';
-import { ConfusionMatrix } from './ConfusionMatrix';
+import { ConfusionMatrix, type CmFilter } from './ConfusionMatrix';
 import { Misclassified } from './Misclassified';
 import { TryIt, useTryIt } from './TryIt';
 import './evaluate.css';
@@ -36,7 +36,12 @@ export function EvaluateScreen() {
 function RunEvaluation({ run }: { run: RunView }) {
   const { info } = useAppState();
   const { dataset } = useDataset();
-  const [split, setSplit] = useState<'val' | 'test'>('val');
+  const [split, setSplitState] = useState<'val' | 'test'>('val');
+  const [filter, setFilter] = useState<CmFilter | null>(null);
+  const setSplit = (s: 'val' | 'test') => {
+    setFilter(null);
+    setSplitState(s);
+  };
   const tryIt = useTryIt(run)!;
   const evals = run.summary?.evaluation;
   const evaluation = (split === 'test' ? evals?.test : evals?.val) ?? evals?.val ?? evals?.test ?? null;
@@ -85,7 +90,12 @@ function RunEvaluation({ run }: { run: RunView }) {
       {evaluation && (
         <>
           <div className="eval-top">
-            <ConfusionMatrix classes={run.classes} confusion={evaluation.confusion} />
+            <ConfusionMatrix
+              classes={run.classes}
+              confusion={evaluation.confusion}
+              filter={filter}
+              onFilter={setFilter}
+            />
             <ClassMetrics evaluation={evaluation} />
           </div>
           <Misclassified
@@ -93,6 +103,11 @@ function RunEvaluation({ run }: { run: RunView }) {
             classes={run.classes}
             mode={info?.mode ?? 'browser'}
             datasetId={datasetId}
+            runId={run.id}
+            live={!!run.live}
+            filter={filter}
+            onClearFilter={() => setFilter(null)}
+            confusion={evaluation.confusion}
           />
         </>
       )}

@@ -4,6 +4,8 @@ import type { Misclassified as Miss } from '@shared/engine-events';
 import { imageUrl } from '@shared/ipc/image-url';
 import { Modal } from '../../components/Modal';
 import { baseName } from '../../lib/format';
+import type { CmFilter } from './ConfusionMatrix';
+import { GradCamView } from './GradCamView';
 import { ProbBars } from './ProbBars';
 
 type Sort = 'confident' | 'unsure';
@@ -13,21 +15,52 @@ export function Misclassified({
   classes,
   mode,
   datasetId,
+  runId,
+  live,
+  filter = null,
+  onClearFilter,
+  confusion,
 }: {
   items: Miss[];
   classes: string[];
   mode: 'electron' | 'browser';
   /** The open dataset's id when it is the run's dataset (images can be shown), else null. */
   datasetId: string | null;
+  runId: string;
+  /** The run's model is in the engine's memory (Grad-CAM can be computed). */
+  live: boolean;
+  /** From the confusion matrix: one true × predicted cell, or one true class's errors. */
+  filter?: CmFilter | null;
+  onClearFilter?: () => void;
+  confusion: number[][];
 }) {
   const [sort, setSort] = useState<Sort>('confident');
   const [open, setOpen] = useState<Miss | null>(null);
+  const [heat, setHeat] = useState(false);
   const conf = (m: Miss) => m.probabilities[m.predicted];
-  const sorted = items.slice().sort((a, b) => (sort === 'confident' ? conf(b) - conf(a) : conf(a) - conf(b)));
+  const shown = filter
+    ? items.filter(
+        (m) =>
+          m.trueClass === filter.trueClass && (filter.predicted === null || m.predicted === filter.predicted),
+      )
+    : items;
+  const sorted = shown.slice().sort((a, b) => (sort === 'confident' ? conf(b) - conf(a) : conf(a) - conf(b)));
+  const correctCell = filter && filter.predicted === filter.trueClass;
   return (
     <div className="card miss-card" data-testid="misclassified">
       <div className="miss-head">
         <h2>Misclassified ({items.length})</h2>
+        {filter && (
+          <span className="chip" data-testid="cm-filter">
+            {filter.predicted === null
+              ? `errors of ${classes[filter.trueClass]}`
+              : `${classes[filter.trueClass]} → ${classes[filter.predicted]}`}{' '}
+            ({correctCell ? confusion[filter.trueClass][filter.trueClass] : shown.length})
+            <button type="button" className="link" onClick={onClearFilter} aria-label="Clear filter">
+              ×
+            </button>
+          </span>
+        )}
         <label>
           Sort{' '}
           <select
@@ -44,6 +77,12 @@ export function Misclassified({
         )}
       </div>
       {items.length === 0 && <p className="muted">None — every image was classified correctly.</p>}
+      {correctCell && (
+        <p className="muted" data-testid="cm-correct-note">
+          {confusion[filter.trueClass][filter.trueClass]} {classes[filter.trueClass]} image(s) were classified
+          correctly; the evaluation keeps the images of its errors only.
+        </p>
+      )}
       <div className="miss-grid">
         {sorted.map((m) => (
           <button
@@ -51,7 +90,10 @@ export function Misclassified({
             key={m.rel}
             className="miss-item"
             data-testid="miss-item"
-            onClick={() => setOpen(m)}
+            onClick={() => {
+              setHeat(false);
+              setOpen(m);
+            }}
           >
             {datasetId ? (
               <img src={imageUrl(mode, 'thumb', datasetId, m.rel)} alt={baseName(m.rel)} loading="lazy" />
@@ -81,7 +123,17 @@ export function Misclassified({
             </button>
           </header>
           <div className="miss-preview-body">
-            {datasetId && <img src={imageUrl(mode, 'preview', datasetId, open.rel)} alt={open.rel} />}
+            {datasetId &&
+              (heat ? (
+                <GradCamView
+                  runId={runId}
+                  item={{ path: open.path }}
+                  photo={imageUrl(mode, 'preview', datasetId, open.rel)}
+                  classes={classes}
+                />
+              ) : (
+                <img src={imageUrl(mode, 'preview', datasetId, open.rel)} alt={open.rel} />
+              ))}
             <div>
               <p>
                 True class <strong>{classes[open.trueClass]}</strong>, predicted{' '}
@@ -94,6 +146,11 @@ export function Misclassified({
                 highlight={classes[open.trueClass]}
               />
               <p className="muted small break">{open.path}</p>
+              {datasetId && live && (
+                <button type="button" data-testid="show-heatmap" onClick={() => setHeat((h) => !h)}>
+                  {heat ? 'Hide heatmap' : 'Where did the model look? (Grad-CAM)'}
+                </button>
+              )}
             </div>
           </div>
         </Modal>

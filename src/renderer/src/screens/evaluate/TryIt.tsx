@@ -3,12 +3,13 @@
  * top-k predictions. Electron sends paths (folders are expanded by main); a browser cannot reveal
  * paths, so it uploads the bytes.
  */
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { DragEvent, HTMLAttributes } from 'react';
 import type { RequestInput } from '@shared/ipc/contract';
 import type { Prediction } from '@shared/ipc/prediction';
 import type { RunView } from '@shared/ipc/run-record';
 import { api, call, errorText } from '../../api/client';
+import { GradCamView, type GradCamItem } from './GradCamView';
 import { ProbBars } from './ProbBars';
 
 type Item = RequestInput<'predictImages'>['items'][number];
@@ -57,6 +58,8 @@ export interface TryItState {
   over: boolean;
   fromFiles(files: File[]): Promise<void>;
   clear(): void;
+  /** What Grad-CAM needs to see a result's image again (a path, or the uploaded bytes), by result name. */
+  sourceOf(name: string): GradCamItem | null;
   /** Spread on the element that takes drops (the whole screen): marks it as its own drop zone. */
   dropProps: HTMLAttributes<HTMLElement> & { 'data-own-drop': string };
 }
@@ -69,6 +72,7 @@ export function useTryIt(run: RunView | null): TryItState | null {
   const [error, setError] = useState<string | null>(null);
   const [over, setOver] = useState(false);
   const k = Math.min(5, run?.classes.length ?? 1);
+  const sources = useRef(new Map<string, GradCamItem>());
 
   const predict = async (items: Item[]) => {
     if (items.length === 0 || !run) return;
@@ -78,6 +82,7 @@ export function useTryIt(run: RunView | null): TryItState | null {
       const chunks: Item[][] = [[]];
       let bytes = 0;
       for (const it of items) {
+        sources.current.set(it.name, 'data' in it ? { name: it.name, data: it.data } : { path: it.path });
         const size = 'data' in it ? it.data.length : 0;
         const cur = chunks[chunks.length - 1];
         if (cur.length >= CHUNK_ITEMS || (cur.length > 0 && bytes + size > CHUNK_BYTES)) {
@@ -142,11 +147,25 @@ export function useTryIt(run: RunView | null): TryItState | null {
     },
   };
   if (!run) return null;
-  return { run, results, busy, error, over, fromFiles, clear: () => setResults([]), dropProps };
+  return {
+    run,
+    results,
+    busy,
+    error,
+    over,
+    fromFiles,
+    clear: () => {
+      sources.current.clear();
+      setResults([]);
+    },
+    sourceOf: (name) => sources.current.get(name) ?? null,
+    dropProps,
+  };
 }
 
 export function TryIt({ state }: { state: TryItState }) {
   const { run, results, busy, error, over, fromFiles } = state;
+  const [heat, setHeat] = useState<number | null>(null);
   return (
     <div className="card tryit" data-testid="try-it">
       <h2>Try it</h2>
@@ -198,6 +217,23 @@ export function TryIt({ state }: { state: TryItState }) {
                 <span className="muted small">{p.name}</span>
               </div>
               {p.error ? <p className="error small">{p.error}</p> : <ProbBars rows={p.top} />}
+              {!p.error && run.live && p.thumb && state.sourceOf(p.name) && (
+                <button
+                  type="button"
+                  data-testid="tryit-heatmap"
+                  onClick={() => setHeat(heat === i ? null : i)}
+                >
+                  {heat === i ? 'Hide heatmap' : 'Heatmap'}
+                </button>
+              )}
+              {heat === i && p.thumb && state.sourceOf(p.name) && (
+                <GradCamView
+                  runId={run.id}
+                  item={state.sourceOf(p.name)!}
+                  photo={p.thumb}
+                  classes={run.classes}
+                />
+              )}
             </div>
           </li>
         ))}

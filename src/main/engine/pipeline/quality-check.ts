@@ -1,0 +1,193 @@
+/**
+ * What `train` checks before training (issue 13): duplicates and train/val leaks, optionally removed
+ * (`--dedupe`), likely label errors (`--review`), and the head chosen by cross-validation (`--head auto`).
+ * It loads the base and computes clean features through the same store a run uses, so the run that
+ * follows reads them from the cache (without a cache they are computed twice).
+ */
+import path from 'node:path';
+import { HEAD_PRESETS, HeadSpec } from '@shared/head';
+import type { DatasetScan } from '@shared/dataset';
+import type {
+  DuplicateOptionsInput,
+  DuplicateReport,
+  HeadAutoResult,
+  HeadCvRow,
+  LabelReview,
+} from '@shared/quality';
+import type { TrainConfig } from '@shared/train';
+import type { BackendReport } from '../backend';
+import type { ExtractionDevice } from '../onnx/devices';
+import { filesAfter, withFiles } from '../quality/apply-scan';
+import { CvData } from '../quality/cross-val';
+import { duplicateImagesOf, findDuplicates } from '../quality/duplicates';
+import { pooledEmbeddings } from '../quality/embed';
+import { autoHead, withWinner } from '../quality/head-auto';
+import { reviewLabels } from '../quality/label-review';
+import { perceptualHashes } from '../quality/phash';
+import {
+  applyChange,
+  applyQualityState,
+  dedupeChange,
+  emptyQualityState,
+  type DedupeSummary,
+} from '../quality/state';
+import { withoutEmptyClasses } from '../dataset/scan';
+import type { StoredForm } from '../store/store';
+import { storedFormFor } from '../train/hoist';
+import { runStage, type PipelineContext } from './context';
+import { featuresStage } from './features';
+import { resolveBaseStage } from './resolve-base';
+
+export interface QualityCheckInput {
+  scan: DatasetScan;
+  config: TrainConfig;
+  cacheDir: string | null;
+  mirrorDir?: string | null;
+  backend: BackendReport;
+  device?: ExtractionDevice;
+  engines: number;
+  /** Keep one image per duplicate group (one per class of a conflict), never split a group across splits. */
+  dedupe: boolean;
+  /** Rank likely label errors among the training images. */
+  review: boolean;
+  /** Choose the head (preset × learning rate × L2) by k-fold cross-validation on the training split. */
+  headAuto: boolean;
+  duplicateOptions?: DuplicateOptionsInput;
+  /** Content hashes label review leaves out (the user kept their labels). */
+  kept?: Iterable<string>;
+}
+
+export interface QualityCheckOutput {
+  duplicates: DuplicateReport;
+  /** With `dedupe`: what it decided, and `files` left out (excluded contents and byte-identical copies). */
+  dedupe: (DedupeSummary & { files: number }) | null;
+  /** The scan to train on: with `dedupe`, duplicates excluded and groups moved into one split. */
+  scan: DatasetScan;
+  review: LabelReview | null;
+  headAuto: HeadAutoResult | null;
+  /** The config to train: with `headAuto`, the winner's head and learning rate. */
+  config: TrainConfig;
+}
+
+/** Label review's head: the default preset (a pooling head: cheap to cross-validate). */
+const REVIEW_HEAD = HeadSpec.parse(HEAD_PRESETS.light);
+
+export async function qualityCheck(
+  runCtx: PipelineContext,
+  i: QualityCheckInput,
+): Promise<QualityCheckOutput> {
+  // Skipped files are reported by the run that follows: once is enough.
+  const ctx: PipelineContext = { ...runCtx, emit: (e) => e.type !== 'problem' && runCtx.emit(e) };
+  const info = (message: string) => ctx.emit({ type: 'log', jobId: ctx.jobId, level: 'info', message });
+  // Class indices as the run will number them (empty class folders left out).
+  const usable = withoutEmptyClasses(i.scan);
+  const base = await runStage(ctx, resolveBaseStage, {
+    base: i.config.base,
+    mirrorDir: i.mirrorDir,
+    modelsDir: i.cacheDir ? path.join(i.cacheDir, 'models') : undefined,
+  });
+  let form: StoredForm;
+  let set;
+  try {
+    // Head auto's grid trains pooling heads on pooled vectors; otherwise what the run's head stores.
+    form = i.headAuto ? 'avg' : storedFormFor(i.config.head, base.featureShape);
+    set = (
+      await runStage(ctx, featuresStage, {
+        files: usable.files,
+        base,
+        backend: i.backend,
+        pixel: { inputSize: base.inputSize, resize: i.config.resize, preprocessing: base.preprocessing },
+        augment: null,
+        views: 1,
+        seed: i.config.seed,
+        cacheDir: i.cacheDir,
+        form,
+        device: i.device,
+        engines: i.engines,
+      })
+    ).set;
+  } finally {
+    base.full.dispose();
+  }
+  try {
+    const phashes = await perceptualHashes(
+      set.items.map((it) => it.file.path),
+      { signal: ctx.signal },
+    );
+    const duplicates = await findDuplicates({
+      images: duplicateImagesOf(set.items),
+      embeddings: form === 'max' ? null : await pooledEmbeddings(set, set.items),
+      phashes,
+      options: i.duplicateOptions,
+      signal: ctx.signal,
+    });
+    const leaky = duplicates.counts.leaks + duplicates.counts.conflicts > 0;
+    ctx.emit({
+      type: 'log',
+      jobId: ctx.jobId,
+      level: leaky && !i.dedupe ? 'warn' : 'info',
+      message: describeDuplicates(duplicates),
+    });
+    let scan = i.scan;
+    let items = set.items;
+    let dedupe: QualityCheckOutput['dedupe'] = null;
+    if (i.dedupe && duplicates.groups.length) {
+      const s0 = emptyQualityState();
+      const d = dedupeChange(s0, duplicates);
+      const applied = applyQualityState(set.items, applyChange(s0, d.change));
+      items = applied.items;
+      scan = withFiles(i.scan, filesAfter(i.scan.files, applied.items, applied.excluded));
+      dedupe = { ...d.summary, files: applied.excluded.length };
+      info(
+        `Dedupe: left out ${dedupe.files} duplicate file(s) in ${dedupe.groups} group(s), moved ${dedupe.moved} into one split` +
+          (dedupe.conflicts ? ` (${dedupe.conflicts} conflict group(s) keep one image per class)` : ''),
+      );
+    }
+    const train = items.filter((it) => it.file.split === 'train');
+    const cvData = () =>
+      new CvData(train, set.featureShape, usable.classes.length, {
+        [set.form]: { table: set.table, rows: train.map((it) => it.views[0]) },
+      });
+    let config = i.config;
+    let headAuto: HeadAutoResult | null = null;
+    if (i.headAuto) {
+      info(`Head auto: cross-validating heads on ${train.length} training images…`);
+      headAuto = await autoHead({ data: cvData(), settings: config, signal: ctx.signal });
+      info(
+        `Head auto: ${headAuto.winner.id} is best of ${headAuto.rows.length} by ${headAuto.folds}-fold CV (${(headAuto.ms / 1000).toFixed(1)}s)`,
+      );
+      config = { ...config, ...withWinner({}, headAuto.winner) };
+    }
+    const review = i.review
+      ? await reviewLabels({
+          data: cvData(),
+          classes: usable.classes,
+          head: REVIEW_HEAD,
+          settings: i.config,
+          kept: i.kept,
+          signal: ctx.signal,
+        })
+      : null;
+    return { duplicates, dedupe, scan, review, headAuto, config };
+  } finally {
+    await set.table.close();
+  }
+}
+
+export function describeDuplicates(r: DuplicateReport): string {
+  const c = r.counts;
+  return (
+    `Duplicates: ${c.groups} group(s) of ${c.images} images (${c.redundant} redundant) · ` +
+    `${c.leaks} leak(s) across train/val · ${c.conflicts} label conflict(s)` +
+    (c.leaks ? ' — leaks inflate validation accuracy; --dedupe removes them' : '')
+  );
+}
+
+export function describeCvRow(r: HeadCvRow, winner: string): string[] {
+  return [
+    `${r.candidate.id === winner ? '* ' : '  '}${r.candidate.id}`,
+    r.status === 'done' ? (r.accuracy! * 100).toFixed(1) : 'skipped',
+    r.status === 'done' ? r.logLoss!.toFixed(3) : (r.reason ?? ''),
+    (r.ms / 1000).toFixed(1),
+  ];
+}

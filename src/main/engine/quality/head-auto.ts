@@ -1,0 +1,192 @@
+/**
+ * `--head auto`: k-fold cross-validation on the training split over a small grid (head presets ×
+ * learning rate × L2), cheapest first; returns the table and the winner (highest out-of-fold accuracy,
+ * ties to lower log loss). Held-out folds never steer training (no early stopping on them unless
+ * `heldOutAsValidation`), so the score estimates accuracy on unseen images, not on a peeked-at split.
+ * Candidates over a counted work limit are skipped and reported; an optional wall-clock budget too.
+ */
+import { HEAD_PRESETS, HeadSpec, type HeadPresetId } from '@shared/head';
+import type { HeadAutoResult, HeadCandidate, HeadCvRow } from '@shared/quality';
+import { inferHead } from '@shared/head-shape';
+import { stratifiedGroupFolds } from './folds';
+import { crossValidate, type CvData, type CvTrainSettings } from './cross-val';
+import { mixSeed } from '@shared/random';
+
+export interface GridAxes {
+  presets: HeadPresetId[];
+  learningRates: number[];
+  /** Applied to every hidden Dense layer; a preset without one (`linear`) is tried once per rate. */
+  l2: number[];
+}
+
+export const DEFAULT_GRID: GridAxes = {
+  presets: ['linear', 'light', 'keras'],
+  learningRates: [3e-4, 1e-3, 3e-3],
+  l2: [0, 1e-2],
+};
+
+/**
+ * Candidates costing more than this many times the grid's cheapest are skipped by default (and reported).
+ * Cost is counted, not clocked, so a busy machine never changes the table. Small heads on pooled vectors
+ * cost about the same (per-step overhead dominates: counted as at least OVERHEAD_PARAMS parameters); the
+ * Flatten `keras` preset is ~13× that on MobileNet v1-0.25 (a minute of CV on 2 cores) and ~64× on
+ * MobileNetV2-0.35, so by default it is left out rather than turning seconds into minutes.
+ */
+export const DEFAULT_MAX_RELATIVE_WORK = 8;
+const OVERHEAD_PARAMS = 250_000;
+
+export function headGrid(axes: GridAxes = DEFAULT_GRID): HeadCandidate[] {
+  const out: HeadCandidate[] = [];
+  for (const preset of axes.presets) {
+    const base = HeadSpec.parse(HEAD_PRESETS[preset]);
+    const hasDense = base.layers.some((l) => l.type === 'dense');
+    for (const learningRate of axes.learningRates)
+      for (const l2 of hasDense ? axes.l2 : [0]) {
+        const head: HeadSpec = {
+          layers: base.layers.map((l) => (l.type === 'dense' ? { ...l, l2: l2 || undefined } : l)),
+        };
+        out.push({ id: `${preset} lr=${learningRate} l2=${l2}`, preset, learningRate, l2, head });
+      }
+  }
+  return out;
+}
+
+export interface AutoHeadOptions {
+  data: CvData;
+  settings: CvTrainSettings;
+  grid?: HeadCandidate[];
+  folds?: number;
+  /** Repeat the k-fold split with other seeds and average (steadier ranking, proportionally slower). */
+  repeats?: number;
+  /** Skip candidates over this multiple of the cheapest one's work (DEFAULT_MAX_RELATIVE_WORK). */
+  maxRelativeWork?: number;
+  /** Wall-clock cap: candidates that no longer fit are stopped and reported skipped. Default: none. */
+  budgetMs?: number;
+  signal?: AbortSignal;
+  onRow?: (row: HeadCvRow, done: number, total: number) => void;
+}
+
+/** Trainable parameters (at least OVERHEAD_PARAMS) × training images × epochs × folds × repeats. */
+export function workOf(c: HeadCandidate, data: CvData, epochs: number, folds: number, repeats = 1): number {
+  const info = inferHead(c.head, data.featureShape, data.numClasses);
+  return Math.max(OVERHEAD_PARAMS, info.trainableParams) * data.items.length * epochs * folds * repeats;
+}
+
+export async function autoHead(o: AutoHeadOptions): Promise<HeadAutoResult> {
+  const t0 = Date.now();
+  const grid = o.grid ?? headGrid();
+  if (grid.length === 0) throw new Error('head auto: empty grid');
+  const folds = o.folds ?? 5;
+  const repeats = o.repeats ?? 1;
+  const splits = Array.from({ length: repeats }, (_, r) =>
+    stratifiedGroupFolds(
+      o.data.labels,
+      o.data.groupKeys,
+      folds,
+      r ? mixSeed(o.settings.seed, r) : o.settings.seed,
+    ),
+  );
+  const k = Math.max(...splits[0]) + 1;
+  const budget = o.budgetMs ?? Infinity;
+  // Cheapest first: when the budget runs out, what is left is what would have taken longest.
+  const order = grid
+    .map((c, i) => ({ c, i, work: workOf(c, o.data, o.settings.epochs, k, repeats) }))
+    .sort((a, b) => a.work - b.work || a.i - b.i);
+  const maxWork = order[0].work * (o.maxRelativeWork ?? DEFAULT_MAX_RELATIVE_WORK);
+  const rows: HeadCvRow[] = new Array(grid.length);
+  let done = 0;
+  for (const { c, i, work } of order) {
+    rows[i] =
+      work > maxWork
+        ? skippedRow(
+            c,
+            `${(work / order[0].work).toFixed(0)}× the work of the cheapest candidate (limit ${o.maxRelativeWork ?? DEFAULT_MAX_RELATIVE_WORK}×)`,
+          )
+        : await runCandidate(o, c, splits, budget - (Date.now() - t0));
+    o.onRow?.(rows[i], ++done, grid.length);
+  }
+  return { folds: k, rows, winner: pickWinner(rows), ms: Date.now() - t0 };
+}
+
+function skippedRow(c: HeadCandidate, reason: string): HeadCvRow {
+  return { candidate: c, status: 'skipped', reason, accuracy: null, logLoss: null, foldAccuracy: [], ms: 0 };
+}
+
+/** The run configuration that trains the winner (same settings otherwise). */
+export function withWinner<T extends object>(
+  config: T,
+  winner: HeadCandidate,
+): T & { head: HeadSpec; learningRate: number } {
+  return { ...config, head: winner.head, learningRate: winner.learningRate };
+}
+
+/**
+ * Cross-validate one candidate within the remaining budget: it stops (between batches) when the budget
+ * is spent, or after its first fold when the projected total would not fit, and is reported skipped.
+ */
+async function runCandidate(
+  o: AutoHeadOptions,
+  c: HeadCandidate,
+  splits: Int32Array[],
+  remainingMs: number,
+): Promise<HeadCvRow> {
+  const skipped = (reason: string) => skippedRow(c, reason);
+  if (remainingMs <= 0) return skipped('the time budget was spent');
+  const stop = new AbortController();
+  const onOuter = () => stop.abort();
+  o.signal?.addEventListener('abort', onOuter);
+  const timer = Number.isFinite(remainingMs) ? setTimeout(() => stop.abort(), remainingMs) : null;
+  const t = Date.now();
+  let projected = 0;
+  const totalFolds = splits.reduce((a, f) => a + Math.max(...f) + 1, 0);
+  let foldsDone = 0;
+  try {
+    let accuracy = 0;
+    let logLoss = 0;
+    const foldAccuracy: number[] = [];
+    for (const fold of splits) {
+      const r = await crossValidate({
+        data: o.data,
+        head: c.head,
+        settings: { ...o.settings, learningRate: c.learningRate },
+        folds: Math.max(...fold) + 1,
+        fold,
+        signal: stop.signal,
+        onFold: () => {
+          projected = ((Date.now() - t) / ++foldsDone) * totalFolds;
+          if (projected > remainingMs) stop.abort();
+        },
+      });
+      accuracy += r.accuracy / splits.length;
+      logLoss += r.logLoss / splits.length;
+      foldAccuracy.push(...r.foldAccuracy);
+    }
+    return { candidate: c, status: 'done', accuracy, logLoss, foldAccuracy, ms: Date.now() - t };
+  } catch (e) {
+    if (o.signal?.aborted || !stop.signal.aborted) throw e;
+    return skipped(
+      projected
+        ? `projected ${(projected / 1000).toFixed(0)} s, over the remaining ${(remainingMs / 1000).toFixed(0)} s of the budget`
+        : `over the remaining ${(remainingMs / 1000).toFixed(0)} s of the budget`,
+    );
+  } finally {
+    if (timer) clearTimeout(timer);
+    o.signal?.removeEventListener('abort', onOuter);
+  }
+}
+
+/** Highest cross-validated accuracy; ties to the lower log loss, then to the earlier (simpler) candidate. */
+export function pickWinner(rows: HeadCvRow[]): HeadCandidate {
+  let best: HeadCvRow | null = null;
+  for (const r of rows) {
+    if (r.status !== 'done' || r.accuracy === null) continue;
+    if (
+      !best ||
+      r.accuracy > best.accuracy! + 1e-9 ||
+      (Math.abs(r.accuracy - best.accuracy!) <= 1e-9 && r.logLoss! < best.logLoss!)
+    )
+      best = r;
+  }
+  if (!best) throw new Error('head auto: no candidate fitted in the budget');
+  return best.candidate;
+}

@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HEAD_PRESETS, HeadSpec, type HeadPresetId } from '@shared/head';
+import { HeadAutoResult } from '@shared/quality';
+import { TrainConfig } from '@shared/train';
+import { scanDataset } from '../../src/main/engine/dataset/scan';
+import { CvData, crossValidate } from '../../src/main/engine/quality/cross-val';
+import { autoHead, withWinner } from '../../src/main/engine/quality/head-auto';
+import { tf } from '../../src/main/engine/tf';
+import { runTraining } from '../../src/main/engine/pipeline/run';
+import { cleanFeatures, cvSources } from '../helpers/quality-features';
+import { HYMENOPTERA, MODELS } from '../helpers/shared';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'ts-head-auto-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const cacheDir = path.join(tmp, 'cache');
+
+/**
+ * Training-split features of hymenoptera through a base (stored in the temp dir for the runs below):
+ * full maps, which Flatten heads train on and pooling heads pool (as a run pools stored full maps).
+ */
+async function trainFeatures(baseId: string) {
+  const { set, scan, featureShape } = await cleanFeatures(HYMENOPTERA, baseId, cacheDir, 'full');
+  const items = set.items.filter((it) => it.file.split === 'train');
+  return { data: new CvData(items, featureShape, scan.classes.length, cvSources(set, items)), items };
+}
+
+async function valAccuracy(config: Record<string, unknown>): Promise<number> {
+  const parsed = TrainConfig.parse(config);
+  const scan = await scanDataset(HYMENOPTERA, parsed.split);
+  const run = await runTraining(parsed, scan, { cacheDir, mirrorDir: MODELS, engines: 2 });
+  run.dispose();
+  return run.accuracy!;
+}
+
+describe('cross-validation of a Flatten head', () => {
+  it('trains the keras preset on full feature maps, GAP heads on pooled vectors, out of fold', async () => {
+    const { items, data } = await trainFeatures('mobilenet_v1_0.25_224');
+    expect((await data.inputsFor(HeadSpec.parse(HEAD_PRESETS.keras))).shape).toEqual([7, 7, 256]);
+    expect((await data.inputsFor(HeadSpec.parse(HEAD_PRESETS.light))).shape).toEqual([256]);
+    const before = tf.memory().numTensors;
+    const r = await crossValidate({
+      data,
+      head: HeadSpec.parse(HEAD_PRESETS.keras),
+      settings: { ...TrainConfig.parse({}), epochs: 3 },
+      folds: 2,
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.foldAccuracy).toHaveLength(2);
+    for (let i = 0; i < items.length; i++) expect(r.probs[2 * i] + r.probs[2 * i + 1]).toBeCloseTo(1, 4);
+    expect(r.accuracy).toBeGreaterThan(0.7);
+  });
+});
+
+describe.each(['mobilenet_v1_0.25_224', 'mobilenet_v2_0.35_224'])(
+  'head auto on hymenoptera, %s',
+  (baseId) => {
+    it('picks by cross-validation on the training split; the winner trains to the best preset’s accuracy (within noise)', async () => {
+      const config = TrainConfig.parse({ base: baseId });
+      const { items, data } = await trainFeatures(baseId);
+      expect(items.every((it) => it.file.split === 'train')).toBe(true);
+      const rowsSeen: number[] = [];
+      const result = HeadAutoResult.parse(
+        await autoHead({
+          data,
+          settings: config,
+          onRow: (_, done) => rowsSeen.push(done),
+        }),
+      );
+      expect(rowsSeen.at(-1)).toBe(result.rows.length);
+      const done = result.rows.filter((r) => r.status === 'done');
+      const best = Math.max(...done.map((r) => r.accuracy!));
+      const winnerRow = result.rows.find((r) => r.candidate.id === result.winner.id)!;
+      expect(winnerRow.accuracy).toBe(best);
+      // The Flatten preset is in the grid but over the default work limit: reported, not silently dropped.
+      const keras = result.rows.filter((r) => r.candidate.preset === 'keras');
+      expect(keras.length).toBeGreaterThan(0);
+      for (const r of keras)
+        expect(r).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/work/) });
+
+      const auto = await valAccuracy(withWinner({ base: baseId }, result.winner));
+      const presets: Record<string, number> = {};
+      for (const p of Object.keys(HEAD_PRESETS) as HeadPresetId[])
+        presets[p] = await valAccuracy({ base: baseId, head: HEAD_PRESETS[p] });
+      const bestPreset = Math.max(...Object.values(presets));
+      const se = Math.sqrt((bestPreset * (1 - bestPreset)) / 153);
+      console.log(
+        JSON.stringify({
+          base: baseId,
+          winner: result.winner.id,
+          cvMs: result.ms,
+          autoValAccuracy: auto,
+          presets,
+          table: result.rows.map((r) => [
+            r.candidate.id,
+            r.status,
+            r.accuracy && +r.accuracy.toFixed(4),
+            r.ms,
+          ]),
+        }),
+      );
+      // One validation split of 153 photos: a standard error is ~0.027 (4 photos). Seeds alone move a preset
+      // by more (keras on v1-0.25: 0.843–0.876 over seeds 1–6), so "as good" is asserted to within 2 SE.
+      expect(auto).toBeGreaterThanOrEqual(bestPreset - 2 * se);
+    }, 1_200_000);
+  },
+);
