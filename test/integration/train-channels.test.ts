@@ -69,7 +69,8 @@ describe('training channels', () => {
       await call('listBases', {}),
     );
     expect(bases.find((b) => b.id === 'mobilenet_v1_0.25_224')?.state).toBe('local');
-    expect(bases.find((b) => b.id === 'resnet50')?.state).toBe('unavailable');
+    // Keras' own weight file (issue 12): not here yet, fetchable on demand.
+    expect(bases.find((b) => b.id === 'resnet50')?.state).toBe('download');
     expect(bases.every((b) => !b.custom)).toBe(true);
   });
 
