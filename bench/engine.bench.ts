@@ -7,7 +7,7 @@
  *   ONNX Runtime's CPU provider (one session, every core) and on tfjs-wasm (one worker engine per core),
  *   plus the PyTorch peer's decode + forward rate (one epoch of its recipe) for MobileNetV2-0.35; ratios in
  *   `extractionRatios`. MobileNetV2-1.0 has no mirrored weights: it is Keras' architecture built in tfjs
- *   with random weights (bench/mobilenet-v2.ts), which measures architecture speed, not features
+ *   with random weights (engine/keras/applications), which measures architecture speed, not features
  * - vgg16: the Keras recipe's base (Keras' structure, random weights: speed does not depend on the
  *   values; VGG16's weights cannot be downloaded here) on ONNX Runtime, decode included, next to the
  *   PyTorch peer's torchvision VGG16 (`bench/torch_vgg16.py`) on the same photos in the same run
