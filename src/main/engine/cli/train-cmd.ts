@@ -1,5 +1,6 @@
 /** `train`: the run's pipeline from a terminal — scan once, train, export — with progress and a report. */
 import path from 'node:path';
+import type { DatasetScan } from '@shared/dataset';
 import { EXPORT_FORMATS, ExportFormatId } from '@shared/export-formats';
 import type { EngineEvent, Evaluation } from '@shared/engine-events';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import { exportStage } from '../pipeline/export';
 import { runTraining, type TrainRun } from '../pipeline/run';
 import { describeCvRow, qualityCheck, type QualityCheckOutput } from '../pipeline/quality-check';
 import { scanStage } from '../pipeline/scan';
+import { assertTrainable, withoutEmptyClasses } from '../dataset/scan';
 import { resumeRun } from '../train/resume-run';
 import { defaultCacheDir } from '../../util/paths';
 import { ProgressPrinter, table } from './progress';
@@ -188,19 +190,21 @@ export async function trainCommand(
       const scan = await runStage(ctx, scanStage, { root: req.data, split: req.config.split }).catch(
         stoppedEarly,
       );
-      check =
-        scan &&
-        (await qualityCheck(ctx, {
-          scan,
-          config: req.config,
-          cacheDir: req.cacheDir ?? defaultCacheDir(),
-          backend: await initBackend(req.backend),
-          device: req.device,
-          engines: Math.max(1, os.availableParallelism()),
-          dedupe: req.dedupe,
-          review: req.review > 0,
-          headAuto: req.headAuto,
-        }).catch(stoppedEarly));
+      // A dataset the run will refuse gets its one-line error from the run, without a quality line first.
+      const checkable = scan !== null && canTrain(scan);
+      check = !checkable
+        ? null
+        : await qualityCheck(ctx, {
+            scan,
+            config: req.config,
+            cacheDir: req.cacheDir ?? defaultCacheDir(),
+            backend: await initBackend(req.backend),
+            device: req.device,
+            engines: Math.max(1, os.availableParallelism()),
+            dedupe: req.dedupe,
+            review: req.review > 0,
+            headAuto: req.headAuto,
+          }).catch(stoppedEarly);
       if (check && !req.json) {
         printer.done();
         printQuality(check, req.review, process.stdout);
@@ -213,10 +217,13 @@ export async function trainCommand(
           `${slug(path.basename(scan?.root ?? req.data))}-${slug(path.basename(req.config.base))}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`,
         );
       run =
-        check &&
-        (await runTraining(check.config, check.scan, { ...machine, context: ctx, runDir: outDir }).catch(
-          stoppedEarly,
-        ));
+        scan && (check || !checkable)
+          ? await runTraining(check?.config ?? req.config, check?.scan ?? scan, {
+              ...machine,
+              context: ctx,
+              runDir: outDir,
+            }).catch(stoppedEarly)
+          : null;
     }
     printer.done();
     // Stopped before one whole epoch: there are no trained weights worth exporting.
@@ -276,4 +283,14 @@ function printQuality(c: QualityCheckOutput, reviewCount: number, out: NodeJS.Wr
     );
   }
   if (c.headAuto || c.review) w();
+}
+
+/** Whether a run would accept this scan (else it fails with its own one-line reason). */
+function canTrain(scan: DatasetScan): boolean {
+  try {
+    assertTrainable(withoutEmptyClasses(scan));
+    return true;
+  } catch {
+    return false;
+  }
 }

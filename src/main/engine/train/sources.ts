@@ -37,6 +37,14 @@ export type FeatureTrainSource = BatchSource & {
   rows(indices: number[], epoch: number, out?: Float32Array): Promise<Float32Array>;
 };
 
+/** An epoch plan of one window holding every item, in `order`. */
+function singleWindow(order: number[]): EpochPlan {
+  const windowOf = new Int32Array(order.length);
+  const slotOf = new Int32Array(order.length);
+  order.forEach((item, slot) => (slotOf[item] = slot));
+  return { order, windows: [order], windowOf, slotOf };
+}
+
 /**
  * Stored vectors for the head phase. In memory: a full seeded shuffle, each batch decoded on demand.
  * Streamed: the epoch is planned in windows of large sequential reads (see planWindows), read ahead one
@@ -71,11 +79,14 @@ export function featureTrainSource(
   const planFor = (epoch: number) => {
     if (current?.epoch !== epoch) {
       const positions = Float64Array.from(items, (it) => table.position(viewRow(it, epoch)));
-      const plan = planWindows(
+      let plan = planWindows(
         positions,
         { storedBytesPerRow: table.storedBytesPerRow, decodedBytesPerRow: size * 4 },
         mulberry32(mixSeed(seed, epoch)),
       );
+      // Everything fits in one window: train in the in-memory order, so the run does not depend on where
+      // its records landed on disk (which the order of parallel extraction decides).
+      if (plan.windows.length === 1) plan = singleWindow(seededShuffle(seed)(items.length, epoch));
       const reader = new WindowReader(
         plan,
         size,
