@@ -21,6 +21,7 @@ import {
   type FastResume,
   type OptimizerArrays,
 } from './fast-head-state';
+import { epochMetrics } from './epoch-metrics';
 
 export interface FastHeadOptions extends Omit<
   LoopOptions,
@@ -163,21 +164,21 @@ export async function fastHeadLoop(o: FastHeadOptions): Promise<LoopResult> {
         best = { epoch: epoch + o.epochOffset, valLoss: monitor, weights: copies(o.stack) };
         sinceBest = 0;
       } else sinceBest++;
-      const elapsedMs = Date.now() - started;
-      const m: EpochMetrics = {
+      const m = epochMetrics({
         phase: o.phase,
-        epoch: epoch + o.epochOffset,
-        epochs: o.epochs + o.epochOffset,
-        loss: lossSum / count,
-        acc: correct / count,
-        valLoss: val?.loss ?? null,
-        valAcc: val?.acc ?? null,
-        lr: o.learningRate,
-        imagesPerSec: count / Math.max(1e-3, (Date.now() - epochStart) / 1000),
-        elapsedMs,
-        etaMs: Math.round((elapsedMs / (epoch - firstEpoch + 1)) * (o.epochs - epoch)),
-        best: isBest,
-      };
+        epoch,
+        epochs: o.epochs,
+        epochOffset: o.epochOffset,
+        firstEpoch,
+        lossSum,
+        correct,
+        count,
+        val,
+        learningRate: o.learningRate,
+        started,
+        epochStart,
+        isBest,
+      });
       history.push(m);
       o.onEvent?.({ type: 'epoch', jobId: o.jobId, ...m });
       if (o.onEpochEnd) await epochEnd(o, epoch, history, best, sinceBest, state, weights);

@@ -3,6 +3,7 @@ import type { TrainConfig } from '@shared/train';
 import { tf } from '../tf';
 import { countCorrect, makeOptimizer, weightedCrossEntropy } from './loss';
 import { restoreOptimizerScalars } from './optimizer-state';
+import { epochMetrics } from './epoch-metrics';
 
 /** A source of batches: features (head phase) or images (fine-tune phase). */
 export interface BatchSource {
@@ -204,21 +205,21 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
         best = { epoch: epoch + o.epochOffset, valLoss: monitor, weights: snapshot() };
         sinceBest = 0;
       } else sinceBest++;
-      const elapsedMs = Date.now() - started;
-      const m: EpochMetrics = {
+      const m = epochMetrics({
         phase: o.phase,
-        epoch: epoch + o.epochOffset,
-        epochs: o.epochs + o.epochOffset,
-        loss: lossSum / count,
-        acc: correct / count,
-        valLoss: val?.loss ?? null,
-        valAcc: val?.acc ?? null,
-        lr: o.learningRate,
-        imagesPerSec: count / Math.max(1e-3, (Date.now() - epochStart) / 1000),
-        elapsedMs,
-        etaMs: Math.round((elapsedMs / (epoch - firstEpoch + 1)) * (o.epochs - epoch)),
-        best: isBest,
-      };
+        epoch,
+        epochs: o.epochs,
+        epochOffset: o.epochOffset,
+        firstEpoch,
+        lossSum,
+        correct,
+        count,
+        val,
+        learningRate: o.learningRate,
+        started,
+        epochStart,
+        isBest,
+      });
       history.push(m);
       o.onEvent?.({ type: 'epoch', jobId: o.jobId, ...m });
       await o.onEpochEnd?.({
