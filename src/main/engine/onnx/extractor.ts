@@ -1,5 +1,5 @@
 import type { ExtractItem, PixelOptions, PreparedBatch } from '../extract/batch';
-import { prepareBatch } from '../extract/batch';
+import { prepareBatch, releaseBatch } from '../extract/batch';
 import type { BatchResult, Extractor } from '../extract/pool';
 import type { FeatureBase } from '../bases/load';
 import { preprocessInto } from '../image/preprocess';
@@ -101,7 +101,12 @@ export class OrtExtractor implements Extractor {
   }
 
   async run(items: ExtractItem[]): Promise<BatchResult> {
-    return this.runPrepared(await prepareBatch(items, this.pixel));
+    const batch = await prepareBatch(items, this.pixel);
+    try {
+      return await this.runPrepared(batch);
+    } finally {
+      releaseBatch(batch);
+    }
   }
 
   /** Inference alone on an already decoded batch (queued behind the runs in flight). */
