@@ -17,6 +17,7 @@ import { prepareBatch } from '../../src/main/engine/extract/batch';
 import { exportOnnx } from '../../src/main/engine/export/onnx';
 import { decodeModel } from '../../src/main/engine/onnx/compiler';
 import { OrtExtractor } from '../../src/main/engine/onnx/extractor';
+import { globalPool } from '../../src/main/engine/store/pool';
 import { HYMENOPTERA, MODELS } from '../helpers/shared';
 import { checkOnnxModel, compareClassifier, cpuSession, maxDiff, runOnnx } from './onnx-harness';
 import { loadImages, preprocessReference, seedWeights } from './savedmodel-harness';
@@ -68,6 +69,26 @@ describe.each([
     );
     expect(scale).toBeGreaterThan(0.5);
     expect(diff / scale).toBeLessThanOrEqual(1e-4);
+
+    // Pooled in the graph (what a pooling head stores) = the reference maps pooled in JS.
+    const channels = base.featureShape[2];
+    const perMap = ref.length / files.length;
+    for (const pool of ['avg', 'max'] as const) {
+      const pooledEx = await OrtExtractor.create(base, pixel, { device: 'cpu', pool });
+      const pooled = await pooledEx.run(items);
+      await pooledEx.close();
+      expect(pooled.pooled).toBe(pool);
+      expect(pooled.features.length).toBe(files.length * channels);
+      const want = new Float32Array(files.length * channels);
+      for (let k = 0; k < files.length; k++)
+        want.set(
+          globalPool(ref.subarray(k * perMap, (k + 1) * perMap) as Float32Array, channels, pool),
+          k * channels,
+        );
+      const d = maxDiff(pooled.features, want);
+      expect(d.scale).toBeGreaterThan(0.1);
+      expect(d.diff / d.scale, pool).toBeLessThanOrEqual(1e-4);
+    }
     base.full.dispose();
   });
 

@@ -256,10 +256,16 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
             failed.set(p.job.fileIndex, err);
             return;
           }
-          const map = r.features.subarray(k * featureSize, (k + 1) * featureSize);
-          k++;
           computed++;
-          writes.push(keep(p, form === 'full' ? map.slice() : globalPool(map, featureShape[2], form)));
+          if (r.pooled) {
+            // Already pooled in the base's graph (only ever the form asked for): one vector per item.
+            if (r.pooled !== form) throw new Error(`the extractor pooled ${r.pooled}, ${form} was asked`);
+            writes.push(keep(p, r.features.slice(k * vectorSize, (k + 1) * vectorSize)));
+          } else {
+            const map = r.features.subarray(k * featureSize, (k + 1) * featureSize);
+            writes.push(keep(p, form === 'full' ? map.slice() : globalPool(map, featureShape[2], form)));
+          }
+          k++;
         });
         await Promise.all(writes);
       }

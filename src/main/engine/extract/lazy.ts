@@ -28,6 +28,8 @@ export class LazyExtractor implements Extractor {
     private device: ExtractionDevice = 'auto',
     /** Told the description as soon as the base has started (before any feature is computed). */
     private onStart?: (line: string) => void,
+    /** Pooled vectors wanted (a pooling head): ONNX Runtime pools inside the graph; tfjs returns maps. */
+    private pool: 'avg' | 'max' | null = null,
   ) {
     if (device !== 'tfjs') {
       assertDeviceAvailable(device); // a forced device that cannot work here fails before any work
@@ -61,6 +63,7 @@ export class LazyExtractor implements Extractor {
         const ex = await OrtExtractor.create(this.base, this.pixel, {
           device: this.device,
           batchSize: this.batchSize,
+          pool: this.pool,
         });
         this.startedEngines = ex.engines;
         this.line = ex.describe();

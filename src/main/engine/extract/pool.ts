@@ -9,9 +9,11 @@ import { compileBase, type CompiledBase } from './compiled-base';
 import type { BoundaryOutputs, FromWorker, ToWorker } from './protocol';
 
 export interface BatchResult {
-  /** [okCount × featureSize], in item order, skipping failed items. */
+  /** [okCount × featureSize] (or × channels when `pooled`), in item order, skipping failed items. */
   features: Float32Array;
   errors: (string | null)[];
+  /** Set when the extractor pooled each map globally itself (in the base's graph): one vector per item. */
+  pooled?: 'avg' | 'max';
 }
 
 /** Runs the frozen base on batches. */

@@ -25,6 +25,25 @@ export interface OrtExtractorOptions {
   threads?: number;
   /** Images per run (default: tuned per base). */
   batchSize?: number;
+  /**
+   * Pool each feature map globally inside the graph and return vectors: what a pooling head stores.
+   * A batch's output is then 32 × 1280 floats instead of 32 × 7 × 7 × 1280 (no 8 MB buffer to fill,
+   * transpose and pool per batch).
+   */
+  pool?: 'avg' | 'max' | null;
+}
+
+/** The base's layers model, ending in global pooling when asked (shares the base's layers and weights). */
+function featureModel(base: FeatureBase, pool: 'avg' | 'max' | null | undefined): tf.LayersModel {
+  if (!pool) return base.model;
+  const layer =
+    pool === 'avg'
+      ? tf.layers.globalAveragePooling2d({ dataFormat: 'channelsLast' })
+      : tf.layers.globalMaxPooling2d({ dataFormat: 'channelsLast' });
+  return tf.model({
+    inputs: base.model.inputs,
+    outputs: layer.apply(base.model.outputs[0]) as tf.SymbolicTensor,
+  });
 }
 
 /** A seeded noise image through the base's own preprocessing: realistic input ranges for any mode. */
@@ -38,12 +57,17 @@ function probeInput(base: FeatureBase): Float32Array {
 }
 
 /** Why a session's features differ from the tfjs layers model's on a probe image, or null. */
-async function disagreement(ort: Ort, session: OrtSession, base: FeatureBase): Promise<string | null> {
+async function disagreement(
+  ort: Ort,
+  session: OrtSession,
+  base: FeatureBase,
+  model: tf.LayersModel,
+): Promise<string | null> {
   const [h, w] = base.inputSize;
   const x = probeInput(base);
   const out = await session.run({ images: new ort.Tensor('float32', x, [1, h, w, 3]) });
   const got = out.features.data as Float32Array;
-  const ref = tf.tidy(() => (base.model.predict(tf.tensor4d(x, [1, h, w, 3])) as tf.Tensor).dataSync());
+  const ref = tf.tidy(() => (model.predict(tf.tensor4d(x, [1, h, w, 3])) as tf.Tensor).dataSync());
   if (got.length !== ref.length) return `features have ${got.length} values, tfjs gives ${ref.length}`;
   let scale = 0;
   let diff = 0;
@@ -76,6 +100,7 @@ export class OrtExtractor implements Extractor {
     readonly batchSize: number,
     /** Milliseconds spent compiling and starting the session. */
     readonly startupMs: number,
+    private readonly pooled: 'avg' | 'max' | undefined,
   ) {}
 
   /** Throws OnnxCompileError (a layer it cannot compile, named) or OrtDeviceError (no device could start). */
@@ -85,15 +110,17 @@ export class OrtExtractor implements Extractor {
     opts: OrtExtractorOptions = {},
   ): Promise<OrtExtractor> {
     const t0 = performance.now();
-    const compiled = compileFeatureModel(base.model);
+    const model = featureModel(base, opts.pool);
+    const compiled = compileFeatureModel(model);
     const ort = await loadOrt();
     const { session, report } = await createSession(compiled.bytes, {
       device: opts.device,
       threads: opts.threads,
-      verify: (s) => disagreement(ort, s, base),
+      verify: (s) => disagreement(ort, s, base, model),
     });
     const batch = opts.batchSize ?? ortBatchSize(base);
-    return new OrtExtractor(ort, session, report, pixel, batch, performance.now() - t0);
+    const startup = performance.now() - t0;
+    return new OrtExtractor(ort, session, report, pixel, batch, startup, opts.pool ?? undefined);
   }
 
   describe(): string {
@@ -119,7 +146,7 @@ export class OrtExtractor implements Extractor {
     this.queue = run.catch(() => undefined);
     const out = await run;
     this.forwardPasses += batch.okCount;
-    return { features: out.features.data as Float32Array, errors: batch.errors };
+    return { features: out.features.data as Float32Array, errors: batch.errors, pooled: this.pooled };
   }
 
   async close(): Promise<void> {

@@ -50,7 +50,8 @@ export const featuresStage: PipelineStage<FeaturesInput, FeaturesOutput> = {
   name: 'extract',
   total: () => 0,
   async run(i, ctx) {
-    const extractor = new LazyExtractor(i.base, i.backend, i.pixel, i.engines, i.device, i.onRuntime);
+    const pool = i.form === 'full' ? null : i.form;
+    const extractor = new LazyExtractor(i.base, i.backend, i.pixel, i.engines, i.device, i.onRuntime, pool);
     try {
       const set = await extractFeatures({
         files: i.files,
