@@ -4,6 +4,7 @@ import { augment } from '../augment/augment';
 import { decodeImage } from '../image/decode';
 import type { Preprocessing } from '@shared/preprocessing';
 import { preprocessInto } from '../image/preprocess';
+import type { RgbImage } from '../image/rgb';
 import { tf } from '../tf';
 import type { CompiledBase } from './compiled-base';
 
@@ -50,14 +51,19 @@ export function releaseBatch(batch: PreparedBatch): void {
 /** Decode (sharp, off-thread), augment and preprocess a batch into one float buffer. */
 export async function prepareBatch(items: ExtractItem[], opts: PixelOptions): Promise<PreparedBatch> {
   const [h, w] = opts.inputSize;
+  // Augmented views of one file sit side by side in a batch: decode each file once, augment each view.
+  const decodes = new Map<Uint8Array, Promise<RgbImage>>();
+  const decodeOnce = (bytes: Uint8Array) => {
+    let d = decodes.get(bytes);
+    if (!d) {
+      d = decodeImage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), w, h, opts.resize);
+      decodes.set(bytes, d);
+    }
+    return d;
+  };
   const decoded = await Promise.all(
     items.map((it) =>
-      decodeImage(
-        Buffer.from(it.bytes.buffer, it.bytes.byteOffset, it.bytes.byteLength),
-        w,
-        h,
-        opts.resize,
-      ).then(
+      decodeOnce(it.bytes).then(
         (img) => (it.augment ? augment(img, it.augment, it.seed) : img),
         (e: Error) => e.message,
       ),
