@@ -4,7 +4,6 @@ import { initBackend } from '../backend';
 import { loadBase } from '../bases/load';
 import { findBase } from '../bases/registry';
 import { buildBoundaryRunner } from '../finetune/frozen-outputs';
-import { prepareViews } from '../finetune/prepare';
 import { compileBase } from './compiled-base';
 import { prepareBatch, runBase, type PixelOptions, type PreparedBatch } from './batch';
 import type { FromWorker, ToWorker } from './protocol';
@@ -12,7 +11,6 @@ import type { FromWorker, ToWorker } from './protocol';
 const port = parentPort!;
 let run: ((batch: PreparedBatch) => Promise<Float32Array>) | null = null;
 let pixel: PixelOptions | null = null;
-let prepare = prepareBatch;
 let ready: Promise<void> = Promise.resolve();
 // Results go out in arrival order; decoding of a batch starts as soon as it arrives (sharp works on
 // its own threads) so it overlaps with the base running on the batch before.
@@ -37,8 +35,6 @@ port.on('message', (msg: ToWorker) => {
           run = (batch) =>
             batch.okCount ? b.run(batch.input, batch.okCount) : Promise.resolve(new Float32Array(0));
           kind = b.kind === 'graph' ? 'graph' : 'layers';
-          // A boundary batch holds several views of each image: decode each image once.
-          prepare = prepareViews;
         } else {
           const base = await compileBase(loaded);
           run = async (batch) => runBase(base, batch, pixel!);
@@ -56,7 +52,7 @@ port.on('message', (msg: ToWorker) => {
     })();
     return;
   }
-  const prepared = ready.then(() => prepare(msg.items, pixel!));
+  const prepared = ready.then(() => prepareBatch(msg.items, pixel!));
   chain = chain
     .then(() => prepared)
     .then(

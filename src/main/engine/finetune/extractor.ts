@@ -7,7 +7,7 @@ import { assertDeviceAvailable, type ExtractionDevice } from '../onnx/devices';
 import { ortBatchSize } from '../onnx/tuning';
 import type { BoundaryExtractor } from './extract';
 import { buildBoundaryRunner, type BoundaryOutputs, type BoundaryRunner } from './frozen-outputs';
-import { prepareViews } from './prepare';
+import { prepareBatch } from '../extract/batch';
 
 interface Started {
   engines: number;
@@ -22,7 +22,7 @@ function inProcess(runner: BoundaryRunner, pixel: PixelOptions, line: string): S
     engines: 1,
     line,
     async run(items) {
-      const batch = await prepareViews(items, pixel);
+      const batch = await prepareBatch(items, pixel);
       const rows = batch.okCount ? await runner.run(batch.input, batch.okCount) : new Float32Array(0);
       return { rows, errors: batch.errors };
     },
