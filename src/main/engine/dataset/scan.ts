@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import { readImageHeader } from '../image/header';
 import type {
   DatasetFile,
   DatasetLayout,
@@ -88,7 +89,10 @@ export async function detectLayout(root: string): Promise<DatasetLayout> {
   return hasTrain && splitDirs.length >= 2 ? 'splitFolders' : 'classFolders';
 }
 
-/** Check one file's header: readable, an image sharp decodes, a sane size. Full decode happens later. */
+/**
+ * Check one file's header: readable, an image sharp decodes, a sane size. Full decode happens later.
+ * Plain JPEG and PNG headers are read in JS (image/header.ts); everything else asks libvips.
+ */
 export async function inspectImage(
   file: string,
 ): Promise<
@@ -103,6 +107,12 @@ export async function inspectImage(
     return { ok: false, reason: `unreadable: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
   }
   if (bytes === 0) return { ok: false, reason: 'empty file (0 bytes)' };
+  const fast = await readImageHeader(file);
+  if (fast) {
+    if (fast.width * fast.height > MAX_PIXELS)
+      return { ok: false, reason: `too many pixels (${fast.width}×${fast.height} > ${MAX_PIXELS / 1e6} MP)` };
+    return { ok: true, width: fast.width, height: fast.height, format: fast.format, bytes };
+  }
   try {
     const meta = await sharp(file, { limitInputPixels: false }).metadata();
     const format = meta.format ?? 'unknown';
