@@ -1,6 +1,6 @@
 /**
  * Where feature extraction's CPU goes, per base, on ONNX Runtime's CPU provider:
- * `npx tsx bench/extract.bench.ts [--base v2-0.35,v2-1.0,v1-0.25] [--threads N] [--reps N]`.
+ * `npx tsx bench/extract.bench.ts [--base v2-0.35,v2-1.0,v1-0.25] [--threads N] [--reps N] [--batch N]`.
  * Prints ONE JSON object. For each base, on the hymenoptera photos (train + val):
  * - decode: decode (sharp) + preprocess of every image in batches, several batches in flight, as the
  *   extractor does — no inference;
@@ -64,6 +64,8 @@ const BASES: Record<string, { weights: string; load: () => Promise<FeatureBase> 
 const wanted = (arg('base') ?? 'v2-0.35,v2-1.0').split(',');
 const threads = arg('threads') ? Number(arg('threads')) : undefined;
 const reps = Number(arg('reps') ?? 1);
+/** Images per ORT run (default: the tuned row for the base). */
+const batchSize = arg('batch') ? Number(arg('batch')) : undefined;
 
 /** Wall seconds and own CPU seconds (all threads) of `fn`. */
 async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; wallS: number; cpuS: number }> {
@@ -87,7 +89,7 @@ async function benchBase(key: string, files: DatasetFile[]) {
     resize: 'stretch',
     preprocessing: base.preprocessing,
   };
-  const ex = await OrtExtractor.create(base, pixel, { device: 'cpu', threads, pool: 'avg' });
+  const ex = await OrtExtractor.create(base, pixel, { device: 'cpu', threads, pool: 'avg', batchSize });
   const bytes = await Promise.all(files.map((f) => readFile(f.path)));
   const batches: number[][] = [];
   for (let i = 0; i < files.length; i += ex.batchSize)
