@@ -7,7 +7,7 @@ import { assertDeviceAvailable, type ExtractionDevice } from '../onnx/devices';
 import { ortBatchSize } from '../onnx/tuning';
 import type { BoundaryExtractor } from './extract';
 import { buildBoundaryRunner, type BoundaryOutputs, type BoundaryRunner } from './frozen-outputs';
-import { prepareViews } from './prepare';
+import { BufferPool, prepareViews } from './prepare';
 
 interface Started {
   engines: number;
@@ -19,17 +19,24 @@ interface Started {
 }
 
 /** A runner in this process; decoding of the next batch (sharp's threads) overlaps the current one. */
-function inProcess(runner: BoundaryRunner, pixel: PixelOptions, line: string): Started {
+function inProcess(runner: BoundaryRunner, pixel: PixelOptions, line: string, pool: BufferPool): Started {
   return {
     engines: 1,
     line,
     inProcess: true,
     async run(items, prepared) {
-      const batch = await (prepared ?? prepareViews(items, pixel));
-      const rows = batch.okCount ? await runner.run(batch.input, batch.okCount) : new Float32Array(0);
-      return { rows, errors: batch.errors };
+      const batch = await (prepared ?? prepareViews(items, pixel, pool));
+      try {
+        const rows = batch.okCount ? await runner.run(batch.input, batch.okCount) : new Float32Array(0);
+        return { rows, errors: batch.errors };
+      } finally {
+        pool.give(batch.input); // the runner has copied what it needs (rows are new arrays)
+      }
     },
-    close: async () => runner.dispose(),
+    close: async () => {
+      pool.clear();
+      runner.dispose();
+    },
   };
 }
 
@@ -45,6 +52,8 @@ export class LazyBoundaryExtractor implements BoundaryExtractor {
   private line = 'not started (every view came from the cache)';
   /** Whether the started runner decodes in this process (null: not started yet). */
   private decodesHere: boolean | null = null;
+  /** Batch inputs reused across batches (fresh memory is costly to touch). */
+  private readonly pool = new BufferPool();
   readonly batchSize: number | undefined;
 
   constructor(
@@ -74,7 +83,7 @@ export class LazyBoundaryExtractor implements BoundaryExtractor {
     if (this.backend.threadsPerEngine === 0 || this.engines <= 1) {
       const runner = await buildBoundaryRunner(this.base, this.outputs);
       const line = `tfjs ${describeBackend(this.backend)}, 1 engine(s), ${runner.kind}${tail}`;
-      return inProcess(runner, this.pixel, line);
+      return inProcess(runner, this.pixel, line, this.pool);
     }
     const pool = await WorkerPoolExtractor.create(
       this.base,
@@ -105,7 +114,7 @@ export class LazyBoundaryExtractor implements BoundaryExtractor {
             kind: 'onnxruntime',
             device: this.device,
           });
-          started = inProcess(runner, this.pixel, `${runner.describe()}, batch ${this.batchSize}`);
+          started = inProcess(runner, this.pixel, `${runner.describe()}, batch ${this.batchSize}`, this.pool);
         } catch (e) {
           // A base the compiler cannot express falls back whatever the device; a forced device does not.
           if (this.device !== 'auto' && !(e instanceof OnnxCompileError)) throw e;
@@ -122,7 +131,7 @@ export class LazyBoundaryExtractor implements BoundaryExtractor {
     const starting = this.start();
     // ONNX Runtime runs in this process: the first batches decode while its session compiles.
     const here = this.decodesHere ?? this.device !== 'tfjs';
-    const prepared = here ? prepareViews(items, this.pixel) : undefined;
+    const prepared = here ? prepareViews(items, this.pixel, this.pool) : undefined;
     const started = await starting.catch((e: unknown) => {
       prepared?.catch(() => undefined);
       throw e;
