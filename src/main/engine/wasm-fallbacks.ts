@@ -1,9 +1,12 @@
 import { installClipGradient } from './clip-gradient';
+import { installWasmFastKernels } from './wasm-fast-kernels';
 import { tf } from './tf';
 
 type TensorInfo = tf.TensorInfo;
 interface WasmLike {
   readSync(dataId: object): tf.backend_util.BackendValues;
+  dataIdMap?: { get(dataId: object): { memoryOffset: number } | undefined };
+  wasm?: { HEAPU8: Uint8Array };
   makeOutput(
     shape: number[],
     dtype: tf.DataType,
@@ -22,7 +25,18 @@ type Attrs = {
   dataFormat?: 'NHWC' | 'NCHW';
 };
 
-const f32 = (w: WasmLike, t: TensorInfo) => w.readSync(t.dataId) as Float32Array;
+/**
+ * A float32 tensor's values as a view of the wasm heap (no copy): valid until the next allocation in
+ * the module, so read them before making the output.
+ */
+const f32 = (w: WasmLike, t: TensorInfo) =>
+  w.dataIdMap && w.wasm
+    ? new Float32Array(
+        w.wasm.HEAPU8.buffer,
+        w.dataIdMap.get(t.dataId)!.memoryOffset,
+        tf.util.sizeFromShape(t.shape),
+      )
+    : (w.readSync(t.dataId) as Float32Array);
 
 /**
  * A 1×1, stride-1, unpadded convolution is a matrix product over the flattened positions: these are
@@ -320,6 +334,7 @@ export function installWasmFallbacks(): string[] {
     );
   });
   installBatchNormGradient();
+  installed.push(...installWasmFastKernels());
   if (installClipGradient()) installed.push('ClipByValue gradient (one pass)');
   // wasm has its own Conv2DBackpropInput; for pointwise convolutions the matrix product is faster.
   const nativeInput = tf.getKernel('Conv2DBackpropInput', 'wasm');

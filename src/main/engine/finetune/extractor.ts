@@ -1,18 +1,25 @@
 import { describeBackend, type BackendReport } from '../backend';
 import type { FeatureBase } from '../bases/load';
-import type { ExtractItem, PixelOptions } from '../extract/batch';
+import {
+  prepareBatch,
+  releaseBatch,
+  type ExtractItem,
+  type PixelOptions,
+  type PreparedBatch,
+} from '../extract/batch';
 import { WorkerPoolExtractor } from '../extract/pool';
 import { OnnxCompileError } from '../onnx/compiler/types';
 import { assertDeviceAvailable, type ExtractionDevice } from '../onnx/devices';
 import { ortBatchSize } from '../onnx/tuning';
 import type { BoundaryExtractor } from './extract';
 import { buildBoundaryRunner, type BoundaryOutputs, type BoundaryRunner } from './frozen-outputs';
-import { prepareBatch } from '../extract/batch';
 
 interface Started {
   engines: number;
   line: string;
-  run: BoundaryExtractor['run'];
+  /** Decodes in this process (a batch may come already prepared). */
+  inProcess: boolean;
+  run(items: ExtractItem[], prepared?: Promise<PreparedBatch>): ReturnType<BoundaryExtractor['run']>;
   close(): Promise<void>;
 }
 
@@ -21,10 +28,15 @@ function inProcess(runner: BoundaryRunner, pixel: PixelOptions, line: string): S
   return {
     engines: 1,
     line,
-    async run(items) {
-      const batch = await prepareBatch(items, pixel);
-      const rows = batch.okCount ? await runner.run(batch.input, batch.okCount) : new Float32Array(0);
-      return { rows, errors: batch.errors };
+    inProcess: true,
+    async run(items, prepared) {
+      const batch = await (prepared ?? prepareBatch(items, pixel));
+      try {
+        const rows = batch.okCount ? await runner.run(batch.input, batch.okCount) : new Float32Array(0);
+        return { rows, errors: batch.errors };
+      } finally {
+        releaseBatch(batch); // the runner has copied what it needs (rows are new arrays)
+      }
     },
     close: async () => runner.dispose(),
   };
@@ -40,6 +52,8 @@ export class LazyBoundaryExtractor implements BoundaryExtractor {
   private inner: Promise<Started> | null = null;
   private startedEngines = 0;
   private line = 'not started (every view came from the cache)';
+  /** Whether the started runner decodes in this process (null: not started yet). */
+  private decodesHere: boolean | null = null;
   readonly batchSize: number | undefined;
 
   constructor(
@@ -81,6 +95,7 @@ export class LazyBoundaryExtractor implements BoundaryExtractor {
     return {
       engines: pool.engines,
       line: `tfjs ${describeBackend(this.backend)}, ${pool.engines} engine(s)${tail}`,
+      inProcess: false,
       run: async (items) => {
         const r = await pool.run(items);
         return { rows: r.features, errors: r.errors };
@@ -113,7 +128,18 @@ export class LazyBoundaryExtractor implements BoundaryExtractor {
   }
 
   async run(items: ExtractItem[]) {
-    return (await this.start()).run(items);
+    const starting = this.start();
+    // ONNX Runtime runs in this process: the first batches decode while its session compiles.
+    const here = this.decodesHere ?? this.device !== 'tfjs';
+    const prepared = here ? prepareBatch(items, this.pixel) : undefined;
+    const started = await starting.catch((e: unknown) => {
+      prepared?.catch(() => undefined);
+      throw e;
+    });
+    this.decodesHere = started.inProcess;
+    if (started.inProcess) return started.run(items, prepared);
+    prepared?.catch(() => undefined); // the fallback's workers decode for themselves
+    return started.run(items);
   }
 
   async close(): Promise<void> {

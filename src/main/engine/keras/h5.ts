@@ -4,7 +4,7 @@
  */
 import { CodedError } from '@shared/errors';
 import path from 'node:path';
-import h5wasm, { type Dataset, type Group } from 'h5wasm/node';
+import type { default as H5Wasm, Dataset, Group } from 'h5wasm/node';
 
 export class KerasFileError extends CodedError {
   override name = 'KerasFileError';
@@ -13,18 +13,31 @@ export class KerasFileError extends CodedError {
   }
 }
 
-type H5Module = Awaited<typeof h5wasm.ready>;
+type H5Module = Awaited<typeof H5Wasm.ready>;
 let modulePromise: Promise<H5Module> | null = null;
 let loaded: H5Module | null = null;
+let lib: typeof H5Wasm | null = null;
 
-/** The HDF5 module, loaded once; its errors throw instead of printing HDF5-DIAG noise and continuing. */
+/**
+ * The HDF5 module, loaded once, on first use: importing h5wasm (4 MB of JS with the wasm inlined) costs
+ * seconds under tsx (the CLI, benches), which a run that reads no HDF5 file should not pay at start-up.
+ * Its errors throw instead of printing HDF5-DIAG noise and continuing.
+ */
 export function h5(): Promise<H5Module> {
-  modulePromise ??= h5wasm.ready.then((m) => {
+  modulePromise ??= import('h5wasm/node').then(async ({ default: h5wasm }) => {
+    const m = await h5wasm.ready;
     m.activate_throwing_error_handler();
+    lib = h5wasm;
     loaded = m;
     return m;
   });
   return modulePromise;
+}
+
+/** h5wasm's classes, for code running inside `withH5` (which has awaited the module). */
+function h5wasmLib(): typeof H5Wasm {
+  if (!lib) throw new KerasFileError('the HDF5 module is not loaded yet (await h5() first)');
+  return lib;
 }
 
 /** The loaded module, for code running inside `withH5` (which has awaited it). */
@@ -44,12 +57,12 @@ function hdf5Reason(e: unknown): string {
 export async function withH5<T>(
   file: string,
   mode: 'r' | 'w',
-  fn: (f: InstanceType<typeof h5wasm.File>) => T | Promise<T>,
+  fn: (f: InstanceType<typeof H5Wasm.File>) => T | Promise<T>,
 ): Promise<T> {
   await h5();
-  let f: InstanceType<typeof h5wasm.File>;
+  let f: InstanceType<typeof H5Wasm.File>;
   try {
-    f = new h5wasm.File(file, mode);
+    f = new (h5wasmLib().File)(file, mode);
   } catch (e) {
     throw new KerasFileError(
       mode === 'r'
@@ -160,8 +173,8 @@ export function readNameList(obj: Node, name: string): string[] | null {
 export function getGroup(parent: Group, name: string): Group | null {
   const child = parent.get(name);
   if (child === null) return null;
-  if (child instanceof h5wasm.Group) return child;
-  if (child instanceof h5wasm.Dataset) return null;
+  if (child instanceof h5wasmLib().Group) return child;
+  if (child instanceof h5wasmLib().Dataset) return null;
   throw new KerasFileError(`${parent.path}/${name} is a link to outside the file; refusing to follow it`);
 }
 
@@ -174,7 +187,8 @@ export interface FloatArray {
 export function readFloatDataset(parent: Group, name: string): FloatArray | null {
   const child = parent.get(name);
   if (child === null) return null;
-  if (!(child instanceof h5wasm.Dataset)) throw new KerasFileError(`${parent.path}/${name} is not a dataset`);
+  if (!(child instanceof h5wasmLib().Dataset))
+    throw new KerasFileError(`${parent.path}/${name} is not a dataset`);
   const meta = child.metadata;
   const Module = mod();
   const numeric =
@@ -202,7 +216,7 @@ export function ensureGroup(root: Group, nested: string): Group {
   let g = root;
   for (const part of nested.split('/').filter(Boolean)) {
     const existing = g.get(part);
-    g = existing instanceof h5wasm.Group ? existing : g.create_group(part);
+    g = existing instanceof h5wasmLib().Group ? existing : g.create_group(part);
   }
   return g;
 }

@@ -21,6 +21,7 @@ import {
   type FastResume,
   type OptimizerArrays,
 } from './fast-head-state';
+import { BestWeights } from './best-weights';
 import { epochMetrics } from './epoch-metrics';
 
 export interface FastHeadOptions extends Omit<
@@ -79,22 +80,18 @@ export async function fastHeadLoop(o: FastHeadOptions): Promise<LoopResult> {
   const bs = o.config.batchSize;
   const batches = Math.ceil(o.train.size / bs);
   const started = Date.now();
-  let best: { epoch: number; valLoss: number; weights: Float32Array[] } | null = null;
-  if (o.resume?.best) {
-    const b = o.resume.best;
-    best = {
-      epoch: b.epoch,
-      valLoss: b.valLoss,
-      weights: b.weights.map((t) => Float32Array.from(t.dataSync())),
-    };
-    tf.dispose(b.weights);
-  }
+  const resumed = o.resume?.best;
+  const tracker = new BestWeights<Float32Array[]>(o.config, {
+    best: resumed
+      ? { ...resumed, weights: resumed.weights.map((t) => Float32Array.from(t.dataSync())) }
+      : null,
+    sinceBest: o.resume?.sinceBest ?? 0,
+  });
+  if (resumed) tf.dispose(resumed.weights);
   if (o.resume?.optimizer) await fromTfWeights(state, o.resume.optimizer, o.resume.optimizerScalars);
-  let sinceBest = o.resume?.sinceBest ?? 0;
   let stopped = false;
-  const patience = o.config.earlyStopping?.patience ?? Infinity;
   // A checkpoint taken at the epoch that triggered early stopping resumes straight to the end.
-  let earlyStopped = sinceBest >= patience;
+  let earlyStopped = tracker.exhausted;
   const firstEpoch = (o.resume?.epochs ?? 0) + 1;
   let seen = 0;
   const dLogits = new Float32Array(bs * classes);
@@ -158,12 +155,9 @@ export async function fastHeadLoop(o: FastHeadOptions): Promise<LoopResult> {
       // Validation (and anything reading the head at an epoch's end) sees this epoch's weights.
       writeStack(o.stack);
       const val = o.val && o.val.size > 0 ? await evaluateLoss(o.val, Math.max(bs, 64)) : null;
-      const monitor = val ? val.loss : lossSum / count;
-      const isBest = !best || monitor < best.valLoss;
-      if (isBest) {
-        best = { epoch: epoch + o.epochOffset, valLoss: monitor, weights: copies(o.stack) };
-        sinceBest = 0;
-      } else sinceBest++;
+      const isBest = tracker.observe(epoch + o.epochOffset, val ? val.loss : lossSum / count, () =>
+        copies(o.stack),
+      );
       const m = epochMetrics({
         phase: o.phase,
         epoch,
@@ -181,17 +175,14 @@ export async function fastHeadLoop(o: FastHeadOptions): Promise<LoopResult> {
       });
       history.push(m);
       o.onEvent?.({ type: 'epoch', jobId: o.jobId, ...m });
-      if (o.onEpochEnd) await epochEnd(o, epoch, history, best, sinceBest, state, weights);
-      if (sinceBest >= patience) {
+      if (o.onEpochEnd) await epochEnd(o, epoch, history, tracker, state, weights);
+      if (tracker.exhausted) {
         earlyStopped = true;
         break;
       }
     }
-    const restoreBest =
-      stopped ||
-      (earlyStopped && (o.config.earlyStopping?.restoreBest ?? true)) ||
-      o.config.earlyStopping?.restoreBest;
-    if (best && restoreBest) restore(o.stack, best.weights);
+    const best = tracker.toRestore(stopped, earlyStopped);
+    if (best) restore(o.stack, best);
     return { history, stopped, earlyStopped };
   } finally {
     // Whatever the outcome, the tfjs head holds the weights the loop ends with.
@@ -204,8 +195,7 @@ async function epochEnd(
   o: FastHeadOptions,
   epoch: number,
   history: EpochMetrics[],
-  best: { epoch: number; valLoss: number; weights: Float32Array[] } | null,
-  sinceBest: number,
+  { best, sinceBest }: BestWeights<Float32Array[]>,
   state: OptimizerArrays,
   weights: tf.LayerVariable[],
 ): Promise<void> {

@@ -3,6 +3,7 @@ import type { TrainConfig } from '@shared/train';
 import { tf } from '../tf';
 import { countCorrect, makeOptimizer, weightedCrossEntropy } from './loss';
 import { restoreOptimizerScalars } from './optimizer-state';
+import { BestWeights, type Best } from './best-weights';
 import { epochMetrics } from './epoch-metrics';
 
 /** A source of batches: features (head phase) or images (fine-tune phase). */
@@ -54,14 +55,8 @@ export type LoopHooks = Pick<LoopOptions, 'resume' | 'onEpochEnd'>;
 /** What `tf.Optimizer.getWeights()` returns (iteration count, then its slot variables). */
 export type OptimizerWeights = Awaited<ReturnType<tf.Optimizer['getWeights']>>;
 
-export interface BestSoFar {
-  /** Epoch on the run's timeline (with the phase's offset). */
-  epoch: number;
-  /** The monitored value: validation loss, or training loss without a validation set. */
-  valLoss: number;
-  /** Copies of `snapshotWeights` at that epoch. */
-  weights: tf.Tensor[];
-}
+/** The best epoch so far, with copies of `snapshotWeights` at that epoch. */
+export type BestSoFar = Best<tf.Tensor[]>;
 
 /** The loop's state at the end of a completed epoch: with the weights, all a resume needs. */
 export interface LoopResume {
@@ -125,12 +120,10 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
   const bs = o.config.batchSize;
   const batches = Math.ceil(o.train.size / bs);
   const started = Date.now();
-  let best: BestSoFar | null = o.resume?.best ?? null;
-  let sinceBest = o.resume?.sinceBest ?? 0;
+  const tracker = new BestWeights<tf.Tensor[]>(o.config, o.resume ?? null, (ws) => tf.dispose(ws));
   let stopped = false;
-  const patience = o.config.earlyStopping?.patience ?? Infinity;
   // A checkpoint taken at the epoch that triggered early stopping resumes straight to the end.
-  let earlyStopped = sinceBest >= patience;
+  let earlyStopped = tracker.exhausted;
   const firstEpoch = (o.resume?.epochs ?? 0) + 1;
   let seen = 0;
   if (o.resume?.optimizer) {
@@ -198,13 +191,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       // A stopped epoch is incomplete: it is neither reported nor a candidate for "best".
       if (stopped || count === 0) break;
       const val = o.val && o.val.size > 0 ? await evaluateLoss(o.val, Math.max(bs, 64)) : null;
-      const monitor = val ? val.loss : lossSum / count;
-      const isBest = !best || monitor < best.valLoss;
-      if (isBest) {
-        if (best) tf.dispose(best.weights);
-        best = { epoch: epoch + o.epochOffset, valLoss: monitor, weights: snapshot() };
-        sinceBest = 0;
-      } else sinceBest++;
+      const isBest = tracker.observe(epoch + o.epochOffset, val ? val.loss : lossSum / count, snapshot);
       const m = epochMetrics({
         phase: o.phase,
         epoch,
@@ -226,24 +213,21 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
         phase: o.phase,
         epochs: epoch,
         history,
-        best,
-        sinceBest,
+        best: tracker.best,
+        sinceBest: tracker.sinceBest,
         optimizer,
         weights: o.snapshotWeights,
       });
-      if (sinceBest >= patience) {
+      if (tracker.exhausted) {
         earlyStopped = true;
         break;
       }
     }
-    const restoreBest =
-      stopped ||
-      (earlyStopped && (o.config.earlyStopping?.restoreBest ?? true)) ||
-      o.config.earlyStopping?.restoreBest;
-    if (best && restoreBest) restore(best.weights);
+    const best = tracker.toRestore(stopped, earlyStopped);
+    if (best) restore(best);
     return { history, stopped, earlyStopped };
   } finally {
-    if (best) tf.dispose(best.weights);
+    tracker.dispose();
     classWeights?.dispose();
     optimizer.dispose();
   }

@@ -1,0 +1,98 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from './backend';
+import { tf } from './tf';
+
+const values = (n: number, k = 1.3) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * k) * 2);
+
+/** `f` on the cpu backend and on wasm (with the replaced kernels), as arrays. */
+async function both(f: () => tf.Tensor): Promise<[Float32Array, Float32Array, number[]]> {
+  await tf.setBackend('cpu');
+  const ref = tf.tidy(f);
+  const r = { data: ref.dataSync() as Float32Array, shape: ref.shape };
+  ref.dispose();
+  await tf.setBackend('wasm');
+  const got = tf.tidy(f);
+  expect(got.shape).toEqual(r.shape);
+  const g = got.dataSync() as Float32Array;
+  got.dispose();
+  return [r.data, g, r.shape];
+}
+
+const relDiff = (a: Float32Array, b: Float32Array) => {
+  const scale = Math.max(1e-12, ...a.map(Math.abs));
+  return Math.max(...a.map((v, i) => Math.abs(v - b[i]))) / scale;
+};
+
+describe('wasm kernels replaced for training speed', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  it('lists the replaced kernels in the backend report', async () => {
+    const report = await initBackend('wasm');
+    expect(report.fallbackKernels).toEqual(
+      expect.arrayContaining(['Identity (fast)', 'FusedBatchNorm (fast)', 'Sum (fast)', 'Slice (fast)']),
+    );
+  });
+
+  it.each([
+    ['per-channel parameters', [6], [6], [6], [6]],
+    ['scalar mean and variance, no offset or scale', [1], [1], null, null],
+    ['per-channel scale, no offset', [6], [6], null, [6]],
+  ] as const)('batch norm with %s equals the cpu backend', async (_, m, v, o, s) => {
+    const x = values(2 * 3 * 3 * 6);
+    const t = (shape: readonly number[] | null, k: number, pos = false) =>
+      shape
+        ? tf.tensor(
+            values(shape[0], k).map((e) => (pos ? Math.abs(e) + 0.1 : e)),
+            [...shape],
+          )
+        : undefined;
+    const [ref, got] = await both(() =>
+      tf.batchNorm(
+        tf.tensor4d(x, [2, 3, 3, 6]),
+        t(m, 0.3)!,
+        t(v, 0.9, true)!,
+        t(o, 1.7) as tf.Tensor1D | undefined,
+        t(s, 2.1) as tf.Tensor1D | undefined,
+        1e-3,
+      ),
+    );
+    expect(relDiff(ref, got)).toBeLessThan(1e-6);
+  });
+
+  it.each([
+    ['every axis but the last', [0, 1, 2], false],
+    ['every axis but the last, dimensions kept', [0, 1, 2], true],
+    ['the last axis (left to wasm)', [3], false],
+    ['the middle axes (left to wasm)', [1, 2], false],
+  ] as const)('sum over %s equals the cpu backend', async (_, axes, keepDims) => {
+    const [ref, got] = await both(() =>
+      tf.sum(tf.tensor4d(values(4 * 5 * 5 * 7), [4, 5, 5, 7]), [...axes], keepDims),
+    );
+    expect(relDiff(ref, got)).toBeLessThan(1e-6);
+  });
+
+  it.each([
+    ['rows', [1, 0, 0], [2, 4, 3]],
+    ['a block inside rows (left to wasm)', [0, 1, 1], [3, 2, 2]],
+  ] as const)('slice of %s equals the cpu backend', async (_, begin, size) => {
+    const [ref, got] = await both(() =>
+      tf.slice(tf.tensor3d(values(4 * 4 * 3), [4, 4, 3]), [...begin], [...size]),
+    );
+    expect(relDiff(ref, got)).toBeLessThan(1e-7);
+  });
+
+  it('a clone shares its source’s memory: it outlives the source and is freed with the last owner', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numBytes;
+    const x = tf.tensor1d(values(1000));
+    const y = tf.clone(x);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual(Array.from(values(1000)));
+    const z = tf.add(y, 1); // the shared data still reads correctly in kernels
+    expect(z.dataSync()[3]).toBeCloseTo(values(1000)[3] + 1, 5);
+    tf.dispose([y, z]);
+    expect(tf.memory().numBytes).toBe(before);
+  });
+});
