@@ -4,7 +4,10 @@
  */
 import { CodedError } from '@shared/errors';
 import path from 'node:path';
-import h5wasm, { type Dataset, type Group } from 'h5wasm/node';
+// Types only: the library is imported when a Keras file is first read (h5()). Its 4 MB glue script costs
+// tsx (the CLI, the dev engine process) ~5 s to load, which every command would otherwise pay at start.
+import type H5Wasm from 'h5wasm/node';
+import type { Dataset, Group } from 'h5wasm/node';
 
 export class KerasFileError extends CodedError {
   override name = 'KerasFileError';
@@ -13,13 +16,17 @@ export class KerasFileError extends CodedError {
   }
 }
 
-type H5Module = Awaited<typeof h5wasm.ready>;
+type H5Module = Awaited<typeof H5Wasm.ready>;
 let modulePromise: Promise<H5Module> | null = null;
 let loaded: H5Module | null = null;
+/** The library, once h5() has imported it (everything below runs after `await h5()`). */
+let h5wasm: typeof H5Wasm;
 
 /** The HDF5 module, loaded once; its errors throw instead of printing HDF5-DIAG noise and continuing. */
 export function h5(): Promise<H5Module> {
-  modulePromise ??= h5wasm.ready.then((m) => {
+  modulePromise ??= import('h5wasm/node').then(async (lib) => {
+    h5wasm = lib.default;
+    const m = await h5wasm.ready;
     m.activate_throwing_error_handler();
     loaded = m;
     return m;
@@ -44,10 +51,10 @@ function hdf5Reason(e: unknown): string {
 export async function withH5<T>(
   file: string,
   mode: 'r' | 'w',
-  fn: (f: InstanceType<typeof h5wasm.File>) => T | Promise<T>,
+  fn: (f: InstanceType<typeof H5Wasm.File>) => T | Promise<T>,
 ): Promise<T> {
   await h5();
-  let f: InstanceType<typeof h5wasm.File>;
+  let f: InstanceType<typeof H5Wasm.File>;
   try {
     f = new h5wasm.File(file, mode);
   } catch (e) {
