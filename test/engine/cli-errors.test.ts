@@ -120,63 +120,82 @@ describe('train CLI: user errors are one line, exit 2', () => {
     expectOneLineError(await cli(['eval', '--model']), /--model <value>' argument missing/);
   });
 
-  it('takes a negative seed: any 32-bit integer is a seed (the Train form allows them too)', async () => {
-    // The seed is accepted; the run then stops at the next check, the missing dataset.
-    expectOneLineError(
-      await cli(['train', '--seed', '-5', '--data', path.join(tmp, 'nope')]),
-      /dataset folder not found/,
-    );
-  });
+  // The errors below come from the engine (each process loads it), but before any extraction or
+  // training; they run side by side.
+  it.concurrent(
+    'takes a negative seed: any 32-bit integer is a seed (the Train form allows them too)',
+    async ({ expect }) => {
+      // The seed is accepted; the run then stops at the next check, the missing dataset.
+      expectOneLineError(
+        await cli(['train', '--seed', '-5', '--data', path.join(tmp, 'nope')]),
+        /dataset folder not found/,
+        expect,
+      );
+    },
+  );
 
-  it('refuses a head over the parameter budget before building it, naming the layer', async () => {
-    const r = await train('--head', '{"layers":[{"type":"flatten"},{"type":"dense","units":65536}]}');
-    expectOneLineError(r, /head layer 2: the head would have 822 M parameters, over the 64 M limit/);
-  });
+  it.concurrent(
+    'refuses a head over the parameter budget before building it, naming the layer',
+    async ({ expect }) => {
+      const r = await train('--head', '{"layers":[{"type":"flatten"},{"type":"dense","units":65536}]}');
+      expectOneLineError(
+        r,
+        /head layer 2: the head would have 822 M parameters, over the 64 M limit/,
+        expect,
+      );
+    },
+  );
 
-  it('an export whose parent is a file: one line, for each format', async () => {
+  it.concurrent('an export whose parent is a file: one line, for each format', async ({ expect }) => {
     const file = path.join(tmp, 'a-file');
     writeFileSync(file, 'x');
-    for (const format of ['savedmodel', 'tfjs']) {
-      const r = await train('--epochs', '1', '--out', path.join(file, 'out'), '--format', format);
-      expectOneLineError(r, new RegExp(`${file} is a file, not a folder`));
-    }
+    const formats = ['savedmodel', 'tfjs'];
+    const runs = await Promise.all(
+      formats.map((format) =>
+        train('--epochs', '1', '--out', path.join(file, `out-${format}`), '--format', format),
+      ),
+    );
+    for (const r of runs) expectOneLineError(r, new RegExp(`${file} is a file, not a folder`), expect);
   });
 
   // A real read-only mount, in a private mount namespace so nothing outside the test sees it.
   const canMountRo =
     spawnSync('unshare', ['-rm', 'sh', '-c', `mount -t tmpfs -o ro,size=64k tmpfs "${os.tmpdir()}"`])
       .status === 0;
-  it.skipIf(!canMountRo)('an export onto a read-only mount says it is not writable', async () => {
-    const ro = path.join(tmp, 'ro');
-    mkdirSync(ro);
-    const wrap = [
-      'unshare',
-      '-rm',
-      'sh',
-      '-c',
-      'mount -t tmpfs -o ro,size=64k tmpfs "$1" && shift && exec "$@"',
-      'sh',
-      ro,
-    ];
-    const r = await cli(
-      [
-        'train',
-        '--data',
-        data,
-        '--base',
-        'mobilenet_v1_0.25_224',
-        '--cache-dir',
-        cacheDir,
-        '--epochs',
-        '1',
-        '--out',
-        path.join(ro, 'runs', 'x'),
-      ],
-      { wrap },
-    );
-    expectOneLineError(r, new RegExp(`${ro} is not writable \\(read-only file system\\)`));
-    expect(r.stderr).not.toMatch(/ENOENT/);
-  });
+  (canMountRo ? it.concurrent : it.concurrent.skip)(
+    'an export onto a read-only mount says it is not writable',
+    async ({ expect }) => {
+      const ro = path.join(tmp, 'ro');
+      mkdirSync(ro);
+      const wrap = [
+        'unshare',
+        '-rm',
+        'sh',
+        '-c',
+        'mount -t tmpfs -o ro,size=64k tmpfs "$1" && shift && exec "$@"',
+        'sh',
+        ro,
+      ];
+      const r = await cli(
+        [
+          'train',
+          '--data',
+          data,
+          '--base',
+          'mobilenet_v1_0.25_224',
+          '--cache-dir',
+          cacheDir,
+          '--epochs',
+          '1',
+          '--out',
+          path.join(ro, 'runs', 'x'),
+        ],
+        { wrap },
+      );
+      expectOneLineError(r, new RegExp(`${ro} is not writable \\(read-only file system\\)`), expect);
+      expect(r.stderr).not.toMatch(/ENOENT/);
+    },
+  );
 });
 
 describe('train CLI: Ctrl+C', () => {

@@ -52,43 +52,48 @@ function smallDataset(): string {
 }
 
 describe('train CLI', () => {
-  it('exits non-zero with one line for a missing folder', async () => {
+  // The refusals below each load the engine in their own process, then stop before any real work: they
+  // run side by side.
+  it.concurrent('exits non-zero with one line for a missing folder', async ({ expect }) => {
     const r = await cli(['train', '--data', path.join(tmp, 'nope')]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/dataset folder not found: .*nope/);
   });
 
-  it('exits non-zero for fewer than two usable classes and for no readable images', async () => {
-    const one = path.join(tmp, 'one');
-    mkdirSync(path.join(one, 'only'), { recursive: true });
-    copyFileSync(
-      path.join(HYMENOPTERA, 'train', 'ants', readdirSync(path.join(HYMENOPTERA, 'train', 'ants'))[0]),
-      path.join(one, 'only', 'a.jpg'),
-    );
-    mkdirSync(path.join(one, 'empty'));
-    const r1 = await cli(['train', '--data', one]);
-    expect(r1.code).toBe(2);
-    expect(r1.stderr).toMatch(/need at least two classes/);
-    const none = path.join(tmp, 'none');
-    mkdirSync(path.join(none, 'a'), { recursive: true });
-    mkdirSync(path.join(none, 'b'), { recursive: true });
-    writeFileSync(path.join(none, 'a', 'x.jpg'), '');
-    writeFileSync(path.join(none, 'b', 'y.png'), 'text');
-    const r2 = await cli(['train', '--data', none]);
-    expect(r2.code).toBe(2);
-    // The skipped files are listed with their reasons (and the classes they empty), then the one-line error.
-    const lines = r2.stderr.trim().split('\n');
-    expect(lines.at(-1)).toMatch(/^error: no readable images in .*none \(2 files skipped\)$/);
-    expect(lines.slice(0, -1).sort()).toEqual([
-      'skipped a/x.jpg: empty file (0 bytes)',
-      expect.stringMatching(/^skipped b\/y.png: not an image/),
-      'warning: class folder "a" has no usable image: left out of the model',
-      'warning: class folder "b" has no usable image: left out of the model',
-    ]);
-  });
+  it.concurrent(
+    'exits non-zero for fewer than two usable classes and for no readable images',
+    async ({ expect }) => {
+      const one = path.join(tmp, 'one');
+      mkdirSync(path.join(one, 'only'), { recursive: true });
+      copyFileSync(
+        path.join(HYMENOPTERA, 'train', 'ants', readdirSync(path.join(HYMENOPTERA, 'train', 'ants'))[0]),
+        path.join(one, 'only', 'a.jpg'),
+      );
+      mkdirSync(path.join(one, 'empty'));
+      const r1 = await cli(['train', '--data', one]);
+      expect(r1.code).toBe(2);
+      expect(r1.stderr).toMatch(/need at least two classes/);
+      const none = path.join(tmp, 'none');
+      mkdirSync(path.join(none, 'a'), { recursive: true });
+      mkdirSync(path.join(none, 'b'), { recursive: true });
+      writeFileSync(path.join(none, 'a', 'x.jpg'), '');
+      writeFileSync(path.join(none, 'b', 'y.png'), 'text');
+      const r2 = await cli(['train', '--data', none]);
+      expect(r2.code).toBe(2);
+      // The skipped files are listed with their reasons (and the classes they empty), then the one-line error.
+      const lines = r2.stderr.trim().split('\n');
+      expect(lines.at(-1)).toMatch(/^error: no readable images in .*none \(2 files skipped\)$/);
+      expect(lines.slice(0, -1).sort()).toEqual([
+        'skipped a/x.jpg: empty file (0 bytes)',
+        expect.stringMatching(/^skipped b\/y.png: not an image/),
+        'warning: class folder "a" has no usable image: left out of the model',
+        'warning: class folder "b" has no usable image: left out of the model',
+      ]);
+    },
+  );
 
-  it('rejects a bad head with the layer named', async () => {
+  it.concurrent('rejects a bad head with the layer named', async ({ expect }) => {
     const r = await cli([
       'train',
       '--data',
@@ -132,7 +137,11 @@ describe('train CLI', () => {
     expect(existsSync(path.join(out, 'savedmodel', '1', 'saved_model.pb'))).toBe(true);
 
     const photo = path.join(data, 'ants', readdirSync(path.join(data, 'ants'))[0]);
-    const p = await cli(['predict', '--model', out, '--json', photo, path.join(data, 'bees', 'notes.jpg')]);
+    // Both only read the export: side by side.
+    const [p, e] = await Promise.all([
+      cli(['predict', '--model', out, '--json', photo, path.join(data, 'bees', 'notes.jpg')]),
+      cli(['eval', '--model', out, '--data', data, '--json']),
+    ]);
     const preds = p.stdout
       .trim()
       .split('\n')
@@ -141,7 +150,6 @@ describe('train CLI', () => {
     expect(preds[1].error).toBeTruthy();
     expect(p.code).toBe(1); // one image could not be read
 
-    const e = await cli(['eval', '--model', out, '--data', data, '--json']);
     expect(e.code, e.stderr).toBe(0);
     const ev = JSON.parse(e.stdout.trim().split('\n').at(-1)!);
     expect(ev.evaluation.count).toBe(16);

@@ -168,14 +168,10 @@ describe('train --resume', () => {
 
   it('a folder that cannot be resumed is one line, exit 2', async () => {
     const missing = path.join(tmp, 'nope');
-    expectOneLineError(await cli(['train', '--resume', missing]), /nope is not a resumable run folder/);
-    // A finished run has nothing left to resume.
-    expectOneLineError(await cli(['train', '--resume', refDir]), /this run finished; nothing to resume/);
     // A damaged manifest.
     const bad = path.join(tmp, 'bad-manifest');
     cpSync(refDir, bad, { recursive: true });
     writeFileSync(path.join(bad, 'run.json'), '{"version":1,');
-    expectOneLineError(await cli(['train', '--resume', bad]), /run manifest .*run\.json is unreadable/);
     // Every checkpoint damaged: refused, never trained on.
     const torn = path.join(tmp, 'torn');
     mkdirSync(torn);
@@ -185,11 +181,17 @@ describe('train --resume', () => {
     const header = Buffer.alloc(4);
     header.writeUInt32LE(1000);
     writeFileSync(path.join(torn, 'checkpoint.bin'), Buffer.concat([Buffer.from('TSCKPT1\n'), header]));
-    expectOneLineError(await cli(['train', '--resume', torn]), /checkpoint\.bin: checkpoint is truncated/);
-    // What to train is the run's own: a config flag with --resume is refused.
-    expectOneLineError(
-      await cli(['train', '--resume', killedDir, '--epochs', '3']),
-      /--epochs cannot be given with it/,
-    );
+    // Each process loads the engine before it reads the folder: the cases run side by side.
+    const cases: [string[], RegExp][] = [
+      [['--resume', missing], /nope is not a resumable run folder/],
+      // A finished run has nothing left to resume.
+      [['--resume', refDir], /this run finished; nothing to resume/],
+      [['--resume', bad], /run manifest .*run\.json is unreadable/],
+      [['--resume', torn], /checkpoint\.bin: checkpoint is truncated/],
+      // What to train is the run's own: a config flag with --resume is refused.
+      [['--resume', killedDir, '--epochs', '3'], /--epochs cannot be given with it/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => cli(['train', ...args])));
+    results.forEach((r, i) => expectOneLineError(r, cases[i][1]));
   });
 });

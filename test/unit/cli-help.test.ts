@@ -39,6 +39,21 @@ describe('CLI help without the engine', () => {
     expect(r.stderr.trim()).toBe(`error: ${USAGE}`);
   });
 
+  // Flags are checked before a command's module loads: a bad one is its one-line error, exit 2, at once.
+  it.for<[string[], RegExp]>([
+    [['train', '--data', 'x', '--epochs', '-1'], /^error: --epochs must be an integer ≥ 1, got "-1"$/],
+    [['train', '--data', 'x', '--bogus'], /^error: Unknown option '--bogus'/],
+    [['train', '--resume', 'r', '--epochs', '3'], /--epochs cannot be given with it$/],
+    [['predict', '--model', 'm', '--top', '0', 'x.jpg'], /^error: --top must be an integer ≥ 1/],
+    [['eval', '--model'], /^error: Option '--model <value>' argument missing$/],
+    [['cache', 'shrink'], /^error: unknown cache action "shrink"/],
+  ])('%j is refused before the engine loads, exit 2', ([args, pattern]) => {
+    const r = cli(args);
+    expect(r.stderr).not.toContain('deny-engine');
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr.trim()).toMatch(pattern);
+  });
+
   it('a command that runs does load the engine (the denial is real)', () => {
     const r = cli(['predict', '--model', path.join(ROOT, 'no-such-model'), 'x.jpg']);
     expect(r.status).not.toBe(0);

@@ -1,13 +1,8 @@
 import type { CacheReport } from '@shared/cache';
 import { cacheReport, clearCache } from '../store/report';
 import { defaultCacheDir } from '../../util/paths';
-import { UsageError } from './args';
-import { parseCli } from './parse';
+import type { CacheRequest } from './cache-args';
 import { table } from './progress';
-
-import { CACHE_USAGE } from './usage';
-
-export { CACHE_USAGE } from './usage';
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -58,41 +53,24 @@ function printList(r: CacheReport, base: string | undefined, w: (s: string) => v
 }
 
 /** `transfer-studio cache`: how much the feature cache holds, per base and variant, and clearing it. */
-export async function cacheCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCli({
-    args: argv,
-    options: {
-      base: { type: 'string' },
-      'cache-dir': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(`${CACHE_USAGE}\n`);
-    return 0;
-  }
-  const [action = 'size', ...extra] = positionals;
-  if (!['size', 'list', 'clear'].includes(action) || extra.length)
-    throw new UsageError(`unknown cache action "${[action, ...extra].join(' ')}"\n${CACHE_USAGE}`);
-  const root = values['cache-dir'] ?? defaultCacheDir();
+export async function cacheCommand(req: CacheRequest): Promise<number> {
+  const { action, base, json } = req;
+  const root = req.cacheDir ?? defaultCacheDir();
   const w = (s: string) => process.stdout.write(`${s}\n`);
   if (action === 'clear') {
-    const res = await clearCache(root, { base: values.base });
-    if (values.json) w(JSON.stringify(res));
+    const res = await clearCache(root, { base });
+    if (json) w(JSON.stringify(res));
     else
       w(
         res.removedSets || res.legacyRemoved
-          ? `Removed ${res.removedSets} cached variant(s)${values.base ? ` of ${values.base}` : ''}${res.legacyRemoved ? ' and the old cache layout' : ''}: ${formatBytes(res.removedBytes)} freed.`
-          : `Nothing to remove${values.base ? ` for base ${values.base}` : ''}.`,
+          ? `Removed ${res.removedSets} cached variant(s)${base ? ` of ${base}` : ''}${res.legacyRemoved ? ' and the old cache layout' : ''}: ${formatBytes(res.removedBytes)} freed.`
+          : `Nothing to remove${base ? ` for base ${base}` : ''}.`,
       );
     return 0;
   }
   const report = await cacheReport(root);
-  if (values.json) w(JSON.stringify(report));
-  else if (action === 'list') printList(report, values.base, w);
-  else printSize(report, values.base, w);
+  if (json) w(JSON.stringify(report));
+  else if (action === 'list') printList(report, base, w);
+  else printSize(report, base, w);
   return 0;
 }

@@ -1,13 +1,17 @@
 /**
  * `train`, `predict`, `eval`, `cache` and `demo`: the engine from a terminal, the same code the app runs.
- * Each command's module is imported only when it runs (the engine loads tfjs, ONNX Runtime and sharp),
- * so `--help` and a mistyped command answer at once.
+ * Each command's flags are parsed and checked first (*-args.ts, which load nothing heavy); its module is
+ * imported only then (the engine loads tfjs, ONNX Runtime and sharp), so `--help`, a mistyped command
+ * and a bad flag answer at once.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { errorCode } from '@shared/errors';
 import { sharedDir } from '../../util/paths';
 import { UsageError } from './args';
+import { parseCacheArgs } from './cache-args';
+import { parseEvalArgs, parsePredictArgs } from './predict-args';
+import { parseTrainArgs } from './train-args';
 import { CACHE_USAGE, DEMO_USAGE, EVAL_USAGE, PREDICT_USAGE, TRAIN_USAGE, USAGE } from './usage';
 
 async function demo(argv: string[]): Promise<number> {
@@ -19,16 +23,39 @@ async function demo(argv: string[]): Promise<number> {
         'Download https://download.pytorch.org/tutorial/hymenoptera_data.zip, unzip it, and run: npm run train -- --data <folder>',
     );
   const args = argv.includes('--base') ? argv : ['--base', 'mobilenet_v2_0.35_224', ...argv];
-  const { trainCommand } = await import('./train-cmd');
-  return trainCommand(['--data', data, ...args], { out: path.join('runs', 'demo') });
+  return train(['--data', data, ...args], { out: path.join('runs', 'demo') });
+}
+
+async function train(argv: string[], defaults?: { data?: string; out?: string }): Promise<number> {
+  const req = parseTrainArgs(argv, defaults);
+  if (!req) return (process.stdout.write(`${TRAIN_USAGE}\n`), 0);
+  return (await import('./train-cmd')).trainCommand(req);
+}
+
+async function cache(argv: string[]): Promise<number> {
+  const req = parseCacheArgs(argv);
+  if (!req) return (process.stdout.write(`${CACHE_USAGE}\n`), 0);
+  return (await import('./cache-cmd')).cacheCommand(req);
 }
 
 /** One row per command: its usage (printed for --help without loading it) and how to run it. */
 const COMMANDS: Record<string, { usage: string; run(argv: string[]): Promise<number> }> = {
-  train: { usage: TRAIN_USAGE, run: async (a) => (await import('./train-cmd')).trainCommand(a) },
-  predict: { usage: PREDICT_USAGE, run: async (a) => (await import('./predict-cmd')).predictCommand(a) },
-  eval: { usage: EVAL_USAGE, run: async (a) => (await import('./predict-cmd')).evalCommand(a) },
-  cache: { usage: CACHE_USAGE, run: async (a) => (await import('./cache-cmd')).cacheCommand(a) },
+  train: { usage: TRAIN_USAGE, run: (a) => train(a) },
+  predict: {
+    usage: PREDICT_USAGE,
+    run: async (a) => {
+      const req = parsePredictArgs(a);
+      return (await import('./predict-cmd')).predictCommand(req);
+    },
+  },
+  eval: {
+    usage: EVAL_USAGE,
+    run: async (a) => {
+      const req = parseEvalArgs(a);
+      return (await import('./predict-cmd')).evalCommand(req);
+    },
+  },
+  cache: { usage: CACHE_USAGE, run: cache },
   demo: { usage: DEMO_USAGE, run: demo },
 };
 

@@ -3,10 +3,9 @@ import { evaluatePredictions } from '../evaluate/metrics';
 import { initBackend } from '../backend';
 import { loadExportedModel } from '../model/load-export';
 import { predictImages, type ImagePrediction } from '../predict';
-import { intArg, UsageError } from './args';
-import { parseCli } from './parse';
+import { UsageError } from './args';
+import type { EvalRequest, PredictRequest } from './predict-args';
 import { table } from './progress';
-import { EVAL_USAGE, PREDICT_USAGE } from './usage';
 
 /** CLI output: the file as given, its probabilities and top-k, or why it could not be read. */
 const asFile = (p: ImagePrediction) =>
@@ -23,23 +22,12 @@ const predictFiles = async (m: Awaited<ReturnType<typeof loadExportedModel>>, fi
     )
   ).map(asFile);
 
-export async function predictCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCli({
-    args: argv,
-    options: {
-      model: { type: 'string' },
-      top: { type: 'string', default: '3' },
-      json: { type: 'boolean', default: false },
-    },
-    allowPositionals: true,
-  });
-  if (!values.model || positionals.length === 0) throw new UsageError(PREDICT_USAGE);
-  const top = intArg('--top', values.top, 1);
+export async function predictCommand(req: PredictRequest): Promise<number> {
   await initBackend();
-  const m = await loadExportedModel(values.model);
-  const preds = await predictFiles(m, positionals, top);
+  const m = await loadExportedModel(req.model);
+  const preds = await predictFiles(m, req.files, req.top);
   for (const p of preds) {
-    if (values.json) process.stdout.write(`${JSON.stringify(p)}\n`);
+    if (req.json) process.stdout.write(`${JSON.stringify(p)}\n`);
     else if ('error' in p) process.stdout.write(`${p.file}: error: ${p.error}\n`);
     else
       process.stdout.write(
@@ -49,19 +37,10 @@ export async function predictCommand(argv: string[]): Promise<number> {
   return preds.some((p) => 'error' in p) ? 1 : 0;
 }
 
-export async function evalCommand(argv: string[]): Promise<number> {
-  const { values } = parseCli({
-    args: argv,
-    options: {
-      model: { type: 'string' },
-      data: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  if (!values.model || !values.data) throw new UsageError(EVAL_USAGE);
+export async function evalCommand(req: EvalRequest): Promise<number> {
   await initBackend();
-  const m = await loadExportedModel(values.model);
-  const scan = await scanDataset(values.data);
+  const m = await loadExportedModel(req.model);
+  const scan = await scanDataset(req.data);
   const missing = scan.classes.filter((c) => !m.labels.includes(c));
   if (missing.length)
     throw new UsageError(
@@ -86,7 +65,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       .filter((p) => 'error' in p)
       .map((p) => ({ file: p.file, reason: (p as { error: string }).error })),
   ];
-  if (values.json) {
+  if (req.json) {
     process.stdout.write(
       `${JSON.stringify({ type: 'summary', accuracy: evaluation.accuracy, evaluation, skipped })}\n`,
     );

@@ -18,9 +18,7 @@ import { assertTrainable, withoutEmptyClasses } from '../dataset/scan';
 import { resumeRun } from '../train/resume-run';
 import { defaultCacheDir } from '../../util/paths';
 import { ProgressPrinter, table } from './progress';
-import { parseTrainArgs, TRAIN_USAGE } from './train-args';
-
-export { TRAIN_USAGE } from './train-args';
+import type { TrainRequest } from './train-args';
 
 /** Ctrl+C before any epoch finished: 128 + SIGINT, as shells report an interrupted command. */
 export const STOPPED_EXIT_CODE = 130;
@@ -144,15 +142,8 @@ function printReport(run: TrainRun, out: NodeJS.WriteStream, exported: ExportRes
   for (const id of written) w(`${`${EXPORT_FORMATS[id].label}:`.padEnd(width)}${exported.formats[id]!.dir}`);
 }
 
-export async function trainCommand(
-  argv: string[],
-  defaults: { data?: string; out?: string } = {},
-): Promise<number> {
-  const req = parseTrainArgs(argv, defaults);
-  if (!req) {
-    process.stdout.write(`${TRAIN_USAGE}\n`);
-    return 0;
-  }
+/** Runs a parsed request: the command line was checked (train-args.ts) before this module loaded. */
+export async function trainCommand(req: TrainRequest): Promise<number> {
   const emitJson = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
   const printer = new ProgressPrinter(process.stderr);
   const controller = new AbortController();
