@@ -233,8 +233,13 @@ export type HeadCvRow = z.infer<typeof HeadCvRow>;
 
 export const HeadAutoResult = z.object({
   folds: z.number().int(),
+  /** Times the k-fold split was drawn (with other seeds); each row averages all of them. */
+  repeats: z.number().int().min(1).default(1),
   rows: z.array(HeadCvRow),
+  /** The simplest, most regularised candidate within one standard error of `best`. */
   winner: HeadCandidate,
+  /** The highest mean accuracy and its standard error (the one-SE rule's bar is accuracy − SE). */
+  best: z.object({ id: z.string(), accuracy: z.number(), standardError: z.number() }).optional(),
   ms: z.number(),
 });
 export type HeadAutoResult = z.infer<typeof HeadAutoResult>;
