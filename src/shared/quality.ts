@@ -252,7 +252,7 @@ export const HeadAutoResult = z.object({
   /** Times the k-fold split was drawn (with other seeds); each row averages all of them. */
   repeats: z.number().int().min(1).default(1),
   rows: z.array(HeadCvRow),
-  /** The simplest, most regularised candidate within one standard error of `best`. */
+  /** `best`'s preset at its most regularised hyperparameters within one standard error of `best`. */
   winner: HeadCandidate,
   /** The highest mean accuracy and its standard error (the one-SE rule's bar is accuracy − SE). */
   best: z.object({ id: z.string(), accuracy: z.number(), standardError: z.number() }).optional(),

@@ -86,7 +86,7 @@ describe('train CLI: duplicates, --dedupe, --review, --head auto (planted datase
 
     const done = q.headAuto.rows.filter((x: { status: string }) => x.status === 'done');
     const best = Math.max(...done.map((x: { accuracy: number }) => x.accuracy));
-    // The one-standard-error rule: the winner is within one SE of the best (the simplest such head).
+    // The one-standard-error rule: the winner is within one SE of the best (the best preset, most regularised).
     expect(q.headAuto.best.accuracy).toBe(best);
     expect(
       q.headAuto.rows.find((x: { id: string }) => x.id === q.headAuto.winner).accuracy,

@@ -1,8 +1,8 @@
 /**
  * `--head auto`: k-fold cross-validation on the training split over a small grid (head presets ×
  * learning rate × L2, each preset also at its own defaults), cheapest first, repeated with two seeds;
- * returns the table and the winner: the simplest, most regularised candidate within one standard error
- * of the best out-of-fold accuracy (head-select.ts). Held-out folds never steer training (no early stopping on them unless
+ * returns the table and the winner: the preset with the best out-of-fold accuracy, at its most
+ * regularised hyperparameters within one standard error of that best (head-select.ts). Held-out folds never steer training (no early stopping on them unless
  * `heldOutAsValidation`), so the score estimates accuracy on unseen images, not on a peeked-at split.
  * Candidates over a counted work limit are skipped and reported; an optional wall-clock budget too.
  */

@@ -14,26 +14,27 @@ function row(preset: string, lr: number, l2: number, folds: number[], logLoss = 
   };
 }
 
-describe('head selection (one-standard-error rule)', () => {
+describe('head selection (best preset; one-standard-error rule within it)', () => {
   it('standard error: sd of the fold accuracies over √folds; none for one fold', () => {
     expect(standardError([0.8, 0.9, 0.8, 0.9], 4)).toBeCloseTo(Math.sqrt(1 / 300) / 2, 10);
     expect(standardError([0.8], 5)).toBe(0);
   });
 
-  it('prefers the simpler preset when it is within one standard error of the best', () => {
+  it('keeps the best preset even when another is within one standard error', () => {
     const rows = [
       row('light', 1e-3, 0, [0.95, 0.85, 0.9, 0.8, 0.95]), // 0.89, SE ≈ 0.029
-      row('linear', 1e-3, 0, [0.9, 0.85, 0.85, 0.85, 0.9]), // 0.87: within
+      row('linear', 1e-3, 0, [0.9, 0.85, 0.85, 0.85, 0.9]), // 0.87: within, but another preset
     ];
     const s = selectHead(rows, 5);
     expect(s.best.id).toBe('light lr=0.001 l2=0');
-    expect(s.winner.id).toBe('linear lr=0.001 l2=0');
+    expect(s.winner.id).toBe('light lr=0.001 l2=0');
+    expect(s.bar).toBeCloseTo(0.89 - s.best.standardError, 6);
   });
 
-  it('keeps the best when the simpler one is clearly worse', () => {
+  it('a more regularised candidate of the best preset outside one SE is not chosen', () => {
     const rows = [
       row('light', 1e-3, 0, [0.9, 0.9, 0.91, 0.9, 0.89]),
-      row('linear', 1e-3, 0, [0.8, 0.82, 0.8, 0.81, 0.8]),
+      row('light', 1e-3, 1e-2, [0.8, 0.82, 0.8, 0.81, 0.8]),
     ];
     expect(selectHead(rows, 5).winner.id).toBe('light lr=0.001 l2=0');
   });

@@ -11,8 +11,8 @@ export function HeadAutoTable({ result }: { result: HeadAutoResult | null }) {
     <div className="head-auto" data-testid="head-auto">
       <p className="muted small">
         Auto: when training starts, each preset × learning rate × L2 is scored by k-fold cross-validation on
-        the training split (never the validation images); the run trains the simplest candidate within one
-        standard error of the best.
+        the training split (never the validation images); the run trains the best preset at its most
+        regularised setting within one standard error of its best.
       </p>
       {result ? (
         <>
