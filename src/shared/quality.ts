@@ -25,6 +25,14 @@ export const DuplicateOptions = z.object({
    * MobileNetV2-0.35 on hymenoptera (0.72 lowest planted, 0.68 highest distinct pair).
    */
   embeddingThreshold: z.number().min(0).max(1).default(0.7),
+  /**
+   * …and stands out from both photos' own neighbourhoods by this much: cosine − the larger of the two
+   * photos' mean cosine to their 5 nearest other photos (local scaling, quality/local-scaling.ts). 0 turns
+   * it off. Calibrated on hymenoptera with planted copies: distinct look-alikes stand out by ≤ 0.21 with
+   * MobileNet v1-0.25 (whose cosines alone overlap: 0.783 distinct vs 0.776 for a planted crop), copies
+   * by ≥ 0.25 (≥ 0.28 with MobileNetV2-0.35).
+   */
+  localMargin: z.number().min(0).max(1).default(0.23),
   /** Perceptual-hash distance (bits of 64, either orientation) at or below which images match. */
   phashMaxDistance: z.number().int().min(0).max(24).default(8),
 });
@@ -91,7 +99,15 @@ export const DuplicateReport = z.object({
       pairs: z.number().int(),
       ms: z.number(),
       /** Where the time went: projection (fit + rank choice), ORT product, JavaScript verification. */
-      phasesMs: z.object({ project: z.number(), product: z.number(), verify: z.number() }),
+      phasesMs: z.object({
+        project: z.number(),
+        product: z.number(),
+        verify: z.number(),
+        /** Neighbourhoods of the pairs' photos for the local margin. */
+        local: z.number().optional(),
+      }),
+      /** Pairs above the threshold left out because they do not stand out from their neighbourhoods. */
+      crowdedPairs: z.number().int().optional(),
     })
     .nullable(),
   phash: z.object({ comparisons: z.number().int(), pairs: z.number().int(), ms: z.number() }).nullable(),
@@ -233,8 +249,13 @@ export type HeadCvRow = z.infer<typeof HeadCvRow>;
 
 export const HeadAutoResult = z.object({
   folds: z.number().int(),
+  /** Times the k-fold split was drawn (with other seeds); each row averages all of them. */
+  repeats: z.number().int().min(1).default(1),
   rows: z.array(HeadCvRow),
+  /** `best`'s preset at its most regularised hyperparameters within one standard error of `best`. */
   winner: HeadCandidate,
+  /** The highest mean accuracy and its standard error (the one-SE rule's bar is accuracy − SE). */
+  best: z.object({ id: z.string(), accuracy: z.number(), standardError: z.number() }).optional(),
   ms: z.number(),
 });
 export type HeadAutoResult = z.infer<typeof HeadAutoResult>;

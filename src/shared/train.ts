@@ -31,6 +31,12 @@ export const TrainConfig = z.object({
   head: HeadSpec.default({
     layers: [{ type: 'globalAveragePooling' }, { type: 'dense', units: 100, activation: 'relu', l2: 0 }],
   }),
+  /**
+   * Choose the head when training starts (the head editor's "Auto", the CLI's `--head auto`): k-fold
+   * cross-validation on the training split over the presets × learning rate × L2; the run trains the
+   * winner's head and learning rate instead of `head` and `learningRate`.
+   */
+  headAuto: z.boolean().optional(),
   augment: AugmentSpec.default(AugmentSpec.parse({})),
   /** Augmented views precomputed per training image when the base is frozen. */
   augmentViews: z.number().int().min(1).max(64).default(5),

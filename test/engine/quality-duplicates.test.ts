@@ -59,17 +59,43 @@ function expectPlanted(report: DuplicateReport, pairs: PlantedDataset['exact']) 
 
 const plantedRels = () => new Set([...ds.exact, ...ds.near].flatMap((p) => [p.a, p.b]));
 
+/** The default options find every planted pair and group no untouched photo. */
+function expectDefaultsExact(report: DuplicateReport) {
+  expectPlanted(report, [...ds.exact, ...ds.near]);
+  const planted = plantedRels();
+  const strays = report.groups.flatMap((g) => g.members.map((m) => m.rel)).filter((r) => !planted.has(r));
+  expect(
+    strays,
+    JSON.stringify(report.groups.filter((g) => g.members.some((m) => strays.includes(m.rel)))),
+  ).toEqual([]);
+  expect(report.groups).toHaveLength(ds.exact.length + ds.near.length);
+}
+
+describe('duplicates with MobileNet v1-0.25 embeddings (distinct look-alikes above the planted crop)', () => {
+  it('at the default threshold and local margin: every planted pair, no false group', async () => {
+    const { set } = await cleanFeatures(ds.root, 'mobilenet_v1_0.25_224', path.join(tmp, 'cache'), 'avg');
+    const v1 = await pooledEmbeddings(set, set.items);
+    const v1Images = duplicateImagesOf(set.items);
+    const byRel = new Map(items.map((it, i) => [it.file.rel, phashes[i]]));
+    const report = DuplicateReport.parse(
+      await findDuplicates({
+        images: v1Images,
+        embeddings: v1,
+        phashes: set.items.map((it) => byRel.get(it.file.rel) ?? null),
+      }),
+    );
+    expectDefaultsExact(report);
+    // Without the local margin, the cosine threshold alone groups distinct photos of ants on sand.
+    const plain = await findDuplicates({ images: v1Images, embeddings: v1, options: { localMargin: 0 } });
+    expect(plain.embedding!.pairs).toBeGreaterThan(report.embedding!.pairs);
+    console.log(`duplicates v1-0.25: ${JSON.stringify(report.embedding)}`);
+  }, 600_000);
+});
+
 describe('duplicates and leaks in a dataset with planted copies (MobileNetV2-0.35 embeddings)', () => {
   it('at the default threshold: every planted exact and near-duplicate pair, no false group', async () => {
     const report = DuplicateReport.parse(await findDuplicates({ images, embeddings, phashes }));
-    expectPlanted(report, [...ds.exact, ...ds.near]);
-    const planted = plantedRels();
-    const strays = report.groups.flatMap((g) => g.members.map((m) => m.rel)).filter((r) => !planted.has(r));
-    expect(
-      strays,
-      JSON.stringify(report.groups.filter((g) => g.members.some((m) => strays.includes(m.rel)))),
-    ).toEqual([]);
-    expect(report.groups).toHaveLength(ds.exact.length + ds.near.length);
+    expectDefaultsExact(report);
     expect(report.counts).toMatchObject({ leaks: 5, conflicts: 2, redundant: 9 });
     expect(report.embedding).toMatchObject({ dim: 1280, pairs: expect.any(Number) });
     // The crops only the embedding catches; flips and re-encodes both signals catch.

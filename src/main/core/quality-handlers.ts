@@ -102,7 +102,10 @@ export function qualityHandlers(ctx: HandlerContext): HandlersFor<QualityChannel
         {
           ...(await scanPayload(d, req.config)),
           review: false,
-          options: req.embeddingThreshold === undefined ? {} : { embeddingThreshold: req.embeddingThreshold },
+          options: {
+            ...(req.embeddingThreshold === undefined ? {} : { embeddingThreshold: req.embeddingThreshold }),
+            ...(req.localMargin === undefined ? {} : { localMargin: req.localMargin }),
+          },
           kept: [],
         },
         `Finding duplicates in ${path.basename(d.realRoot)}`,

@@ -122,6 +122,8 @@ export const channels = {
     request: DatasetRef.extend({
       config: TrainConfig.optional(),
       embeddingThreshold: z.number().min(0).max(1).optional(),
+      /** How far a pair must stand out from its photos' neighbourhoods (0: the threshold alone). */
+      localMargin: z.number().min(0).max(1).optional(),
     }),
     response: z.object({ report: DuplicateReport, quality: QualityView }),
   },

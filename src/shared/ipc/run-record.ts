@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { EpochMetrics, Evaluation, Phase, Stage } from '../engine-events';
+import { HeadAutoResult } from '../quality';
 import { TrainConfig } from '../train';
 
 /** One (throttled) batch report: `x` is the fractional epoch (epoch − 1 + batch / batches). */
@@ -44,6 +45,8 @@ export const TrainSummary = z.object({
   timings: z.record(z.string(), z.number()),
   backend: z.string(),
   problems: z.number().int(),
+  /** With `config.headAuto`: the cross-validation table and the head the run trained. */
+  headAuto: HeadAutoResult.optional(),
   base: z.object({
     id: z.string(),
     displayName: z.string(),

@@ -2,10 +2,12 @@
  * The 'train' job as a run worker runs it (see run-worker.ts): runTraining with thinned batch events,
  * the finished run kept in this thread for the worker's later predict/export requests.
  */
+import os from 'node:os';
 import type { JobPayload, JobResult } from '@shared/ipc/engine-protocol';
 import { describeBackend, initBackend } from '../../engine/backend';
 import type { EngineEvent } from '@shared/engine-events';
 import { pipelineContext } from '../../engine/pipeline/context';
+import { chooseHeadForRun } from '../../engine/pipeline/head-auto-run';
 import { runTraining } from '../../engine/pipeline/run';
 import { resumeRun } from '../../engine/train/resume-run';
 import { scanUnderQuality } from '../../engine/quality/apply-scan';
@@ -82,7 +84,22 @@ export async function trainJob(
       level: 'info',
       message: `quality decisions: ${p.scan.files.length - scan.files.length} image(s) excluded`,
     });
-  const run = await runTraining(p.config, scan, { ...opts, context, runDir: p.runDir ?? null });
+  // "Auto" head: chosen by cross-validation on the training split, then trained like any other.
+  const auto = p.config.headAuto
+    ? await chooseHeadForRun(context, {
+        scan,
+        config: p.config,
+        cacheDir: p.cacheDir,
+        backend,
+        device: opts.device,
+        engines: Math.max(1, os.availableParallelism()),
+      })
+    : null;
+  const run = await runTraining(auto?.config ?? p.config, scan, {
+    ...opts,
+    context,
+    runDir: p.runDir ?? null,
+  });
   keepRun(ctx.jobId, run);
-  return summarize(run);
+  return { ...summarize(run), ...(auto ? { headAuto: auto.result } : {}) };
 }

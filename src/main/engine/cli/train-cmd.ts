@@ -68,6 +68,8 @@ export function summarize(
       headAuto: check.headAuto && {
         winner: check.headAuto.winner.id,
         folds: check.headAuto.folds,
+        repeats: check.headAuto.repeats,
+        best: check.headAuto.best ?? null,
         ms: check.headAuto.ms,
         rows: check.headAuto.rows.map((r) => ({
           id: r.candidate.id,

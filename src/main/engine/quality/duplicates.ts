@@ -11,6 +11,7 @@ import {
 import { centreUnitRowsInPlace } from './embed';
 import type { PerceptualHash } from './phash';
 import { phashPairs } from './phash-match';
+import { localMargin, neighbourhoods } from './local-scaling';
 import { similarPairs } from './similarity';
 import { UnionFind } from './union-find';
 
@@ -103,19 +104,31 @@ export async function findDuplicates(input: FindDuplicatesInput): Promise<Duplic
     const rows = new Float32Array(nodes * dim);
     files.forEach((f, node) => rows.set(data.subarray(f[0] * dim, (f[0] + 1) * dim), node * dim));
     const t = Date.now();
+    const found: { i: number; j: number; s: number }[] = [];
     const stats = await similarPairs(centreUnitRowsInPlace(rows, dim), dim, {
       threshold: options.embeddingThreshold,
       signal: input.signal,
-      onPair: (a, b, s) => offer(a, b, { signal: 'embedding', similarity: s }),
+      onPair: (i, j, s) => found.push({ i, j, s }),
     });
+    // Local scaling: a pair must also stand out from both photos' own neighbourhoods (local-scaling.ts).
+    const tl = Date.now();
+    let crowdedPairs = 0;
+    if (options.localMargin > 0 && found.length) {
+      const nb = await neighbourhoods(rows, dim, [...new Set(found.flatMap((p) => [p.i, p.j]))]);
+      for (const p of found)
+        if (localMargin(nb, p.i, p.j, p.s) >= options.localMargin)
+          offer(p.i, p.j, { signal: 'embedding', similarity: p.s });
+        else crowdedPairs++;
+    } else for (const p of found) offer(p.i, p.j, { signal: 'embedding', similarity: p.s });
     embedding = {
-      method: stats.method,
+      method: stats.method + (options.localMargin > 0 ? ' + local margin' : ''),
       dim,
       reducedDim: stats.reducedDim,
       candidates: stats.candidates,
-      pairs: stats.pairs,
+      pairs: stats.pairs - crowdedPairs,
+      crowdedPairs,
       ms: Date.now() - t,
-      phasesMs: stats.ms,
+      phasesMs: { ...stats.ms, local: Date.now() - tl },
     };
   }
 

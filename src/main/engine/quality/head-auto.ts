@@ -1,7 +1,8 @@
 /**
  * `--head auto`: k-fold cross-validation on the training split over a small grid (head presets ×
- * learning rate × L2), cheapest first; returns the table and the winner (highest out-of-fold accuracy,
- * ties to lower log loss). Held-out folds never steer training (no early stopping on them unless
+ * learning rate × L2, each preset also at its own defaults), cheapest first, repeated with two seeds;
+ * returns the table and the winner: the preset with the best out-of-fold accuracy, at its most
+ * regularised hyperparameters within one standard error of that best (head-select.ts). Held-out folds never steer training (no early stopping on them unless
  * `heldOutAsValidation`), so the score estimates accuracy on unseen images, not on a peeked-at split.
  * Candidates over a counted work limit are skipped and reported; an optional wall-clock budget too.
  */
@@ -11,6 +12,7 @@ import { inferHead } from '@shared/head-shape';
 import { stratifiedGroupFolds } from './folds';
 import { crossValidate, type CvData, type CvTrainSettings } from './cross-val';
 import { mixSeed } from '@shared/random';
+import { selectHead } from './head-select';
 
 export interface GridAxes {
   presets: HeadPresetId[];
@@ -33,6 +35,8 @@ export const DEFAULT_GRID: GridAxes = {
  * MobileNetV2-0.35, so by default it is left out rather than turning seconds into minutes.
  */
 export const DEFAULT_MAX_RELATIVE_WORK = 8;
+/** k-fold repeated with other seeds: one split of ~200 images moves a candidate's score by a few photos. */
+export const DEFAULT_REPEATS = 2;
 const OVERHEAD_PARAMS = 250_000;
 
 export function headGrid(axes: GridAxes = DEFAULT_GRID): HeadCandidate[] {
@@ -77,7 +81,7 @@ export async function autoHead(o: AutoHeadOptions): Promise<HeadAutoResult> {
   const grid = o.grid ?? headGrid();
   if (grid.length === 0) throw new Error('head auto: empty grid');
   const folds = o.folds ?? 5;
-  const repeats = o.repeats ?? 1;
+  const repeats = o.repeats ?? DEFAULT_REPEATS;
   const splits = Array.from({ length: repeats }, (_, r) =>
     stratifiedGroupFolds(
       o.data.labels,
@@ -105,7 +109,15 @@ export async function autoHead(o: AutoHeadOptions): Promise<HeadAutoResult> {
         : await runCandidate(o, c, splits, budget - (Date.now() - t0));
     o.onRow?.(rows[i], ++done, grid.length);
   }
-  return { folds: k, rows, winner: pickWinner(rows), ms: Date.now() - t0 };
+  const pick = selectHead(rows, k);
+  return {
+    folds: k,
+    repeats,
+    rows,
+    winner: pick.winner,
+    best: pick.best,
+    ms: Date.now() - t0,
+  };
 }
 
 function skippedRow(c: HeadCandidate, reason: string): HeadCvRow {
@@ -175,18 +187,7 @@ async function runCandidate(
   }
 }
 
-/** Highest cross-validated accuracy; ties to the lower log loss, then to the earlier (simpler) candidate. */
-export function pickWinner(rows: HeadCvRow[]): HeadCandidate {
-  let best: HeadCvRow | null = null;
-  for (const r of rows) {
-    if (r.status !== 'done' || r.accuracy === null) continue;
-    if (
-      !best ||
-      r.accuracy > best.accuracy! + 1e-9 ||
-      (Math.abs(r.accuracy - best.accuracy!) <= 1e-9 && r.logLoss! < best.logLoss!)
-    )
-      best = r;
-  }
-  if (!best) throw new Error('head auto: no candidate fitted in the budget');
-  return best.candidate;
+/** The one-standard-error choice among the done rows (head-select.ts). */
+export function pickWinner(rows: HeadCvRow[], folds = 5): HeadCandidate {
+  return selectHead(rows, folds).winner;
 }

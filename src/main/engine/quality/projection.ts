@@ -16,7 +16,7 @@ const JS_MACS = 5e8;
 const RANKS = [32, 64, 128, 192, 256];
 /** Below this many seconds of full product, fitting a projection is not worth its own cost. */
 const FULL_IS_CHEAP_S = 1;
-const FIT_SAMPLE = 4096;
+const FIT_SAMPLE = 2048;
 /** Rows (disjoint from the fit's: a basis flatters the rows it was fitted to) for the candidate rate. */
 const RATE_SAMPLE = 1024;
 
@@ -144,27 +144,32 @@ export async function augmentedRows(
 
 /**
  * Top-r principal directions (uncentred: the rows are already centred) of sample rows [s × dim], by
- * subspace iteration on their second-moment matrix (products in ORT). Returns them as the rows of
- * `qt` [r × dim], sorted by captured energy, and the cumulative energy fraction of the first c rows.
+ * subspace iteration on their second-moment matrix. Returns them as the rows of `qt` [r × dim], sorted
+ * by captured energy, and the cumulative energy fraction of the first c rows. Any orthonormal basis keeps
+ * the filter exact (similarity.ts), so a few iterations suffice: a better basis only means fewer
+ * candidates. Every product runs in ORT, including the orthonormalisation (Cholesky QR, twice), which as
+ * Gram–Schmidt in JavaScript was most of this function's time (r²·dim per pass).
  */
 export async function principalBasis(
   sample: Float32Array,
   dim: number,
   r: number,
-  iterations = 4,
+  iterations = 2,
 ): Promise<{ qt: Float32Array; energy: Float64Array }> {
   const s = sample.length / dim;
   const M = await gemm(sample, [s, dim], sample, [s, dim], true, false); // [dim × dim], symmetric
   const rand = mulberry32(0x5eed);
-  let qt: Float32Array<ArrayBufferLike> = Float32Array.from({ length: r * dim }, () => rand() - 0.5);
-  orthonormaliseRows(qt, r, dim);
-  let z: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  let qt: Float32Array = await orthonormalRows(
+    Float32Array.from({ length: r * dim }, () => rand() - 0.5),
+    r,
+    dim,
+  );
+  let z: Float32Array = new Float32Array(0);
   for (let it = 0; it <= iterations; it++) {
-    // Z = M · Qᵀ → [dim × r]; its transpose is M · Q's columns as rows (M is symmetric).
-    z = await gemm(qt, [r, dim], M, [dim, dim], false, false); // [r × dim] = Qt · M
+    // Qt · M: the rows of M·Q (M is symmetric).
+    z = await gemm(qt, [r, dim], M, [dim, dim], false, false);
     if (it === iterations) break;
-    qt = z;
-    orthonormaliseRows(qt, r, dim);
+    qt = await orthonormalRows(z, r, dim);
   }
   // Energy captured by each direction: q · M q.
   let trace = 0;
@@ -185,19 +190,56 @@ export async function principalBasis(
   return { qt: sorted, energy };
 }
 
-/** Modified Gram–Schmidt on the rows of a row-major [rows × cols] matrix, in place (rows contiguous). */
-function orthonormaliseRows(q: Float32Array, rows: number, cols: number): void {
-  for (let a = 0; a < rows; a++) {
-    const ra = a * cols;
-    for (let b = 0; b < a; b++) {
-      const rb = b * cols;
-      let s = 0;
-      for (let c = 0; c < cols; c++) s += q[ra + c] * q[rb + c];
-      for (let c = 0; c < cols; c++) q[ra + c] -= s * q[rb + c];
-    }
-    let norm = 0;
-    for (let c = 0; c < cols; c++) norm += q[ra + c] * q[ra + c];
-    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let c = 0; c < cols; c++) q[ra + c] *= inv;
+/**
+ * Orthonormal rows spanning those of q [rows × cols] by Cholesky QR, twice (the second pass removes the
+ * first's float32 loss of orthogonality): G = q·qᵀ = L·Lᵀ, q ← L⁻¹·q. The two products run in ORT; the
+ * rows × rows factorisation in float64 JavaScript. A direction with no energy left becomes a zero row
+ * (harmless: the filter's bound holds for any set of orthonormal or zero rows).
+ */
+export async function orthonormalRows(q: Float32Array, rows: number, cols: number): Promise<Float32Array> {
+  let out = q;
+  for (let pass = 0; pass < 2; pass++) {
+    const g = await gemm(out, [rows, cols], out, [rows, cols], false, true);
+    out = await gemm(inverseCholesky(g, rows), [rows, rows], out, [rows, cols]);
   }
+  return out;
+}
+
+/** L⁻¹ for G = L·Lᵀ (G symmetric positive semi-definite, [n × n]); a degenerate pivot gives a zero row. */
+function inverseCholesky(g: Float32Array, n: number): Float32Array {
+  const L = new Float64Array(n * n);
+  let maxDiag = 0;
+  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, g[i * n + i]);
+  const tiny = maxDiag * 1e-10;
+  const dead = new Uint8Array(n);
+  for (let j = 0; j < n; j++) {
+    let d = g[j * n + j];
+    for (let k = 0; k < j; k++) d -= L[j * n + k] * L[j * n + k];
+    if (d <= tiny) {
+      dead[j] = 1;
+      continue;
+    }
+    const ljj = Math.sqrt(d);
+    L[j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let v = g[i * n + j];
+      for (let k = 0; k < j; k++) v -= L[i * n + k] * L[j * n + k];
+      L[i * n + j] = v / ljj;
+    }
+  }
+  // Forward substitution for each column of the identity; dead pivots' rows and columns stay zero.
+  const inv = new Float32Array(n * n);
+  const col = new Float64Array(n);
+  for (let c = 0; c < n; c++) {
+    if (dead[c]) continue;
+    col.fill(0);
+    for (let i = c; i < n; i++) {
+      if (dead[i]) continue;
+      let v = i === c ? 1 : 0;
+      for (let k = c; k < i; k++) v -= L[i * n + k] * col[k];
+      col[i] = v / L[i * n + i];
+      inv[i * n + c] = col[i];
+    }
+  }
+  return inv;
 }

@@ -44,7 +44,7 @@ function group(id: string, members: DuplicateMember[]): DuplicateGroup {
 const report = (groups: DuplicateGroup[]): DuplicateReport => ({
   groups,
   counts: { images: 0, groups: groups.length, leaks: 0, conflicts: 0, redundant: 0 },
-  options: { embeddingThreshold: 0.7, phashMaxDistance: 8 },
+  options: { embeddingThreshold: 0.7, localMargin: 0.23, phashMaxDistance: 8 },
   embedding: null,
   phash: null,
   ms: 0,

@@ -6,7 +6,9 @@
 import { useState } from 'react';
 import { HEAD_PRESETS, HeadSpec } from '@shared/head';
 import type { HeadInfo, HeadLayer, HeadPresetId } from '@shared/head';
+import type { HeadAutoResult } from '@shared/quality';
 import { formatParams, formatShape } from '../../lib/format';
+import { HeadAutoTable } from './HeadAutoTable';
 import { HeadBlock, LAYER_LABELS } from './HeadBlock';
 
 const PALETTE: { label: string; make(): HeadLayer }[] = [
@@ -50,6 +52,11 @@ interface Props {
   numClasses: number;
   /** Base parameters fine-tuning makes trainable. */
   unfrozenParams: number;
+  /** "Auto": the head is chosen by cross-validation when training starts (editing a layer turns it off). */
+  auto: boolean;
+  onAuto(auto: boolean): void;
+  /** The newest run trained with Auto: its cross-validation table. */
+  autoResult: HeadAutoResult | null;
 }
 
 export function HeadEditor({
@@ -61,6 +68,9 @@ export function HeadEditor({
   featureShape,
   numClasses,
   unfrozenParams,
+  auto,
+  onAuto,
+  autoResult,
 }: Props) {
   const [dragFrom, setDragFrom] = useState<number | null>(null);
   const layers = head.layers;
@@ -76,14 +86,16 @@ export function HeadEditor({
         <h2>Head</h2>
         <select
           aria-label="Head preset"
-          value=""
+          value={auto ? 'auto' : ''}
           onChange={(e) => {
-            const id = e.target.value as HeadPresetId | 'clear';
-            if (id === 'clear') set([]);
+            const id = e.target.value as HeadPresetId | 'clear' | 'auto' | '';
+            if (id === 'auto') onAuto(true);
+            else if (id === 'clear') set([]);
             else if (id) onChange(HeadSpec.parse(HEAD_PRESETS[id]));
           }}
         >
           <option value="">Presets…</option>
+          <option value="auto">Auto (chosen by cross-validation)</option>
           {(Object.keys(HEAD_PRESETS) as HeadPresetId[]).map((id) => (
             <option key={id} value={id}>
               {PRESET_LABELS[id]}
@@ -92,6 +104,7 @@ export function HeadEditor({
           <option value="clear">Clear all layers</option>
         </select>
       </div>
+      {auto && <HeadAutoTable result={autoResult} />}
       <ol className="head-stack">
         <li className="head-block base-block" data-testid="head-base">
           <LockIcon />

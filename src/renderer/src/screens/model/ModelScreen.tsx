@@ -3,6 +3,7 @@ import { inferHead } from '@shared/head-shape';
 import { trainableParams, unfrozenLayers } from '../../lib/fine-tune';
 import { useConfig, useDescribeChosenBase, useFeatureShape } from '../../state/config';
 import { useDataset } from '../../state/dataset';
+import { useRuns } from '../../state/runs';
 import { BaseCards } from './BaseCards';
 import { FineTunePanel } from './FineTunePanel';
 import { HeadEditor } from './HeadEditor';
@@ -18,6 +19,10 @@ export function ModelScreen() {
   const numClasses = dataset?.classes.length ?? 2;
   const info = featureShape ? inferHead(draft.head, featureShape, numClasses) : null;
   const unfrozen = description ? unfrozenLayers(description, draft.fineTune) : [];
+  const { runs } = useRuns();
+  // Newest first: the last run of this dataset that chose its head by cross-validation.
+  const autoResult =
+    runs.find((r) => r.datasetRoot === dataset?.root && r.summary?.headAuto)?.summary?.headAuto ?? null;
   return (
     <section className="screen model-screen" aria-label="Model">
       <div className="screen-head">
@@ -32,7 +37,10 @@ export function ModelScreen() {
       <div className="model-layout">
         <HeadEditor
           head={draft.head}
-          onChange={(head) => update({ head })}
+          onChange={(head) => update({ head, headAuto: false })}
+          auto={draft.headAuto === true}
+          onAuto={(headAuto) => update({ headAuto })}
+          autoResult={autoResult}
           info={info}
           baseName={description?.displayName ?? card?.displayName ?? draft.base}
           baseParams={description?.params ?? card?.params ?? null}

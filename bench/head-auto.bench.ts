@@ -1,0 +1,89 @@
+/**
+ * `--head auto` against every preset on hymenoptera's validation split, over several seeds:
+ * `npx tsx bench/head-auto.bench.ts [--seeds 1,2,3] [--bases mobilenet_v1_0.25_224,…] [--cache DIR]`.
+ * Per base and seed: cross-validation on the training split picks a head (timed), then full runs (the
+ * CLI's procedure: early stopping on val, best weights) train the winner and each preset with that seed.
+ * Prints ONE JSON object (per base: mean ± sd of val accuracy for auto and each preset, CV seconds) on
+ * stdout; progress on stderr. Timings depend on the machine's load (reported per base).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { HEAD_PRESETS, type HeadPresetId } from '@shared/head';
+import { TrainConfig } from '@shared/train';
+import { scanDataset } from '../src/main/engine/dataset/scan';
+import { CvData } from '../src/main/engine/quality/cross-val';
+import { autoHead, withWinner } from '../src/main/engine/quality/head-auto';
+import { runTraining } from '../src/main/engine/pipeline/run';
+import { cleanFeatures, cvSources } from '../test/helpers/quality-features';
+
+const SHARED = path.resolve(import.meta.dirname, '../../shared');
+const DATA = path.join(SHARED, 'datasets', 'hymenoptera_data');
+const MODELS = path.join(SHARED, 'models');
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const seeds = (arg('--seeds') ?? '1,2,3').split(',').map(Number);
+const bases = (arg('--bases') ?? 'mobilenet_v1_0.25_224,mobilenet_v2_0.35_224').split(',');
+const presets = (arg('--presets') ?? Object.keys(HEAD_PRESETS).join(',')).split(',') as HeadPresetId[];
+const log = (s: string) => process.stderr.write(`[head-auto-bench] ${s}\n`);
+const round = (v: number, d = 4) => Math.round(v * 10 ** d) / 10 ** d;
+
+function meanSd(xs: number[]) {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1));
+  return { mean: round(m), sd: round(sd), runs: xs.map((x) => round(x)) };
+}
+
+async function main() {
+  const keep = arg('--cache');
+  const cacheDir = keep ?? (await mkdtemp(path.join(os.tmpdir(), 'head-auto-bench-')));
+  const out: Record<string, unknown> = { seeds, date: new Date().toISOString(), bases: [] };
+  try {
+    for (const base of bases) {
+      const loadAvg1 = round(os.loadavg()[0], 2);
+      const { set, scan, featureShape } = await cleanFeatures(DATA, base, cacheDir, 'full');
+      const items = set.items.filter((it) => it.file.split === 'train');
+      const data = new CvData(items, featureShape, scan.classes.length, cvSources(set, items));
+      const runScan = await scanDataset(DATA, TrainConfig.parse({}).split);
+      const val = async (config: Record<string, unknown>) => {
+        const run = await runTraining(TrainConfig.parse(config), runScan, {
+          cacheDir,
+          mirrorDir: MODELS,
+          engines: 2,
+        });
+        run.dispose();
+        return run.accuracy!;
+      };
+      const acc: Record<string, number[]> = { auto: [] };
+      const cvS: number[] = [];
+      const winners: string[] = [];
+      for (const seed of seeds) {
+        const settings = TrainConfig.parse({ base, seed });
+        const t = performance.now();
+        const r = await autoHead({ data, settings });
+        cvS.push((performance.now() - t) / 1000);
+        winners.push(r.winner.id);
+        log(`${base} seed ${seed}: ${r.winner.id} in ${cvS.at(-1)!.toFixed(1)} s`);
+        acc.auto.push(await val(withWinner({ base, seed }, r.winner)));
+        for (const p of presets) (acc[p] ??= []).push(await val({ base, seed, head: HEAD_PRESETS[p] }));
+        log(
+          `${base} seed ${seed}: ${JSON.stringify(Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, v.at(-1)])))}`,
+        );
+      }
+      (out.bases as unknown[]).push({
+        base,
+        loadAvg1AtStart: loadAvg1,
+        valAccuracy: Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, meanSd(v)])),
+        cvSeconds: meanSd(cvS),
+        winners,
+      });
+    }
+  } finally {
+    if (!keep) await rm(cacheDir, { recursive: true, force: true });
+  }
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+}
+
+await main();
