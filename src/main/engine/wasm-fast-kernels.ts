@@ -4,13 +4,13 @@
  * (which may grow, and so detach, the heap). Measured per call on a [32, 7, 7, 336] activation.
  * - Identity: shares the input's data (a reference count, as the cpu backend does) instead of copying
  *   it. The engine clones every tensor a gradient saves, so each training step copied its activations.
- * - FusedBatchNorm (forward): the per-channel factor once, then Sub, Multiply and Add (XNNPACK's SIMD
- *   broadcast kernels); wasm's own takes a square root and a division per element (2.5 → 0.5 ms).
  * - Sum over every axis but the last (BatchNorm's scale and offset gradients): pooled over H×W by
  *   XNNPACK, then B×C adds; wasm's Sum transposes the whole tensor first (fresh tensor: 1.5 → 0.35 ms;
  *   [32, 7, 7, 1280]: 5 → 1 ms).
  * - Slice of contiguous rows (`predict` batching): copies those rows; wasm's first copies all of x
  *   (7 → 0.1 ms).
+ * BatchNorm's forward stays wasm's: a faster re-associated one moved MobileNet v1-0.25's layers-model
+ * features by 1.5e-4 (relative) from the folded graph's, over the 1e-4 that lets devices share cached features.
  */
 import { tf } from './tf';
 
@@ -52,31 +52,6 @@ function filled(w: WasmBackend, shape: number[], values: Float32Array | number):
 }
 
 /** y = (x − mean)·(scale/√(var + ε)) + offset over channels-last x, every parameter of size C or 1. */
-function batchNorm(w: WasmBackend, inputs: Record<string, TensorInfo | undefined>, eps: number) {
-  const { x, mean, variance, offset, scale } = inputs;
-  if (!x || x.dtype !== 'float32' || !x.shape.length || !mean || !variance) return null;
-  const c = x.shape[x.shape.length - 1];
-  const params = [mean, variance, offset, scale];
-  if (params.some((p) => p && (p.dtype !== 'float32' || ![1, c].includes(tf.util.sizeFromShape(p.shape)))))
-    return null;
-  const [vm, vv, vo, vs] = params.map((p) => (p ? view(w, p) : null));
-  const at = (v: Float32Array | null, k: number, absent: number) => (v ? v[v.length === 1 ? 0 : k] : absent);
-  const m = new Float32Array(c);
-  const f = new Float32Array(c);
-  const o = new Float32Array(c);
-  for (let k = 0; k < c; k++) {
-    m[k] = at(vm, k, 0);
-    f[k] = at(vs, k, 1) / Math.sqrt(at(vv, k, 1) + eps);
-    o[k] = at(vo, k, 0);
-  }
-  const [tm, tfac, to] = [filled(w, [c], m), filled(w, [c], f), filled(w, [c], o)];
-  const centred = run(w, 'Sub', { a: x, b: tm });
-  const scaled = run(w, 'Multiply', { a: centred, b: tfac });
-  const out = run(w, 'Add', { a: scaled, b: to });
-  free(w, tm, tfac, to, centred, scaled);
-  return out;
-}
-
 /**
  * Σ over every axis but the last. An NHWC activation is first average-pooled over its whole H×W
  * (XNNPACK's pooling, whose operator tfjs caches by shape), leaving B×C values to add up here. A matrix
@@ -126,8 +101,6 @@ const KERNELS: Record<string, (w: WasmBackend, a: KernelArgs) => TensorInfo | nu
     w.incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   },
-  FusedBatchNorm: (w, { inputs, attrs }) =>
-    batchNorm(w, inputs as Inputs, (attrs as { varianceEpsilon: number }).varianceEpsilon),
   Sum: (w, { inputs, attrs }) => {
     const { axis, keepDims } = attrs as { axis: number | number[]; keepDims: boolean };
     return sumLeading(w, (inputs as Inputs).x, axis, keepDims);
