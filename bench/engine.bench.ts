@@ -199,6 +199,8 @@ interface CliSummary {
   features: { computed: number; cached: number; engines: number; runtime?: string };
   timings: Record<string, number>;
   backend: { name: string };
+  /** The pre-training quality check's pass over the base (on a cold cache, where the images went). */
+  quality?: { extraction?: { computed: number; cached: number; runtime: string; ms: number } } | null;
 }
 
 /** One `train` CLI run as a user would start it; returns its JSONL summary (the last line). */
@@ -259,6 +261,7 @@ async function endToEnd() {
       epochs: result.epochs,
       valAccuracy: result.accuracy === null ? null : round(result.accuracy, 4),
       features: result.features,
+      qualityCheckExtraction: result.quality?.extraction ?? null,
       backend: result.backend.name,
       ...load,
     };

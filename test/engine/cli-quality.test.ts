@@ -67,6 +67,9 @@ describe('train CLI: duplicates, --dedupe, --review, --head auto (planted datase
     );
 
     const q = summary.quality;
+    // A fresh cache: the check's pass is where the images went through the base (the run reads the cache).
+    expect(q.extraction.computed).toBeGreaterThan(0);
+    expect(q.extraction.runtime).toMatch(/onnxruntime|tfjs/);
     expect(q.duplicates).toMatchObject({ groups: 9, leaks: 5, conflicts: 2, redundant: 9 });
     // One kept per group; the near-duplicate conflict keeps one per class.
     expect(q.dedupe).toMatchObject({ groups: 9, files: 8, conflicts: 2 });

@@ -63,6 +63,7 @@ export function summarize(
     timings: run.timings,
     skipped: run.problems.map((p) => ({ file: p.rel, reason: p.reason, stage: p.stage })),
     quality: check && {
+      extraction: check.extraction,
       duplicates: check.duplicates.counts,
       dedupe: check.dedupe,
       headAuto: check.headAuto && {

@@ -58,6 +58,11 @@ export interface QualityCheckInput {
 }
 
 export interface QualityCheckOutput {
+  /**
+   * The check's own pass over the base (before the run, which then reads these features from the cache):
+   * on a cold cache this is where the images went through the base, not the run's `features`.
+   */
+  extraction: { computed: number; cached: number; runtime: string; ms: number };
   duplicates: DuplicateReport;
   /** With `dedupe`: what it decided, and `files` left out (excluded contents and byte-identical copies). */
   dedupe: (DedupeSummary & { files: number }) | null;
@@ -88,24 +93,31 @@ export async function qualityCheck(
   });
   let form: StoredForm;
   let set;
+  let extraction: QualityCheckOutput['extraction'];
   try {
     // Head auto's grid trains pooling heads on pooled vectors; otherwise what the run's head stores.
     form = i.headAuto ? 'avg' : storedFormFor(i.config.head, base.featureShape);
-    set = (
-      await runStage(ctx, featuresStage, {
-        files: usable.files,
-        base,
-        backend: i.backend,
-        pixel: { inputSize: base.inputSize, resize: i.config.resize, preprocessing: base.preprocessing },
-        augment: null,
-        views: 1,
-        seed: i.config.seed,
-        cacheDir: i.cacheDir,
-        form,
-        device: i.device,
-        engines: i.engines,
-      })
-    ).set;
+    const t0 = performance.now();
+    const out = await runStage(ctx, featuresStage, {
+      files: usable.files,
+      base,
+      backend: i.backend,
+      pixel: { inputSize: base.inputSize, resize: i.config.resize, preprocessing: base.preprocessing },
+      augment: null,
+      views: 1,
+      seed: i.config.seed,
+      cacheDir: i.cacheDir,
+      form,
+      device: i.device,
+      engines: i.engines,
+    });
+    set = out.set;
+    extraction = {
+      computed: set.computed,
+      cached: set.cached,
+      runtime: out.runtime,
+      ms: Math.round(performance.now() - t0),
+    };
   } finally {
     base.full.dispose();
   }
@@ -168,7 +180,7 @@ export async function qualityCheck(
           signal: ctx.signal,
         })
       : null;
-    return { duplicates, dedupe, scan, review, headAuto, config };
+    return { duplicates, dedupe, scan, review, headAuto, config, extraction };
   } finally {
     await set.table.close();
   }
