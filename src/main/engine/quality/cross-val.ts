@@ -239,26 +239,25 @@ export async function fitAndPredict(o: FitInput): Promise<Float32Array> {
     // Pooled vectors through Dense/Dropout layers: the fast head loop, as a run trains them (same
     // results, a fraction of tfjs' per-op dispatch, which was most of cross-validation's time).
     const dense = inputs.shape.length === 1 ? denseStackOf(models.logits) : null;
+    // What both loops are told alike; they differ only in how the head computes.
+    const loop = {
+      jobId: 'cross-validation',
+      phase: 'head' as const,
+      train,
+      val: null,
+      config,
+      learningRate: o.settings.learningRate,
+      epochs: o.settings.epochs,
+      epochOffset: 0,
+      classWeights,
+      shuffle: seededShuffle(o.seed),
+      signal: o.signal,
+    };
     const res =
       dense && 'stack' in dense
-        ? await fastHeadLoop({
-            jobId: 'cross-validation',
-            phase: 'head',
-            stack: dense.stack,
-            stepSeed: () => mixSeed(o.seed, ++step),
-            train,
-            val: null,
-            config,
-            learningRate: o.settings.learningRate,
-            epochs: o.settings.epochs,
-            epochOffset: 0,
-            classWeights,
-            shuffle: seededShuffle(o.seed),
-            signal: o.signal,
-          })
+        ? await fastHeadLoop({ ...loop, stack: dense.stack, stepSeed: () => mixSeed(o.seed, ++step) })
         : await trainLoop({
-            jobId: 'cross-validation',
-            phase: 'head',
+            ...loop,
             forward: (x) => {
               reseedDropout(head.layers, mixSeed(o.seed, ++step));
               return models.logits.apply(x, { training: true }) as tf.Tensor2D;
@@ -269,15 +268,6 @@ export async function fitAndPredict(o: FitInput): Promise<Float32Array> {
             },
             variables: head.model.trainableWeights.map((w) => w.read() as tf.Variable),
             snapshotWeights: head.model.weights,
-            train,
-            val: null,
-            config,
-            learningRate: o.settings.learningRate,
-            epochs: o.settings.epochs,
-            epochOffset: 0,
-            classWeights,
-            shuffle: seededShuffle(o.seed),
-            signal: o.signal,
           });
     if (res.stopped) throw new QualityStoppedError();
     reseedDropout(head.layers, null);
