@@ -7,7 +7,7 @@ import type { EngineEvent, EpochMetrics } from '@shared/engine-events';
 import { HEAD_PRESETS } from '@shared/head';
 import type { TrainConfigInput } from '@shared/train';
 import { tf } from '../../src/main/engine/tf';
-import { CHECKPOINT_FILE, loadCheckpoint } from '../../src/main/engine/train/checkpoint';
+import { CHECKPOINT_FILE, disposeCheckpoint, loadCheckpoint } from '../../src/main/engine/train/checkpoint';
 import { resumeRun } from '../../src/main/engine/train/resume-run';
 import type { TrainRun } from '../../src/main/engine/pipeline/run';
 import { chooseUnfrozen } from '../../src/main/engine/finetune/split';
@@ -138,6 +138,44 @@ describe('resuming a run killed mid-epoch', () => {
     expect(b.map((w) => w.originalName)).toEqual(a.map((w) => w.originalName));
     expect(maxDiff(a, b)).toBeLessThanOrEqual(1e-5);
     expect(resumed.accuracy).toBe(reference.accuracy);
+    resumed.dispose();
+  });
+
+  it('Stop as epoch 4 ends, while its checkpoint is written: the run ends stopped with it on disk, and a resume finishes as the uninterrupted run', async () => {
+    const runDir = path.join(tmp, 'stopped');
+    const controller = new AbortController();
+    const stopped = await trainOn({
+      dataDir: HYMENOPTERA,
+      config,
+      cacheDir,
+      mirrorDir: MODELS,
+      backend: 'wasm',
+      engines: 1,
+      runDir,
+      signal: controller.signal,
+      // The epoch event comes just before the epoch-end checkpoint: the Stop lands during its write.
+      onEvent: (e) => e.type === 'epoch' && e.epoch === 4 && controller.abort(),
+    });
+    expect(stopped.stopped).toBe(true);
+    expect(stopped.history).toHaveLength(4);
+    stopped.dispose();
+    // The run waited for the write before it ended: the folder is stopped, with epoch 4's checkpoint.
+    expect(JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')).state).toBe('stopped');
+    const ckpt = (await loadCheckpoint(runDir))!;
+    expect([ckpt.epochs, ckpt.step]).toEqual([4, 4 * 8]);
+    disposeCheckpoint(ckpt);
+
+    const epochs: number[] = [];
+    const resumed = await resumeRun(runDir, {
+      cacheDir,
+      mirrorDir: MODELS,
+      backend: 'wasm',
+      engines: 1,
+      onEvent: (e) => e.type === 'epoch' && epochs.push(e.epoch),
+    });
+    expect(epochs).toEqual([5, 6]);
+    expect(comparable(resumed.history)).toEqual(comparable(reference.history));
+    expect(maxDiff(reference.head.model.weights, resumed.head.model.weights)).toBeLessThanOrEqual(1e-5);
     resumed.dispose();
   });
 });

@@ -172,35 +172,44 @@ export async function runTraining(
       data: dataDigest([...train, ...val]),
       step: () => steps.n,
       resume: opts.resume ?? null,
+      signal: ctx.signal,
     });
 
-  const headPhase = await runStage(ctx, trainHeadStage, {
-    config,
-    head,
-    hoisted,
-    table,
-    train,
-    val,
-    classWeights,
-    steps,
-    hooks: ckpt?.hooks('head', head.model.weights, []),
+  // A failed run still waits for the checkpoint being written: the epoch it holds stays resumable.
+  const trained = async () => {
+    const headPhase = await runStage(ctx, trainHeadStage, {
+      config,
+      head,
+      hoisted,
+      table,
+      train,
+      val,
+      classWeights,
+      steps,
+      hooks: ckpt?.hooks('head', head.model.weights, []),
+    });
+    const history = [...headPhase.history];
+    const fineTune =
+      wantsFineTune(config) && features.boundary && !headPhase.stopped
+        ? await runStage(ctx, fineTuneStage, {
+            config,
+            baseModel: base.model,
+            head,
+            boundary: features.boundary,
+            train,
+            val,
+            classWeights,
+            steps,
+            epochOffset: history.length,
+            hooks: ckpt ? (w) => ckpt.hooks('fine-tune', w, history, headPhase.earlyStopped) : undefined,
+          })
+        : null;
+    return { headPhase, history, fineTune };
+  };
+  const { headPhase, history, fineTune } = await trained().catch(async (e: unknown) => {
+    await ckpt?.flush().catch(() => undefined);
+    throw e;
   });
-  const history = [...headPhase.history];
-  const fineTune =
-    wantsFineTune(config) && features.boundary && !headPhase.stopped
-      ? await runStage(ctx, fineTuneStage, {
-          config,
-          baseModel: base.model,
-          head,
-          boundary: features.boundary,
-          train,
-          val,
-          classWeights,
-          steps,
-          epochOffset: history.length,
-          hooks: ckpt ? (w) => ckpt.hooks('fine-tune', w, history, headPhase.earlyStopped) : undefined,
-        })
-      : null;
   history.push(...(fineTune?.history ?? []));
   const fineTuned = !!fineTune && fineTune.history.length > 0;
 
@@ -217,6 +226,7 @@ export async function runTraining(
   });
   await Promise.all([table.close(), features.boundary?.rows.table.close()]);
   const stopped = fineTune?.stopped ?? headPhase.stopped;
+  await ckpt?.flush();
   await folder?.finish(stopped);
 
   const timings = { totalMs: Date.now() - ctx.startedAt } as TrainRun['timings'];

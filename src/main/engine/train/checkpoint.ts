@@ -3,7 +3,7 @@
  * resume needs (current and best-so-far weights, optimizer slots), written atomically; the previous
  * checkpoint is kept beside it so a damaged newest file still leaves a good one.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -69,7 +69,8 @@ export interface Checkpoint extends Omit<
   optimizer: { name: string; tensor: tf.Tensor }[];
 }
 
-async function bytesOf(list: { name: string; tensor: tf.Tensor }[]) {
+/** A tensor's bytes as they are (no copy beyond the backend's own read); yields between tensors. */
+async function bytesOf(list: { name: string; tensor: tf.Tensor }[], hash: Hash) {
   const specs: TensorSpec[] = [];
   const chunks: Uint8Array[] = [];
   for (const { name, tensor } of list) {
@@ -77,29 +78,36 @@ async function bytesOf(list: { name: string; tensor: tf.Tensor }[]) {
       throw new CheckpointError(`cannot checkpoint ${name}: dtype ${tensor.dtype}`);
     specs.push({ name, shape: [...tensor.shape], dtype: tensor.dtype });
     const data = (await tensor.data()) as Float32Array | Int32Array;
-    chunks.push(new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)));
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    hash.update(bytes);
+    chunks.push(bytes);
+    // A big head's tensors take tens of ms each to read: let a Stop or a batch in between.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return { specs, chunks };
 }
 
-/** [magic][u32 header length][header JSON][payload]: every tensor's bytes in header order. */
-/** Tensor values are read here; nothing is disposed. */
-export async function encodeCheckpoint(c: Checkpoint): Promise<Uint8Array> {
-  const w = await bytesOf(c.weights);
-  const b = c.bestWeights ? await bytesOf(c.bestWeights) : null;
-  const o = await bytesOf(c.optimizer);
-  const payload = Buffer.concat([...w.chunks, ...(b?.chunks ?? []), ...o.chunks]);
+/**
+ * [magic][u32 header length][header JSON][payload]: every tensor's bytes in header order, as the list
+ * of parts to write (the payload is not concatenated: a big head's checkpoint is tens of MB).
+ * Tensor values are read here; nothing is disposed.
+ */
+async function encodeCheckpointParts(c: Checkpoint): Promise<Uint8Array[]> {
+  const hash = createHash('sha256');
+  const w = await bytesOf(c.weights, hash);
+  const b = c.bestWeights ? await bytesOf(c.bestWeights, hash) : null;
+  const o = await bytesOf(c.optimizer, hash);
   const header: CheckpointHeader = {
     ...c,
     weights: w.specs,
     bestWeights: b?.specs ?? null,
     optimizer: o.specs,
-    payloadSha256: createHash('sha256').update(payload).digest('hex'),
+    payloadSha256: hash.digest('hex'),
   };
   const json = Buffer.from(JSON.stringify(header));
   const len = Buffer.alloc(4);
   len.writeUInt32LE(json.length);
-  return Buffer.concat([Buffer.from(MAGIC), len, json, payload]);
+  return [Buffer.from(MAGIC), len, json, ...w.chunks, ...(b?.chunks ?? []), ...o.chunks];
 }
 
 /** Parse and verify (magic, schema, sizes, checksum); throws CheckpointError saying what is wrong. */
@@ -136,12 +144,15 @@ export function decodeCheckpoint(buf: Buffer): Checkpoint {
   return { ...header, weights, bestWeights, optimizer };
 }
 
-/** Write `<dir>/checkpoint.bin` atomically, keeping the one it replaces as checkpoint.prev.bin. */
+/**
+ * Write `<dir>/checkpoint.bin` atomically, keeping the one it replaces as checkpoint.prev.bin. The
+ * tensors must stay as they are until it resolves (`snapshotCheckpoint` makes such a copy).
+ */
 export async function saveCheckpoint(dir: string, c: Checkpoint): Promise<void> {
-  const bytes = await encodeCheckpoint(c);
+  const parts = await encodeCheckpointParts(c);
   const current = path.join(dir, CHECKPOINT_FILE);
   const staged = path.join(dir, `${CHECKPOINT_FILE}.next`);
-  await writeFileAtomic(staged, bytes);
+  await writeFileAtomic(staged, parts);
   await rename(current, path.join(dir, PREVIOUS_CHECKPOINT_FILE)).catch(() => undefined);
   await rename(staged, current);
 }
@@ -164,6 +175,21 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint | null> {
   }
   if (firstError) throw firstError;
   return null;
+}
+
+/**
+ * The checkpoint with its own copy of every tensor, so training can go on (optimizer steps reassign
+ * the variables) while the copy is written. Clones share data where the backend allows it.
+ */
+export function snapshotCheckpoint(c: Checkpoint): Checkpoint {
+  const copy = (list: { name: string; tensor: tf.Tensor }[]) =>
+    list.map(({ name, tensor }) => ({ name, tensor: tf.keep(tf.clone(tensor)) }));
+  return {
+    ...c,
+    weights: copy(c.weights),
+    bestWeights: c.bestWeights && copy(c.bestWeights),
+    optimizer: copy(c.optimizer),
+  };
 }
 
 export function disposeCheckpoint(c: Checkpoint): void {

@@ -22,6 +22,7 @@ import {
   loadCheckpoint,
   removeCheckpoints,
   saveCheckpoint,
+  snapshotCheckpoint,
   type Checkpoint,
 } from './checkpoint';
 import type { LoopHooks } from './loop';
@@ -164,11 +165,26 @@ export interface CheckpointerOptions {
   step: () => number;
   /** The checkpoint to continue from (it is consumed); null for a fresh run. */
   resume: Checkpoint | null;
+  /** The run's stop signal. */
+  signal?: AbortSignal;
+}
+
+/** Resolves when `p` settles or `signal` aborts, whichever is first. */
+function untilAborted(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.resolve();
+  let onAbort = () => {};
+  const aborted = new Promise<void>((resolve) => (onAbort = resolve));
+  signal.addEventListener('abort', onAbort, { once: true });
+  return Promise.race([p, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
 /** Writes a checkpoint at every epoch end of every phase; restores the one a resume continues from. */
 export class Checkpointer {
   private pending: Checkpoint | null;
+  /** The newest checkpoint's write (still going on after a Stop that did not wait for it). */
+  private writing: Promise<void> = Promise.resolve();
+  private failure: unknown = null;
   constructor(private o: CheckpointerOptions) {
     this.pending = o.resume;
     if (o.resume && o.resume.dataDigest !== o.data) {
@@ -178,6 +194,25 @@ export class Checkpointer {
         'the dataset changed since this run started (files, labels or contents differ): start a new run',
       );
     }
+  }
+
+  /** Wait for the checkpoint being written; throws if a write failed. Call before the run ends. */
+  async flush(): Promise<void> {
+    await this.writing;
+    if (this.failure) throw this.failure;
+  }
+
+  private write(snapshot: Checkpoint): void {
+    this.writing = (async () => {
+      try {
+        await this.o.folder.materialize();
+        await saveCheckpoint(this.o.folder.dir, snapshot);
+      } catch (e) {
+        this.failure ??= e;
+      } finally {
+        disposeCheckpoint(snapshot);
+      }
+    })();
   }
 
   /**
@@ -192,10 +227,12 @@ export class Checkpointer {
     headEarlyStopped = false,
   ): LoopHooks {
     const onEpochEnd: LoopHooks['onEpochEnd'] = async (s) => {
+      // One write in flight at most: a disk slower than the epochs holds the loop here, not memory.
+      await this.flush();
       const iterations = (await s.optimizer.getWeights()) as { name: string; tensor: tf.Tensor }[];
+      let snapshot: Checkpoint;
       try {
-        await this.o.folder.materialize();
-        await saveCheckpoint(this.o.folder.dir, {
+        snapshot = snapshotCheckpoint({
           version: 1,
           jobId: this.o.folder.jobId,
           phase,
@@ -215,6 +252,10 @@ export class Checkpointer {
       } finally {
         iterations[0]?.tensor.dispose(); // the iteration count is a fresh scalar; the rest are live slots
       }
+      this.write(snapshot);
+      // The epoch is durable before the next one starts (a crash loses at most the epoch running),
+      // but a Stop need not wait for a big head's write: the run waits for it before it ends.
+      await untilAborted(this.writing, this.o.signal);
     };
     const c = this.pending;
     if (!c || (c.phase !== phase && !(phase === 'head' && c.phase === 'fine-tune'))) return { onEpochEnd };
