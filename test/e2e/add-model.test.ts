@@ -10,12 +10,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { HEAD_PRESETS } from '@shared/head';
-import { tempDir } from '../helpers/app';
-import { launchBrowser, screenshot, SHARED, startServe } from './fixtures';
+import { screenshot, SHARED } from './fixtures';
 import type { Browser, ServeHandle } from './fixtures';
+import { closeSession, connect, openSession, type E2eSession } from './session';
 import { e2eStep } from './steps';
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
+let tmp: E2eSession['tmp'];
 let serve: ServeHandle;
 let browser: Browser;
 let page: Page;
@@ -30,7 +30,6 @@ const poll = <T>(fn: () => Promise<T> | T, o: { timeout?: number } = {}) =>
   expect.poll(fn, { timeout: 30_000, interval: 100, ...o });
 
 beforeAll(async () => {
-  tmp = await tempDir('ts-e2e-add-model-');
   // ~2.5 MB/s: slow enough to watch and cancel, never finished within the test.
   host = createServer((req, res) => {
     requested.push(req.url!);
@@ -41,16 +40,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
   process.env.TRANSFER_STUDIO_DOWNLOAD_ORIGIN = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
-  serve = await startServe({ roots: [SHARED, tmp.dir], dataDir: path.join(tmp.dir, 'state') });
-  browser = await launchBrowser();
-  page = browser.page;
-  page.on('pageerror', (e) => console.error('page error:', e.message));
+  ({ tmp, serve, browser, page } = await openSession('ts-e2e-add-model-'));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await tmp?.cleanup();
+  await closeSession({ tmp, serve, browser });
   host?.closeAllConnections();
   host?.close();
   delete process.env.TRANSFER_STUDIO_DOWNLOAD_ORIGIN;
@@ -60,8 +54,7 @@ describe('Add a model (Keras file) and the Keras recipe preset', () => {
   step(
     'a Keras .h5 full model is added; its feature layer is picked from its layers and shapes',
     async () => {
-      await page.goto(serve.url);
-      await poll(() => page.getByTestId('status-connection').textContent()).toContain('connected');
+      await connect(page, serve);
       await page.locator('.steps button', { hasText: 'Model' }).click();
       await page.getByLabel(/Add a model/).fill(H5);
       await page.getByRole('button', { name: 'Add', exact: true }).click();

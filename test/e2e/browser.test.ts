@@ -9,21 +9,13 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ExtractionDevice, OrtDeviceName } from '@shared/backends';
 import type { StudioApi } from '@shared/ipc/contract';
-import { tempDir } from '../helpers/app';
-import {
-  HYMENOPTERA,
-  launchBrowser,
-  makeDataset,
-  makeLargeDataset,
-  screenshot,
-  SHARED,
-  startServe,
-} from './fixtures';
+import { HYMENOPTERA, makeDataset, makeLargeDataset, screenshot } from './fixtures';
 import type { Browser, ServeHandle } from './fixtures';
 import { flickScroll, type Img } from './page-scripts';
+import { closeSession, openDataset, openPath, openSession, type E2eSession } from './session';
 import { e2eStep } from './steps';
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
+let tmp: E2eSession['tmp'];
 let serve: ServeHandle;
 let browser: Browser;
 let page: Page;
@@ -46,31 +38,21 @@ const poll = <T>(fn: () => Promise<T> | T, o: { timeout?: number } = {}) =>
 
 const cell = (cls: string, split: string) =>
   page.locator(`[data-testid=class-table] tr[data-class="${cls}"] td[data-split=${split}]`);
-const openPath = async (p: string) => {
-  await page.getByLabel('Dataset folder path').fill(p);
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
-};
 const apiCall = <T>(fn: (api: StudioApi) => Promise<T>) =>
   page.evaluate(`(${fn.toString()})(globalThis.api)`) as Promise<T>;
 
 beforeAll(async () => {
-  tmp = await tempDir('ts-e2e-');
-  badRoot = path.join(tmp.dir, 'bad');
-  // Uneven on purpose: "rare" triggers both balance warnings.
-  await makeDataset(badRoot, { common: 30, rare: 6 }, true);
-  largeRoot = path.join(tmp.dir, 'large');
-  await makeLargeDataset(largeRoot, LARGE);
-  serve = await startServe({ roots: [SHARED, tmp.dir], dataDir: path.join(tmp.dir, 'state') });
-  browser = await launchBrowser();
-  page = browser.page;
-  page.on('pageerror', (e) => console.error('page error:', e.message));
+  ({ tmp, serve, browser, page } = await openSession('ts-e2e-', {
+    prepare: async (dir) => {
+      badRoot = path.join(dir, 'bad');
+      // Uneven on purpose: "rare" triggers both balance warnings.
+      await makeDataset(badRoot, { common: 30, rare: 6 }, true);
+      largeRoot = path.join(dir, 'large');
+      await makeLargeDataset(largeRoot, LARGE);
+    },
+  }));
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await tmp?.cleanup();
-});
+afterAll(() => closeSession({ tmp, serve, browser }));
 
 describe('browser mode in Chromium', () => {
   step('refuses requests without the token (401)', async () => {
@@ -90,8 +72,7 @@ describe('browser mode in Chromium', () => {
   });
 
   step('opens hymenoptera_data and shows 2 classes with the right counts', async () => {
-    await openPath(HYMENOPTERA);
-    await page.getByTestId('class-table').waitFor({ timeout: 60_000 });
+    await openDataset(page, HYMENOPTERA);
     expect(await page.locator('[data-testid=class-table] tbody tr').count()).toBe(2);
     expect(await cell('ants', 'train').textContent()).toBe('124');
     expect(await cell('bees', 'train').textContent()).toBe('121');
@@ -237,7 +218,7 @@ describe('browser mode in Chromium', () => {
       page.on('request', (r) => {
         if (r.url().includes('/image/thumb/')) thumbRequests.add(r.url());
       });
-      await openPath(largeRoot);
+      await openPath(page, largeRoot);
       await page.getByTestId('scan-progress').waitFor();
       await poll(() => page.locator('.dataset-head h1').textContent(), { timeout: 120_000 }).toBe('large');
       expect(await cell('many', 'total').textContent()).toBe('10,000');
@@ -306,7 +287,7 @@ describe('browser mode in Chromium', () => {
       await screenshot(page, '7-engine-crash');
       await banner.getByRole('button', { name: 'Dismiss' }).click();
 
-      await openPath(HYMENOPTERA);
+      await openPath(page, HYMENOPTERA);
       await poll(() => page.locator('.dataset-head h1').textContent(), { timeout: 60_000 }).toBe(
         'hymenoptera_data',
       );

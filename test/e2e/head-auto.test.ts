@@ -4,15 +4,14 @@
  * before training, and the Model screen then shows that run's table with the head it trained.
  * hymenoptera_data with MobileNet v1 0.25 from ../shared/models.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
-import { tempDir } from '../helpers/app';
-import { HYMENOPTERA, launchBrowser, screenshot, SHARED, startServe } from './fixtures';
+import { HYMENOPTERA, screenshot } from './fixtures';
 import type { Browser, ServeHandle } from './fixtures';
+import { closeSession, connect, openDataset, openSession, type E2eSession } from './session';
 import { e2eStep } from './steps';
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
+let tmp: E2eSession['tmp'];
 let serve: ServeHandle;
 let browser: Browser;
 let page: Page;
@@ -24,26 +23,14 @@ const poll = <T>(fn: () => Promise<T> | T, o: { timeout?: number } = {}) =>
 const goto = (label: string) => page.locator('.steps button', { hasText: label }).click();
 
 beforeAll(async () => {
-  tmp = await tempDir('ts-e2e-head-auto-');
-  serve = await startServe({ roots: [SHARED, tmp.dir], dataDir: path.join(tmp.dir, 'state') });
-  browser = await launchBrowser();
-  page = browser.page;
-  page.on('pageerror', (e) => console.error('page error:', e.message));
+  ({ tmp, serve, browser, page } = await openSession('ts-e2e-head-auto-'));
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await tmp?.cleanup();
-});
+afterAll(() => closeSession({ tmp, serve, browser }));
 
 describe('the head editor’s Auto choice in Chromium', () => {
   step('opens hymenoptera_data and picks Auto for MobileNet v1 0.25', async () => {
-    await page.goto(serve.url);
-    await poll(() => page.getByTestId('status-connection').textContent()).toContain('connected');
-    await page.getByLabel('Dataset folder path').fill(HYMENOPTERA);
-    await page.getByRole('button', { name: 'Open', exact: true }).click();
-    await page.getByTestId('class-table').waitFor({ timeout: 60_000 });
+    await connect(page, serve);
+    await openDataset(page, HYMENOPTERA);
     await goto('Model');
     await page.locator(`[data-base="${BASE}"]`).click();
     await poll(() => page.getByTestId('base-shape').textContent(), { timeout: 60_000 }).toBe('[7, 7, 256]');

@@ -8,13 +8,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
-import { tempDir } from '../helpers/app';
 import { makePlantedDataset, type PlantedDataset } from '../helpers/quality-dataset';
-import { launchBrowser, screenshot, SHARED, startServe } from './fixtures';
+import { screenshot } from './fixtures';
 import type { Browser, ServeHandle } from './fixtures';
+import { closeSession, connect, openDataset, openSession, type E2eSession } from './session';
 import { e2eStep } from './steps';
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
+let tmp: E2eSession['tmp'];
 let serve: ServeHandle;
 let browser: Browser;
 let page: Page;
@@ -27,27 +27,16 @@ const goto = (label: string) => page.locator('.steps button', { hasText: label }
 const text = async (testId: string) => (await page.getByTestId(testId).first().textContent()) ?? '';
 
 beforeAll(async () => {
-  tmp = await tempDir('ts-e2e-quality-');
-  ds = await makePlantedDataset(tmp.dir);
-  serve = await startServe({ roots: [SHARED, tmp.dir], dataDir: path.join(tmp.dir, 'state') });
-  browser = await launchBrowser();
-  page = browser.page;
-  page.on('pageerror', (e) => console.error('page error:', e.message));
+  ({ tmp, serve, browser, page } = await openSession('ts-e2e-quality-', {
+    prepare: async (dir) => void (ds = await makePlantedDataset(dir)),
+  }));
 }, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await tmp?.cleanup();
-});
+afterAll(() => closeSession({ tmp, serve, browser }));
 
 describe('data quality screens in Chromium (planted dataset)', () => {
   step('opens the planted dataset', async () => {
-    await page.goto(serve.url);
-    await poll(() => page.getByTestId('status-connection').textContent()).toContain('connected');
-    await page.getByLabel('Dataset folder path').fill(ds.root);
-    await page.getByRole('button', { name: 'Open', exact: true }).click();
-    await page.getByTestId('class-table').waitFor({ timeout: 60_000 });
+    await connect(page, serve);
+    await openDataset(page, ds.root);
   });
 
   step(

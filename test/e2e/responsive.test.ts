@@ -8,12 +8,12 @@ import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
-import { tempDir } from '../helpers/app';
-import { HYMENOPTERA, launchBrowser, makeLargeDataset, screenshot, startServe } from './fixtures';
+import { HYMENOPTERA, makeLargeDataset, screenshot } from './fixtures';
 import type { Browser, ServeHandle } from './fixtures';
+import { closeSession, connect, openPath, openSession, type E2eSession } from './session';
 import { e2eStep } from './steps';
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
+let tmp: E2eSession['tmp'];
 let serve: ServeHandle;
 let browser: Browser;
 let page: Page;
@@ -37,10 +37,6 @@ const step = e2eStep({ page: () => page, serve: () => serve, prefix: 'responsive
 const poll = <T>(fn: () => Promise<T> | T, o: { timeout?: number } = {}) =>
   expect.poll(fn, { timeout: 60_000, interval: 100, ...o });
 const goto = (label: string) => page.locator('.steps button', { hasText: label }).click();
-const openPath = async (p: string) => {
-  await page.getByLabel('Dataset folder path').fill(p);
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
-};
 
 /** Every change of the loss chart's point count, timed in the page (one per chart redraw with data). */
 const WATCH_CHART = `(() => {
@@ -55,21 +51,21 @@ const WATCH_CHART = `(() => {
 })()`;
 
 beforeAll(async () => {
-  tmp = await tempDir('ts-e2e-responsive-');
-  manyRoot = path.join(tmp.dir, 'many');
-  await makeLargeDataset(manyRoot, MANY);
-  // Six real photos per class: one batch per epoch, so epochs end far faster than 10 a second.
-  tinyRoot = path.join(tmp.dir, 'tiny');
-  for (const cls of ['ants', 'bees']) {
-    const from = path.join(HYMENOPTERA, 'train', cls);
-    await mkdir(path.join(tinyRoot, cls), { recursive: true });
-    for (const f of (await readdir(from)).filter((n) => n.endsWith('.jpg')).slice(0, 6))
-      await copyFile(path.join(from, f), path.join(tinyRoot, cls, f));
-  }
-  serve = await startServe({ roots: [tmp.dir], dataDir: path.join(tmp.dir, 'state') });
-  browser = await launchBrowser();
-  page = browser.page;
-  page.on('pageerror', (e) => console.error('page error:', e.message));
+  ({ tmp, serve, browser, page } = await openSession('ts-e2e-responsive-', {
+    roots: (dir) => [dir],
+    prepare: async (dir) => {
+      manyRoot = path.join(dir, 'many');
+      await makeLargeDataset(manyRoot, MANY);
+      // Six real photos per class: one batch per epoch, so epochs end far faster than 10 a second.
+      tinyRoot = path.join(dir, 'tiny');
+      for (const cls of ['ants', 'bees']) {
+        const from = path.join(HYMENOPTERA, 'train', cls);
+        await mkdir(path.join(tinyRoot, cls), { recursive: true });
+        for (const f of (await readdir(from)).filter((n) => n.endsWith('.jpg')).slice(0, 6))
+          await copyFile(path.join(from, f), path.join(tinyRoot, cls, f));
+      }
+    },
+  }));
   page.on('websocket', (ws) =>
     ws.on('framereceived', ({ payload }) => {
       const msg = JSON.parse(String(payload)) as { event?: string; payload?: Progress };
@@ -79,18 +75,13 @@ beforeAll(async () => {
   );
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await tmp?.cleanup();
-});
+afterAll(() => closeSession({ tmp, serve, browser }));
 
 describe('the page keeps up with a fast engine', () => {
   step(`a ${MANY.toLocaleString('en-US')}-file scan shows throttled progress while it runs`, async () => {
-    await page.goto(serve.url);
-    await poll(() => page.getByTestId('status-connection').textContent()).toContain('connected');
+    await connect(page, serve);
     const files = MANY + 40; // makeLargeDataset adds a class of 40
-    await openPath(manyRoot);
+    await openPath(page, manyRoot);
     await page.getByTestId('scan-progress').waitFor();
     await poll(() => page.locator('.dataset-head h1').textContent(), { timeout: 120_000 }).toBe('many');
     expect(await page.getByTestId('scan-progress').count()).toBe(0);
@@ -111,7 +102,7 @@ describe('the page keeps up with a fast engine', () => {
   step(
     `training ${EPOCHS} fast epochs redraws the charts at most 10 times a second and keeps every epoch`,
     async () => {
-      await openPath(tinyRoot);
+      await openPath(page, tinyRoot);
       await poll(() => page.locator('.dataset-head h1').textContent()).toBe('tiny');
       await goto('Model');
       await page.locator(`[data-base="${BASE}"]`).click();

@@ -11,13 +11,13 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { HEAD_PRESETS, HeadSpec } from '@shared/head';
 import { inferHead } from '@shared/head-shape';
-import { tempDir } from '../helpers/app';
-import { HYMENOPTERA, launchBrowser, screenshot, SHARED, startServe } from './fixtures';
+import { HYMENOPTERA, screenshot } from './fixtures';
 import type { Browser, ServeHandle } from './fixtures';
 import { DROP_FILE, FRAME_TIMES, TIMED_STOP, WATCH_PROGRESS } from './page-scripts';
+import { closeSession, connect, openDataset, openSession, type E2eSession } from './session';
 import { e2eStep } from './steps';
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
+let tmp: E2eSession['tmp'];
 let serve: ServeHandle;
 let browser: Browser;
 let page: Page;
@@ -38,26 +38,14 @@ const variantSrcs = () =>
 const attr = (testId: string, name: string) => page.getByTestId(testId).first().getAttribute(name);
 
 beforeAll(async () => {
-  tmp = await tempDir('ts-e2e-studio-');
-  serve = await startServe({ roots: [SHARED, tmp.dir], dataDir: path.join(tmp.dir, 'state') });
-  browser = await launchBrowser();
-  page = browser.page;
-  page.on('pageerror', (e) => console.error('page error:', e.message));
+  ({ tmp, serve, browser, page } = await openSession('ts-e2e-studio-'));
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await tmp?.cleanup();
-});
+afterAll(() => closeSession({ tmp, serve, browser }));
 
 describe('the studio screens in Chromium', () => {
   step('opens hymenoptera_data', async () => {
-    await page.goto(serve.url);
-    await poll(() => page.getByTestId('status-connection').textContent()).toContain('connected');
-    await page.getByLabel('Dataset folder path').fill(HYMENOPTERA);
-    await page.getByRole('button', { name: 'Open', exact: true }).click();
-    await page.getByTestId('class-table').waitFor({ timeout: 60_000 });
+    await connect(page, serve);
+    await openDataset(page, HYMENOPTERA);
   });
 
   step('Augment: the engine’s previews follow the options', async () => {
