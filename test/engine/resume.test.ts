@@ -92,19 +92,34 @@ function maxDiff(a: tf.LayerVariable[], b: tf.LayerVariable[]): number {
   return worst;
 }
 
+/** Resume the run in `runDir` (wasm, one engine) and collect the epochs it reports. */
+async function resumeCollecting(runDir: string): Promise<{ resumed: TrainRun; epochs: number[] }> {
+  const epochs: number[] = [];
+  const resumed = await resumeRun(runDir, {
+    cacheDir,
+    mirrorDir: MODELS,
+    backend: 'wasm',
+    engines: 1,
+    onEvent: (e) => e.type === 'epoch' && epochs.push(e.epoch),
+  });
+  return { resumed, epochs };
+}
+
+/** The head-only runs below: wasm, one engine, the shared feature cache. */
+const headRun = {
+  dataDir: HYMENOPTERA,
+  config,
+  cacheDir,
+  mirrorDir: MODELS,
+  backend: 'wasm' as const,
+  engines: 1,
+};
+
 describe('resuming a run killed mid-epoch', () => {
   let reference: TrainRun;
 
   it('an uninterrupted run with the same seed (the reference; also warms the feature cache)', async () => {
-    reference = await trainOn({
-      dataDir: HYMENOPTERA,
-      config,
-      cacheDir,
-      mirrorDir: MODELS,
-      backend: 'wasm',
-      engines: 1,
-      runDir: path.join(tmp, 'reference'),
-    });
+    reference = await trainOn({ ...headRun, runDir: path.join(tmp, 'reference') });
     expect(reference.history).toHaveLength(6);
     // A finished run keeps its record but drops its checkpoints: nothing is left to resume.
     expect(existsSync(path.join(tmp, 'reference', CHECKPOINT_FILE))).toBe(false);
@@ -122,14 +137,7 @@ describe('resuming a run killed mid-epoch', () => {
     expect(ckpt.epochs).toBe(3);
     expect(ckpt.step).toBe(3 * 8); // 245 training images (244 decodable), batch 32: 8 steps an epoch
 
-    const epochs: number[] = [];
-    const resumed = await resumeRun(runDir, {
-      cacheDir,
-      mirrorDir: MODELS,
-      backend: 'wasm',
-      engines: 1,
-      onEvent: (e) => e.type === 'epoch' && epochs.push(e.epoch),
-    });
+    const { resumed, epochs } = await resumeCollecting(runDir);
     expect(epochs).toEqual([4, 5, 6]); // only the epochs the killed run had not completed
     expect(resumed.features.computed).toBe(0);
     expect(comparable(resumed.history)).toEqual(comparable(reference.history));
@@ -145,12 +153,7 @@ describe('resuming a run killed mid-epoch', () => {
     const runDir = path.join(tmp, 'stopped');
     const controller = new AbortController();
     const stopped = await trainOn({
-      dataDir: HYMENOPTERA,
-      config,
-      cacheDir,
-      mirrorDir: MODELS,
-      backend: 'wasm',
-      engines: 1,
+      ...headRun,
       runDir,
       signal: controller.signal,
       // The epoch event comes just before the epoch-end checkpoint: the Stop lands during its write.
@@ -165,14 +168,7 @@ describe('resuming a run killed mid-epoch', () => {
     expect([ckpt.epochs, ckpt.step]).toEqual([4, 4 * 8]);
     disposeCheckpoint(ckpt);
 
-    const epochs: number[] = [];
-    const resumed = await resumeRun(runDir, {
-      cacheDir,
-      mirrorDir: MODELS,
-      backend: 'wasm',
-      engines: 1,
-      onEvent: (e) => e.type === 'epoch' && epochs.push(e.epoch),
-    });
+    const { resumed, epochs } = await resumeCollecting(runDir);
     expect(epochs).toEqual([5, 6]);
     expect(comparable(resumed.history)).toEqual(comparable(reference.history));
     expect(maxDiff(reference.head.model.weights, resumed.head.model.weights)).toBeLessThanOrEqual(1e-5);
@@ -231,14 +227,7 @@ describe('resuming a boundary fine-tune killed in its fine-tune phase', () => {
     expect(killed.signal, killed.err).toBe('SIGKILL');
     const ckpt = (await loadCheckpoint(runDir))!;
     expect([ckpt.phase, ckpt.epochs]).toEqual(['fine-tune', 1]);
-    const epochs: number[] = [];
-    const resumed = await resumeRun(runDir, {
-      cacheDir,
-      mirrorDir: MODELS,
-      backend: 'wasm',
-      engines: 1,
-      onEvent: (e) => e.type === 'epoch' && epochs.push(e.epoch),
-    });
+    const { resumed, epochs } = await resumeCollecting(runDir);
     expect(epochs).toEqual([4, 5]);
     expect(resumed.features.computed).toBe(0);
     expect(comparable(resumed.history)).toEqual(comparable(reference.history));
