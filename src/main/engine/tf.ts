@@ -2,6 +2,7 @@
  * The one place the engine imports tfjs from, so every module shares one engine instance
  * (tfjs-node, when present, registers its backend on this same instance).
  */
+import './tfjs-preload';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
