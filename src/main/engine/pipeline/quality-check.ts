@@ -4,7 +4,6 @@
  * It loads the base and computes clean features through the same store a run uses, so the run that
  * follows reads them from the cache (without a cache they are computed twice).
  */
-import path from 'node:path';
 import { HEAD_PRESETS, HeadSpec } from '@shared/head';
 import type { DatasetScan } from '@shared/dataset';
 import type {
@@ -15,13 +14,9 @@ import type {
   LabelReview,
 } from '@shared/quality';
 import type { TrainConfig } from '@shared/train';
-import type { BackendReport } from '../backend';
-import type { ExtractionDevice } from '../onnx/devices';
 import { filesAfter, withFiles } from '../quality/apply-scan';
-import { CvData } from '../quality/cross-val';
 import { duplicateImagesOf, findDuplicates } from '../quality/duplicates';
 import { pooledEmbeddings } from '../quality/embed';
-import { autoHead, withWinner } from '../quality/head-auto';
 import { reviewLabels } from '../quality/label-review';
 import { perceptualHashes } from '../quality/phash';
 import {
@@ -32,20 +27,11 @@ import {
   type DedupeSummary,
 } from '../quality/state';
 import { withoutEmptyClasses } from '../dataset/scan';
-import type { StoredForm } from '../store/store';
 import { storedFormFor } from '../train/hoist';
-import { runStage, type PipelineContext } from './context';
-import { featuresStage } from './features';
-import { resolveBaseStage } from './resolve-base';
+import type { PipelineContext } from './context';
+import { chooseHead, cleanFeatures, cvDataOf, type PrePassInput } from './pre-pass';
 
-export interface QualityCheckInput {
-  scan: DatasetScan;
-  config: TrainConfig;
-  cacheDir: string | null;
-  mirrorDir?: string | null;
-  backend: BackendReport;
-  device?: ExtractionDevice;
-  engines: number;
+export interface QualityCheckInput extends PrePassInput {
   /** Keep one image per duplicate group (one per class of a conflict), never split a group across splits. */
   dedupe: boolean;
   /** Rank likely label errors among the training images. */
@@ -86,41 +72,18 @@ export async function qualityCheck(
   const info = (message: string) => ctx.emit({ type: 'log', jobId: ctx.jobId, level: 'info', message });
   // Class indices as the run will number them (empty class folders left out).
   const usable = withoutEmptyClasses(i.scan);
-  const base = await runStage(ctx, resolveBaseStage, {
-    base: i.config.base,
-    mirrorDir: i.mirrorDir,
-    modelsDir: i.cacheDir ? path.join(i.cacheDir, 'models') : undefined,
-  });
-  let form: StoredForm;
-  let set;
-  let extraction: QualityCheckOutput['extraction'];
-  try {
-    // Head auto's grid trains pooling heads on pooled vectors; otherwise what the run's head stores.
-    form = i.headAuto ? 'avg' : storedFormFor(i.config.head, base.featureShape);
-    const t0 = performance.now();
-    const out = await runStage(ctx, featuresStage, {
-      files: usable.files,
-      base,
-      backend: i.backend,
-      pixel: { inputSize: base.inputSize, resize: i.config.resize, preprocessing: base.preprocessing },
-      augment: null,
-      views: 1,
-      seed: i.config.seed,
-      cacheDir: i.cacheDir,
-      form,
-      device: i.device,
-      engines: i.engines,
-    });
-    set = out.set;
-    extraction = {
-      computed: set.computed,
-      cached: set.cached,
-      runtime: out.runtime,
-      ms: Math.round(performance.now() - t0),
-    };
-  } finally {
-    base.full.dispose();
-  }
+  // Head auto's grid trains pooling heads on pooled vectors; otherwise what the run's head stores.
+  const pass = await cleanFeatures(ctx, i, usable.files, (shape) =>
+    i.headAuto ? 'avg' : storedFormFor(i.config.head, shape),
+  );
+  const { set } = pass;
+  const form = set.form;
+  const extraction: QualityCheckOutput['extraction'] = {
+    computed: set.computed,
+    cached: set.cached,
+    runtime: pass.runtime,
+    ms: pass.ms,
+  };
   try {
     const phashes = await perceptualHashes(
       set.items.map((it) => it.file.path),
@@ -156,20 +119,10 @@ export async function qualityCheck(
       );
     }
     const train = items.filter((it) => it.file.split === 'train');
-    const cvData = () =>
-      new CvData(train, set.featureShape, usable.classes.length, {
-        [set.form]: { table: set.table, rows: train.map((it) => it.views[0]) },
-      });
+    const cvData = () => cvDataOf(set, train, usable.classes.length);
     let config = i.config;
     let headAuto: HeadAutoResult | null = null;
-    if (i.headAuto) {
-      info(`Head auto: cross-validating heads on ${train.length} training images…`);
-      headAuto = await autoHead({ data: cvData(), settings: config, signal: ctx.signal });
-      info(
-        `Head auto: ${headAuto.winner.id} chosen of ${headAuto.rows.length} by ${headAuto.folds}-fold CV ×${headAuto.repeats} (best preset, most regularised within one SE; ${(headAuto.ms / 1000).toFixed(1)}s)`,
-      );
-      config = { ...config, ...withWinner({}, headAuto.winner) };
-    }
+    if (i.headAuto) ({ result: headAuto, config } = await chooseHead(ctx, cvData(), config));
     const review = i.review
       ? await reviewLabels({
           data: cvData(),
