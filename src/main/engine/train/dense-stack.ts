@@ -4,7 +4,7 @@
  * train through tfjs as before.
  */
 import { tf } from '../tf';
-import { ACTIVATIONS, matMul, transpose } from './dense-math';
+import { ACTIVATIONS, matMul, matMulTN, transpose } from './dense-math';
 
 export interface DenseLayer {
   kind: 'dense';
@@ -55,6 +55,8 @@ export class Workspace {
     stack: StackLayer[],
     readonly inputs: number,
     rows: number,
+    /** Where the buffers live (a SIMD arena lets the products run in place). */
+    alloc: (size: number) => Float32Array = (size) => new Float32Array(size),
   ) {
     let width = inputs;
     this.layers = stack.map((s) => {
@@ -63,15 +65,15 @@ export class Workspace {
       width = outW;
       const dense = s.kind === 'dense';
       return {
-        z: new Float32Array(dense ? rows * outW : 0),
-        out: new Float32Array(rows * outW),
-        mask: new Float32Array(dense ? 0 : rows * outW),
-        dz: new Float32Array(dense ? rows * outW : 0),
-        dIn: new Float32Array(rows * inW),
-        inT: new Float32Array(dense ? rows * inW : 0),
-        kernelT: new Float32Array(dense ? inW * outW : 0),
-        gKernel: new Float32Array(dense ? inW * outW : 0),
-        gBias: new Float32Array(dense ? outW : 0),
+        z: alloc(dense ? rows * outW : 0),
+        out: alloc(rows * outW),
+        mask: alloc(dense ? 0 : rows * outW),
+        dz: alloc(dense ? rows * outW : 0),
+        dIn: alloc(rows * inW),
+        inT: alloc(dense ? rows * inW : 0),
+        kernelT: alloc(dense ? inW * outW : 0),
+        gKernel: alloc(dense ? inW * outW : 0),
+        gBias: alloc(dense ? outW : 0),
       };
     });
   }
@@ -228,7 +230,7 @@ export function backward(
     const df = ACTIVATIONS[s.activation].df;
     const dz = buf.dz.subarray(0, d.length);
     for (let i = 0; i < d.length; i++) dz[i] = d[i] * df(t.z[i], t.output[i]);
-    const kernel = matMul(transpose(t.input, n, s.inputs, buf.inT), dz, s.inputs, n, s.units, buf.gKernel);
+    const kernel = matMulTN(t.input, dz, n, s.inputs, s.units, buf.gKernel, buf.inT);
     if (s.l2) for (let i = 0; i < kernel.length; i++) kernel[i] += 2 * s.l2 * s.kernel[i];
     let bias: Float32Array | null = null;
     if (s.bias) {
