@@ -160,20 +160,23 @@ function dropoutMultipliers(out: Float32Array, rate: number, seed: number): Floa
   return out;
 }
 
-/** Forward in training mode (dropout masks from `seed`): logits [n × classes] and the trace. */
+/**
+ * Forward in training mode (dropout masks from `seed`), or in inference mode (seed null: dropout passes
+ * its input through): logits [n × classes] and the trace.
+ */
 export function forward(
   stack: StackLayer[],
   ws: Workspace,
   x: Float32Array,
   n: number,
-  seed: number,
+  seed: number | null,
 ): { logits: Float32Array; traces: Trace[] } {
   const traces: Trace[] = [];
   let a = x.subarray(0, n * ws.inputs);
   stack.forEach((s, li) => {
     const buf = ws.layers[li];
     if (s.kind === 'dropout') {
-      if (!(s.rate > 0 && s.rate < 1)) {
+      if (seed === null || !(s.rate > 0 && s.rate < 1)) {
         traces.push({ input: a, z: a, output: a, mask: null });
         return;
       }

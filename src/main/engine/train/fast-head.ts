@@ -31,6 +31,7 @@ import {
 } from './fast-head-state';
 import { BestWeights } from './best-weights';
 import { epochMetrics } from './epoch-metrics';
+import { evaluateStack, hasRows } from './fast-eval';
 import { SimdArena, simdSupported } from './dense-simd';
 
 export interface FastHeadOptions extends Omit<
@@ -237,7 +238,12 @@ async function train(
     if (stopped || count === 0) break;
     // Validation (and anything reading the head at an epoch's end) sees this epoch's weights.
     writeStack(o.stack);
-    const val = o.val && o.val.size > 0 ? await evaluateLoss(o.val, Math.max(bs, 64)) : null;
+    const val =
+      o.val && o.val.size > 0
+        ? hasRows(o.val)
+          ? await evaluateStack(o.val, o.stack, ws, xBuf, bs, classes)
+          : await evaluateLoss(o.val, Math.max(bs, 64))
+        : null;
     const isBest = tracker.observe(epoch + o.epochOffset, val ? val.loss : lossSum / count, () =>
       copies(o.stack),
     );
