@@ -99,6 +99,22 @@ describe('wasm SIMD head kernels', () => {
     }
   });
 
+  it('the L2 terms: Σ w² and g += a·w match the scalar loops', () => {
+    const arena = SimdArena.acquire(1 << 20);
+    try {
+      const w = filled(arena, 4096);
+      const g = filled(arena, 4096);
+      const want = Float64Array.from(g, (v, i) => Math.fround(v + 0.02 * w[i]));
+      let sq = 0;
+      for (const v of w) sq += v * v;
+      expect(Math.abs(arena.opt.sumSquares(w.byteOffset, w.byteLength) - sq) / sq).toBeLessThan(1e-6);
+      arena.opt.axpy(g.byteOffset, w.byteOffset, g.byteLength, 0.02);
+      expect(maxDiff(g, want)).toBeLessThan(1e-6);
+    } finally {
+      arena.release();
+    }
+  });
+
   it('a reused arena hands out zeroed arrays, and a full one heap arrays', () => {
     const first = SimdArena.acquire(1 << 16);
     first.alloc(100).fill(7);

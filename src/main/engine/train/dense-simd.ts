@@ -243,13 +243,41 @@ function optimizerKernels(): Fn[] {
       at(f, w, o).load(0).get(mo).f32x4('sub').store(0);
     });
   }
-  return [adam, momentum, rmsprop];
+  // axpy(y, x, bytes, a): y += a·x (a kernel's L2 gradient term)
+  const axpy = new Fn('axpy', ['i32', 'i32', 'i32', 'f32']);
+  {
+    const f = axpy;
+    const a = splatParam(f, 3);
+    loop(f, 2, (o) => {
+      at(f, 0, o);
+      at(f, 0, o).load(0).get(a);
+      at(f, 1, o).load(0).f32x4('mul').f32x4('add').store(0);
+    });
+  }
+  // sumSquares(x, bytes): Σ x² (squares in float32, summed in float64: a kernel's L2 loss term)
+  const sumSquares = new Fn('sumSquares', ['i32', 'i32'], ['f64']);
+  {
+    const f = sumSquares;
+    const acc = f.local('v128');
+    const sq = f.local('v128');
+    f.zero().set(acc);
+    loop(f, 1, (o) => {
+      at(f, 0, o).load(0);
+      at(f, 0, o).load(0).f32x4('mul').set(sq);
+      f.get(acc).get(sq).promoteLow().f64x2add();
+      f.get(sq).get(sq).highToLow().promoteLow().f64x2add().set(acc);
+    });
+    f.get(acc).f64x2lane(0).get(acc).f64x2lane(1).f64add();
+  }
+  return [adam, momentum, rmsprop, axpy, sumSquares];
 }
 
 export interface OptimizerKernels {
   adam(w: number, g: number, m: number, v: number, bytes: number, lr: number, ic2: number, eps: number): void;
   momentum(w: number, g: number, acc: number, bytes: number, lr: number, momentum: number): void;
   rmsprop(w: number, g: number, ms: number, mom: number, bytes: number, lr: number, eps: number): void;
+  axpy(y: number, x: number, bytes: number, a: number): void;
+  sumSquares(x: number, bytes: number): number;
 }
 
 interface ProductKernels {

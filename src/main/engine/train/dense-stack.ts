@@ -5,6 +5,7 @@
  */
 import { tf } from '../tf';
 import { ACTIVATIONS, matMul, matMulTN, transpose } from './dense-math';
+import { SimdArena } from './dense-simd';
 
 export interface DenseLayer {
   kind: 'dense';
@@ -140,8 +141,10 @@ export function regularization(stack: StackLayer[]): number {
   let r = 0;
   for (const s of stack) {
     if (s.kind !== 'dense' || !s.l2) continue;
+    const simd = s.kernel.length % 4 === 0 ? SimdArena.of(s.kernel) : null;
     let sq = 0;
-    for (let i = 0; i < s.kernel.length; i++) sq += s.kernel[i] * s.kernel[i];
+    if (simd) sq = simd.opt.sumSquares(s.kernel.byteOffset, s.kernel.byteLength);
+    else for (let i = 0; i < s.kernel.length; i++) sq += s.kernel[i] * s.kernel[i];
     r += s.l2 * sq;
   }
   return r;
@@ -234,7 +237,11 @@ export function backward(
     const dz = buf.dz.subarray(0, d.length);
     for (let i = 0; i < d.length; i++) dz[i] = d[i] * df(t.z[i], t.output[i]);
     const kernel = matMulTN(t.input, dz, n, s.inputs, s.units, buf.gKernel, buf.inT);
-    if (s.l2) for (let i = 0; i < kernel.length; i++) kernel[i] += 2 * s.l2 * s.kernel[i];
+    if (s.l2) {
+      const simd = kernel.length % 4 === 0 ? SimdArena.of(kernel, s.kernel) : null;
+      if (simd) simd.opt.axpy(kernel.byteOffset, s.kernel.byteOffset, kernel.byteLength, 2 * s.l2);
+      else for (let i = 0; i < kernel.length; i++) kernel[i] += 2 * s.l2 * s.kernel[i];
+    }
     let bias: Float32Array | null = null;
     if (s.bias) {
       bias = buf.gBias.fill(0);

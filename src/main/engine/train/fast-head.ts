@@ -54,8 +54,25 @@ export interface FastHeadOptions extends Omit<
   onEpochEnd?: (s: FastEpochEnd) => Promise<void> | void;
 }
 
-const copies = (stack: StackLayer[]) =>
-  stack.flatMap((s) => (s.kind === 'dense' ? [s.kernel.slice(), ...(s.bias ? [s.bias.slice()] : [])] : []));
+const weightArrays = (stack: StackLayer[]) =>
+  stack.flatMap((s) => (s.kind === 'dense' ? [s.kernel, ...(s.bias ? [s.bias] : [])] : []));
+
+/**
+ * Copies of the stack's weights for "restore best", recycled: the snapshot a new best replaces is the
+ * next one's storage (a fresh 0.5 MB copy per improving epoch cost page faults and garbage collection).
+ */
+function snapshots(stack: StackLayer[], alloc: (n: number) => Float32Array) {
+  const spare: Float32Array[][] = [];
+  return {
+    take(): Float32Array[] {
+      const from = weightArrays(stack);
+      const into = spare.pop() ?? from.map((a) => alloc(a.length));
+      from.forEach((a, i) => into[i].set(a));
+      return into;
+    },
+    release: (saved: Float32Array[]) => void spare.push(saved),
+  };
+}
 
 function restore(stack: StackLayer[], saved: Float32Array[]) {
   let i = 0;
@@ -67,8 +84,8 @@ function restore(stack: StackLayer[], saved: Float32Array[]) {
 }
 
 /**
- * Bytes a phase's arrays take in a SIMD arena: weights, two optimizer slots, the workspace (Workspace's
- * buffers) and the batch, each rounded up to 16 bytes. An underestimate only sends the rest to the heap.
+ * Bytes a phase's arrays take in a SIMD arena: weights, two optimizer slots, a best-weights copy, the
+ * workspace (Workspace's buffers) and the batch, each rounded up to 16 bytes. An underestimate only sends the rest to the heap.
  */
 function arenaBytes(stack: StackLayer[], inputs: number, rows: number): number {
   let floats = rows * inputs;
@@ -76,7 +93,7 @@ function arenaBytes(stack: StackLayer[], inputs: number, rows: number): number {
   for (const s of stack) {
     if (s.kind === 'dense') {
       const params = s.inputs * s.units + s.units;
-      floats += 3 * params + 4 * rows * s.units + 2 * rows * width + 2 * s.inputs * s.units + s.units;
+      floats += 4 * params + 4 * rows * s.units + 2 * rows * width + 2 * s.inputs * s.units + s.units;
       width = s.units;
     } else floats += 3 * rows * width;
   }
@@ -160,12 +177,17 @@ async function train(
   const batches = Math.ceil(o.train.size / bs);
   const started = Date.now();
   const resumed = o.resume?.best;
-  const tracker = new BestWeights<Float32Array[]>(o.config, {
-    best: resumed
-      ? { ...resumed, weights: resumed.weights.map((t) => Float32Array.from(t.dataSync())) }
-      : null,
-    sinceBest: o.resume?.sinceBest ?? 0,
-  });
+  const saved = snapshots(o.stack, alloc);
+  const tracker = new BestWeights<Float32Array[]>(
+    o.config,
+    {
+      best: resumed
+        ? { ...resumed, weights: resumed.weights.map((t) => Float32Array.from(t.dataSync())) }
+        : null,
+      sinceBest: o.resume?.sinceBest ?? 0,
+    },
+    saved.release,
+  );
   if (resumed) tf.dispose(resumed.weights);
   if (o.resume?.optimizer) await fromTfWeights(state, o.resume.optimizer, o.resume.optimizerScalars);
   let stopped = false;
@@ -244,9 +266,7 @@ async function train(
           ? await evaluateStack(o.val, o.stack, ws, xBuf, bs, classes)
           : await evaluateLoss(o.val, Math.max(bs, 64))
         : null;
-    const isBest = tracker.observe(epoch + o.epochOffset, val ? val.loss : lossSum / count, () =>
-      copies(o.stack),
-    );
+    const isBest = tracker.observe(epoch + o.epochOffset, val ? val.loss : lossSum / count, saved.take);
     const m = epochMetrics({
       phase: o.phase,
       epoch,

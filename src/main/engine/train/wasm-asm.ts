@@ -5,8 +5,8 @@
  * Opcodes from the WebAssembly core and fixed-width SIMD specifications.
  */
 
-export type ValType = 'i32' | 'f32' | 'v128';
-const TYPE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+export type ValType = 'i32' | 'f32' | 'f64' | 'v128';
+const TYPE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -46,6 +46,7 @@ export class Fn {
   constructor(
     readonly exportName: string,
     readonly params: ValType[],
+    readonly results: ValType[] = [],
   ) {}
 
   /** A new local of type `t` (numbered after the parameters). */
@@ -112,6 +113,23 @@ export class Fn {
   f32x4(op: keyof typeof F32X4) {
     return this.simd(F32X4[op]);
   }
+  /** Lanes 0 and 1 of an f32x4 as an f64x2. */
+  promoteLow() {
+    return this.simd(0x5f);
+  }
+  /** Lanes 2 and 3 of an f32x4 moved to lanes 0 and 1 (a shuffle: the vector must be on the stack twice). */
+  highToLow() {
+    return this.simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
+  }
+  f64x2add() {
+    return this.simd(0xf0);
+  }
+  f64x2lane(lane: number) {
+    return this.simd(0x21, lane);
+  }
+  f64add() {
+    return this.op(0xa0);
+  }
   /** loop … br_if (condition computed by `cond`) end: runs `body` while `cond` leaves non-zero. */
   doWhile(body: () => void, cond: () => void) {
     this.op(0x03, 0x40);
@@ -133,9 +151,14 @@ export class Fn {
   }
 }
 
-/** A module of `fns` (no results) importing its memory as env.memory. */
+/** A module of `fns` importing its memory as env.memory. */
 export function assemble(fns: Fn[]): Uint8Array {
-  const types = section(1, vec(fns.map((f) => [0x60, ...vec(f.params.map((p) => [TYPE[p]])), 0])));
+  const types = section(
+    1,
+    vec(
+      fns.map((f) => [0x60, ...vec(f.params.map((p) => [TYPE[p]])), ...vec(f.results.map((r) => [TYPE[r]]))]),
+    ),
+  );
   const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 1]]));
   const funcs = section(3, vec(fns.map((_, i) => uleb(i))));
   const exports = section(7, vec(fns.map((f, i) => [...name(f.exportName), 0x00, ...uleb(i)])));
