@@ -85,7 +85,8 @@ function restore(stack: StackLayer[], saved: Float32Array[]) {
 
 /**
  * Bytes a phase's arrays take in a SIMD arena: weights, two optimizer slots, a best-weights copy, the
- * workspace (Workspace's buffers) and the batch, each rounded up to 16 bytes. An underestimate only sends the rest to the heap.
+ * workspace (Workspace's buffers) and the batch, each rounded up to 16 bytes. An underestimate only
+ * sends the rest to the heap (correct, without the SIMD kernels).
  */
 function arenaBytes(stack: StackLayer[], inputs: number, rows: number): number {
   let floats = rows * inputs;
