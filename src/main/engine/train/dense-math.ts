@@ -25,9 +25,19 @@ export function matMul(
   out: Float32Array,
 ): Float32Array {
   const c = out.subarray(0, m * n);
-  const arena = simdShape(k, n) ? SimdArena.of(a, b, c) : null;
+  const arena = n % 4 === 0 ? SimdArena.of(a, b, c) : null;
   if (arena) {
     arena.nn(a, b, c, m, k, n);
+    return c;
+  }
+  if (n < 4 && m * k * n < 1 << 20) {
+    // A few output columns (a logits layer's classes): one dot product each, no stores in the inner loop.
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let p = 0, q = j; p < k; p++, q += n) sum += a[i * k + p] * b[q];
+        c[i * n + j] = sum;
+      }
     return c;
   }
   if (m * k * n >= BACKEND_MIN_MACS) {

@@ -42,19 +42,22 @@ describe('wasm SIMD head kernels', () => {
     [1, 4, 20],
     [9, 16, 36],
     [3, 256, 12],
+    [32, 2, 100], // a logits layer's input gradient: k of any size
+    [32, 100, 2], // its forward: a few columns, in JS
   ];
   it.each(shapes)('a[%i×%i]·b[…×%i] and aᵀ·b match double-precision products', (m, k, n) => {
+    // (aᵀ·b with k or n not a multiple of 4 goes through the transpose and matMul)
     const arena = SimdArena.acquire(1 << 22);
     try {
       const a = filled(arena, m * k);
       const b = filled(arena, k * n);
       const c = arena.alloc(m * n);
-      expect(SimdArena.of(a, b, c)).toBe(arena); // so the products run in the arena
+      expect(SimdArena.of(a, b, c)).toBe(arena); // so the products run in the arena where they can
       matMul(a, b, m, k, n, c);
       expect(maxDiff(c, reference(a, b, m, k, n))).toBeLessThan(1e-5 * Math.sqrt(k));
       const d = filled(arena, m * n);
       const g = arena.alloc(k * n);
-      matMulTN(a, d, m, k, n, g, new Float32Array(0));
+      matMulTN(a, d, m, k, n, g, new Float32Array(m * k));
       expect(maxDiff(g, reference(transposed(a, m, k), d, k, m, n))).toBeLessThan(1e-5 * Math.sqrt(m));
     } finally {
       arena.release();

@@ -192,13 +192,14 @@ export function forward(
     }
     const z = matMul(a, s.kernel, n, s.inputs, s.units, buf.z);
     const out = buf.out.subarray(0, n * s.units);
-    const f = ACTIVATIONS[s.activation].f;
-    for (let r = 0; r < n; r++)
-      for (let u = 0; u < s.units; u++) {
-        const i = r * s.units + u;
-        if (s.bias) z[i] += s.bias[u];
-        out[i] = f(z[i]);
-      }
+    if (s.bias) for (let r = 0; r < n; r++) for (let u = 0; u < s.units; u++) z[r * s.units + u] += s.bias[u];
+    // The default heads' activations inline (a call per element through the table cost more than the rest).
+    if (s.activation === 'relu') for (let i = 0; i < z.length; i++) out[i] = z[i] > 0 ? z[i] : 0;
+    else if (s.activation === 'linear') out.set(z);
+    else {
+      const f = ACTIVATIONS[s.activation].f;
+      for (let i = 0; i < z.length; i++) out[i] = f(z[i]);
+    }
     traces.push({ input: a, z, output: out, mask: null });
     a = out;
   });
@@ -233,9 +234,13 @@ export function backward(
       d = out;
       continue;
     }
-    const df = ACTIVATIONS[s.activation].df;
     const dz = buf.dz.subarray(0, d.length);
-    for (let i = 0; i < d.length; i++) dz[i] = d[i] * df(t.z[i], t.output[i]);
+    if (s.activation === 'relu') for (let i = 0; i < d.length; i++) dz[i] = t.z[i] > 0 ? d[i] : 0;
+    else if (s.activation === 'linear') dz.set(d);
+    else {
+      const df = ACTIVATIONS[s.activation].df;
+      for (let i = 0; i < d.length; i++) dz[i] = d[i] * df(t.z[i], t.output[i]);
+    }
     const kernel = matMulTN(t.input, dz, n, s.inputs, s.units, buf.gKernel, buf.inT);
     if (s.l2) {
       const simd = kernel.length % 4 === 0 ? SimdArena.of(kernel, s.kernel) : null;
