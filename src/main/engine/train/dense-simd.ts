@@ -193,6 +193,7 @@ export function simdSupported(): boolean {
 }
 
 const arenas = new WeakMap<ArrayBuffer, SimdArena>();
+const KEEP_BYTES = 64 * 1024 ** 2;
 const free: SimdArena[] = [];
 
 /**
@@ -220,8 +221,13 @@ export class SimdArena {
     return arena;
   }
 
-  /** Hands the arena back for reuse (its arrays must no longer be used). Keeps the two largest. */
+  /**
+   * Hands the arena back for reuse (its arrays must no longer be used): cross-validation trains dozens of
+   * heads, and a reused arena's pages are already mapped. Keeps the two largest up to KEEP_BYTES (a big
+   * custom head's arena is left to the garbage collector rather than held by a long-lived engine).
+   */
   release(): void {
+    if (this.bytes > KEEP_BYTES) return;
     free.push(this);
     free.sort((x, y) => y.bytes - x.bytes);
     free.length = Math.min(free.length, 2);
