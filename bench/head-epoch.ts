@@ -1,6 +1,7 @@
 /**
- * Head epoch speed at scale, isolated from extraction: `npx tsx bench/head-epoch.ts [rows] [epochs] [paths]`.
- * Stores `rows` pooled 1280-d vectors (MobileNetV2-0.35's width, ReLU6-like values) in a fresh feature
+ * Head epoch speed at scale, isolated from extraction:
+ * `npx tsx bench/head-epoch.ts [rows] [epochs] [paths] [valRows]`.
+ * Stores `rows` (+ `valRows`, default 0, validated at every epoch end as a run does) pooled 1280-d vectors (MobileNetV2-0.35's width, ReLU6-like values) in a fresh feature
  * store, then trains the default light head (GAP → Dense 100 → softmax over 5 classes) on them, in
  * memory and streamed from the store, on each training path in `paths` (default `fast,tfjs`: the
  * dense-stack trainer the pipeline uses for pooled heads, and the tfjs layers loop). Prints JSON: wall and CPU seconds per epoch (CPU time is less
@@ -19,7 +20,7 @@ import { hoistPooling } from '../src/main/engine/train/hoist';
 import { trainLoop, type LoopOptions } from '../src/main/engine/train/loop';
 import { denseStackOf } from '../src/main/engine/train/dense-stack';
 import { fastHeadLoop } from '../src/main/engine/train/fast-head';
-import { featureTrainSource } from '../src/main/engine/train/sources';
+import { featureTrainSource, featureValSource } from '../src/main/engine/train/sources';
 import { mixSeed, mulberry32 } from '@shared/random';
 import type { FeatureItem, FeatureSet } from '../src/main/engine/extract/features';
 import { tf } from '../src/main/engine/tf';
@@ -27,6 +28,8 @@ import { tf } from '../src/main/engine/tf';
 const rows = Number(process.argv[2] ?? 8000);
 const epochs = Number(process.argv[3] ?? 3);
 const paths = (process.argv[4] ?? 'fast,tfjs').split(',');
+const valRows = Number(process.argv[5] ?? 0);
+const total = rows + valRows;
 const C = 1280;
 const classes = 5;
 const round = (v: number, d = 3) => Math.round(v * 10 ** d) / 10 ** d;
@@ -34,7 +37,9 @@ const round = (v: number, d = 3) => Math.round(v * 10 ** d) / 10 ** d;
 const backend = await initBackend('auto');
 const rand = mulberry32(7);
 // Stored class by class, as a dataset's folders are: the worst case for reading in order.
-const labels = Array.from({ length: rows }, (_, i) => Math.floor((i * classes) / rows));
+const labels = Array.from({ length: total }, (_, i) =>
+  i < rows ? Math.floor((i * classes) / rows) : (i - rows) % classes,
+);
 const vector = (i: number) =>
   Float32Array.from({ length: C }, (_, c) =>
     Math.max(0, Math.min(6, (c % classes === labels[i] ? 0.9 : 0.5) + rand() * 4 - 2)),
@@ -55,9 +60,9 @@ const set = await store.open(
   { baseId: 'synthetic', baseName: 'synthetic', featureShape: [7, 7, C], vectorShape: [C] },
   C,
 );
-const mem = new MemoryTable(rows, C, 'float16');
-const disk = new StoreTable(set, rows, C, 'float16');
-for (let i = 0; i < rows; i++) {
+const mem = new MemoryTable(total, C, 'float16');
+const disk = new StoreTable(set, total, C, 'float16');
+for (let i = 0; i < total; i++) {
   const enc = encodeVector(vector(i), 'float16');
   const key = recordKey(`img${i}`, 'clean');
   mem.set(i, enc.dtype, enc.bytes);
@@ -70,7 +75,7 @@ const items: FeatureItem[] = labels.map((classIndex, i) => ({
     path: `/x/${i}`,
     rel: `${i}`,
     classIndex,
-    split: 'train',
+    split: i < rows ? 'train' : 'val',
     bytes: 1,
     width: 1,
     height: 1,
@@ -96,7 +101,8 @@ async function measure(table: FeatureTable, trainPath: string) {
     problems: [],
   };
   const hoisted = hoistPooling(spec, head, fs);
-  const train = featureTrainSource(table, items, [C], 42);
+  const train = featureTrainSource(table, items.slice(0, rows), [C], 42);
+  const val = valRows ? featureValSource(table, items.slice(rows), [C], hoisted.model) : null;
   // The store's share alone: every batch of an epoch read and turned into a tensor, no training.
   const r0 = performance.now();
   const rc = process.cpuUsage();
@@ -119,14 +125,16 @@ async function measure(table: FeatureTable, trainPath: string) {
   };
   const epochWall: number[] = [];
   const epochCpu: number[] = [];
-  let last: { loss: number; acc: number } | null = null;
+  let last: { loss: number; acc: number; valLoss?: number | null; valAcc?: number | null } | null = null;
+  const epochEndMs: number[] = [];
+  let lastBatch = 0;
   let step = 0;
   let t = performance.now();
   let c = process.cpuUsage();
   const common: Omit<LoopOptions, 'forward' | 'variables' | 'snapshotWeights' | 'train'> = {
     jobId: 'bench',
     phase: 'head',
-    val: null,
+    val,
     config: { optimizer: 'adam', momentum: 0.9, batchSize: 32, earlyStopping: null },
     learningRate: 1e-3,
     epochs,
@@ -134,8 +142,11 @@ async function measure(table: FeatureTable, trainPath: string) {
     classWeights: null,
     shuffle: train.shuffle,
     onEvent: (e) => {
+      if (e.type === 'batch' && e.batch === e.batches) lastBatch = performance.now();
       if (e.type !== 'epoch') return;
-      last = { loss: round(e.loss, 4), acc: round(e.acc, 4) };
+      // After the last batch: the validation pass (and the epoch-end bookkeeping).
+      epochEndMs.push(performance.now() - lastBatch);
+      last = { loss: round(e.loss, 4), acc: round(e.acc, 4), valLoss: e.valLoss, valAcc: e.valAcc };
       const cu = process.cpuUsage(c);
       epochWall.push((performance.now() - t) / 1000);
       epochCpu.push((cu.user + cu.system) / 1e6);
@@ -178,12 +189,14 @@ async function measure(table: FeatureTable, trainPath: string) {
     epochWallS: epochWall.map((v) => round(v)),
     epochCpuS: epochCpu.map((v) => round(v)),
     batchReadMsPerEpoch: round(readMs / epochs, 1),
+    epochEndMs: epochEndMs.map((v) => round(v, 1)),
   };
 }
 
 const out = {
   bench: 'head-epoch',
   rows,
+  valRows,
   epochs,
   backend: backend.name,
   loadAvg: os.loadavg().map((v) => round(v, 2)),

@@ -6,6 +6,7 @@
  */
 import type { OptimizerName } from '@shared/train';
 import { tf } from '../tf';
+import { SimdArena, simdShape, type OptimizerKernels } from './dense-simd';
 
 /** Below this many multiply-adds a product runs in JS (a backend call costs ~50 µs of dispatch). */
 const BACKEND_MIN_MACS = 1 << 16;
@@ -24,6 +25,21 @@ export function matMul(
   out: Float32Array,
 ): Float32Array {
   const c = out.subarray(0, m * n);
+  const arena = n % 4 === 0 ? SimdArena.of(a, b, c) : null;
+  if (arena) {
+    arena.nn(a, b, c, m, k, n);
+    return c;
+  }
+  if (n < 4 && m * k * n < 1 << 20) {
+    // A few output columns (a logits layer's classes): one dot product each, no stores in the inner loop.
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let p = 0, q = j; p < k; p++, q += n) sum += a[i * k + p] * b[q];
+        c[i * n + j] = sum;
+      }
+    return c;
+  }
   if (m * k * n >= BACKEND_MIN_MACS) {
     const ta = tf.tensor2d(a.subarray(0, m * k), [m, k]);
     const tb = tf.tensor2d(b.subarray(0, k * n), [k, n]);
@@ -45,6 +61,26 @@ export function matMul(
       for (let j = 0; j < n; j++) c[o + j] += av * b[r + j];
     }
   }
+  return c;
+}
+
+/**
+ * out[k×n] = a[m×k]ᵀ · b[m×n]: in place by the SIMD kernel when every array is in one arena, else
+ * through `scratch` (aᵀ) and matMul.
+ */
+export function matMulTN(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  out: Float32Array,
+  scratch: Float32Array,
+): Float32Array {
+  const c = out.subarray(0, k * n);
+  const arena = simdShape(k, n) ? SimdArena.of(a, b, c) : null;
+  if (!arena) return matMul(transpose(a, m, k, scratch), b, k, m, n, out);
+  arena.tn(a, b, c, m, k, n);
   return c;
 }
 
@@ -119,6 +155,8 @@ export interface OptimizerRow {
     lr: number,
     momentum: number,
     epsilon: number,
+    /** Where state arrays are allocated (a SIMD arena: updates of arrays all in it run there). */
+    alloc?: (size: number) => Float32Array,
   ): {
     param(size: number): ParamOptimizer;
     endStep(): void;
@@ -179,19 +217,43 @@ function rmspropStep(
   }
 }
 
+const heap = (size: number) => new Float32Array(size);
+
+/** The SIMD updates, when every array is in one arena, of the same length, a whole number of vectors. */
+function simdOf(w: Float32Array, ...rest: Float32Array[]): OptimizerKernels | null {
+  if (w.length % 4 !== 0 || rest.some((r) => r.length !== w.length)) return null;
+  return SimdArena.of(w, ...rest)?.opt ?? null;
+}
+
 /** The same updates as tf.train.adam(lr) / momentum(lr, m) / rmsprop(lr) (their default constants). */
 export const OPTIMIZERS: Record<OptimizerName, OptimizerRow> = {
   adam: {
-    create(lr, _momentum, eps) {
+    create(lr, _momentum, eps, alloc = heap) {
       // tfjs starts both accumulated powers at beta (so the first step corrects by 1 − beta).
       const acc = { accBeta1: Math.fround(0.9), accBeta2: Math.fround(0.999) };
       return {
         param(size) {
-          const m = new Float32Array(size);
-          const v = new Float32Array(size);
+          const m = alloc(size);
+          const v = alloc(size);
           return {
             state: [m, v],
-            step: (w, g) => adamStep(w, g, m, v, lr / (1 - acc.accBeta1), 1 / (1 - acc.accBeta2), eps),
+            step: (w, g) => {
+              const lrC1 = lr / (1 - acc.accBeta1);
+              const ic2 = 1 / (1 - acc.accBeta2);
+              const simd = simdOf(w, g, m, v);
+              if (simd)
+                simd.adam(
+                  w.byteOffset,
+                  g.byteOffset,
+                  m.byteOffset,
+                  v.byteOffset,
+                  w.byteLength,
+                  lrC1,
+                  ic2,
+                  eps,
+                );
+              else adamStep(w, g, m, v, lrC1, ic2, eps);
+            },
           };
         },
         endStep() {
@@ -204,11 +266,18 @@ export const OPTIMIZERS: Record<OptimizerName, OptimizerRow> = {
     },
   },
   sgd: {
-    create(lr, momentum) {
+    create(lr, momentum, _eps, alloc = heap) {
       return {
         param(size) {
-          const acc = new Float32Array(size);
-          return { state: [acc], step: (w, g) => momentumStep(w, g, acc, lr, momentum) };
+          const acc = alloc(size);
+          return {
+            state: [acc],
+            step: (w, g) => {
+              const simd = simdOf(w, g, acc);
+              if (simd) simd.momentum(w.byteOffset, g.byteOffset, acc.byteOffset, w.byteLength, lr, momentum);
+              else momentumStep(w, g, acc, lr, momentum);
+            },
+          };
         },
         endStep() {},
         scalars: {},
@@ -216,12 +285,28 @@ export const OPTIMIZERS: Record<OptimizerName, OptimizerRow> = {
     },
   },
   rmsprop: {
-    create(lr, _momentum, eps) {
+    create(lr, _momentum, eps, alloc = heap) {
       return {
         param(size) {
-          const ms = new Float32Array(size);
-          const mom = new Float32Array(size);
-          return { state: [ms, mom], step: (w, g) => rmspropStep(w, g, ms, mom, lr, eps) };
+          const ms = alloc(size);
+          const mom = alloc(size);
+          return {
+            state: [ms, mom],
+            step: (w, g) => {
+              const simd = simdOf(w, g, ms, mom);
+              if (simd)
+                simd.rmsprop(
+                  w.byteOffset,
+                  g.byteOffset,
+                  ms.byteOffset,
+                  mom.byteOffset,
+                  w.byteLength,
+                  lr,
+                  eps,
+                );
+              else rmspropStep(w, g, ms, mom, lr, eps);
+            },
+          };
         },
         endStep() {},
         scalars: {},

@@ -4,7 +4,8 @@
  * train through tfjs as before.
  */
 import { tf } from '../tf';
-import { ACTIVATIONS, matMul, transpose } from './dense-math';
+import { ACTIVATIONS, matMul, matMulTN, transpose } from './dense-math';
+import { SimdArena } from './dense-simd';
 
 export interface DenseLayer {
   kind: 'dense';
@@ -55,6 +56,8 @@ export class Workspace {
     stack: StackLayer[],
     readonly inputs: number,
     rows: number,
+    /** Where the buffers live (a SIMD arena lets the products run in place). */
+    alloc: (size: number) => Float32Array = (size) => new Float32Array(size),
   ) {
     let width = inputs;
     this.layers = stack.map((s) => {
@@ -63,15 +66,15 @@ export class Workspace {
       width = outW;
       const dense = s.kind === 'dense';
       return {
-        z: new Float32Array(dense ? rows * outW : 0),
-        out: new Float32Array(rows * outW),
-        mask: new Float32Array(dense ? 0 : rows * outW),
-        dz: new Float32Array(dense ? rows * outW : 0),
-        dIn: new Float32Array(rows * inW),
-        inT: new Float32Array(dense ? rows * inW : 0),
-        kernelT: new Float32Array(dense ? inW * outW : 0),
-        gKernel: new Float32Array(dense ? inW * outW : 0),
-        gBias: new Float32Array(dense ? outW : 0),
+        z: alloc(dense ? rows * outW : 0),
+        out: alloc(rows * outW),
+        mask: alloc(dense ? 0 : rows * outW),
+        dz: alloc(dense ? rows * outW : 0),
+        dIn: alloc(rows * inW),
+        inT: alloc(dense ? rows * inW : 0),
+        kernelT: alloc(dense ? inW * outW : 0),
+        gKernel: alloc(dense ? inW * outW : 0),
+        gBias: alloc(dense ? outW : 0),
       };
     });
   }
@@ -138,8 +141,10 @@ export function regularization(stack: StackLayer[]): number {
   let r = 0;
   for (const s of stack) {
     if (s.kind !== 'dense' || !s.l2) continue;
+    const simd = s.kernel.length % 4 === 0 ? SimdArena.of(s.kernel) : null;
     let sq = 0;
-    for (let i = 0; i < s.kernel.length; i++) sq += s.kernel[i] * s.kernel[i];
+    if (simd) sq = simd.opt.sumSquares(s.kernel.byteOffset, s.kernel.byteLength);
+    else for (let i = 0; i < s.kernel.length; i++) sq += s.kernel[i] * s.kernel[i];
     r += s.l2 * sq;
   }
   return r;
@@ -158,20 +163,23 @@ function dropoutMultipliers(out: Float32Array, rate: number, seed: number): Floa
   return out;
 }
 
-/** Forward in training mode (dropout masks from `seed`): logits [n × classes] and the trace. */
+/**
+ * Forward in training mode (dropout masks from `seed`), or in inference mode (seed null: dropout passes
+ * its input through): logits [n × classes] and the trace.
+ */
 export function forward(
   stack: StackLayer[],
   ws: Workspace,
   x: Float32Array,
   n: number,
-  seed: number,
+  seed: number | null,
 ): { logits: Float32Array; traces: Trace[] } {
   const traces: Trace[] = [];
   let a = x.subarray(0, n * ws.inputs);
   stack.forEach((s, li) => {
     const buf = ws.layers[li];
     if (s.kind === 'dropout') {
-      if (!(s.rate > 0 && s.rate < 1)) {
+      if (seed === null || !(s.rate > 0 && s.rate < 1)) {
         traces.push({ input: a, z: a, output: a, mask: null });
         return;
       }
@@ -184,13 +192,14 @@ export function forward(
     }
     const z = matMul(a, s.kernel, n, s.inputs, s.units, buf.z);
     const out = buf.out.subarray(0, n * s.units);
-    const f = ACTIVATIONS[s.activation].f;
-    for (let r = 0; r < n; r++)
-      for (let u = 0; u < s.units; u++) {
-        const i = r * s.units + u;
-        if (s.bias) z[i] += s.bias[u];
-        out[i] = f(z[i]);
-      }
+    if (s.bias) for (let r = 0; r < n; r++) for (let u = 0; u < s.units; u++) z[r * s.units + u] += s.bias[u];
+    // The default heads' activations inline (a call per element through the table cost more than the rest).
+    if (s.activation === 'relu') for (let i = 0; i < z.length; i++) out[i] = z[i] > 0 ? z[i] : 0;
+    else if (s.activation === 'linear') out.set(z);
+    else {
+      const f = ACTIVATIONS[s.activation].f;
+      for (let i = 0; i < z.length; i++) out[i] = f(z[i]);
+    }
     traces.push({ input: a, z, output: out, mask: null });
     a = out;
   });
@@ -225,11 +234,19 @@ export function backward(
       d = out;
       continue;
     }
-    const df = ACTIVATIONS[s.activation].df;
     const dz = buf.dz.subarray(0, d.length);
-    for (let i = 0; i < d.length; i++) dz[i] = d[i] * df(t.z[i], t.output[i]);
-    const kernel = matMul(transpose(t.input, n, s.inputs, buf.inT), dz, s.inputs, n, s.units, buf.gKernel);
-    if (s.l2) for (let i = 0; i < kernel.length; i++) kernel[i] += 2 * s.l2 * s.kernel[i];
+    if (s.activation === 'relu') for (let i = 0; i < d.length; i++) dz[i] = t.z[i] > 0 ? d[i] : 0;
+    else if (s.activation === 'linear') dz.set(d);
+    else {
+      const df = ACTIVATIONS[s.activation].df;
+      for (let i = 0; i < d.length; i++) dz[i] = d[i] * df(t.z[i], t.output[i]);
+    }
+    const kernel = matMulTN(t.input, dz, n, s.inputs, s.units, buf.gKernel, buf.inT);
+    if (s.l2) {
+      const simd = kernel.length % 4 === 0 ? SimdArena.of(kernel, s.kernel) : null;
+      if (simd) simd.opt.axpy(kernel.byteOffset, s.kernel.byteOffset, kernel.byteLength, 2 * s.l2);
+      else for (let i = 0; i < kernel.length; i++) kernel[i] += 2 * s.l2 * s.kernel[i];
+    }
     let bias: Float32Array | null = null;
     if (s.bias) {
       bias = buf.gBias.fill(0);

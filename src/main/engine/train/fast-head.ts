@@ -12,7 +12,15 @@
 import type { EpochMetrics } from '@shared/engine-events';
 import { tf } from '../tf';
 import { OPTIMIZERS, softmaxCrossEntropy, type ParamOptimizer } from './dense-math';
-import { backward, forward, regularization, Workspace, writeStack, type StackLayer } from './dense-stack';
+import {
+  backward,
+  forward,
+  regularization,
+  Workspace,
+  writeStack,
+  type DenseLayer,
+  type StackLayer,
+} from './dense-stack';
 import { evaluateLoss, type LoopOptions, type LoopResult } from './loop';
 import {
   fromTfWeights,
@@ -23,6 +31,8 @@ import {
 } from './fast-head-state';
 import { BestWeights } from './best-weights';
 import { epochMetrics } from './epoch-metrics';
+import { evaluateStack, hasRows } from './fast-eval';
+import { SimdArena, simdSupported } from './dense-simd';
 
 export interface FastHeadOptions extends Omit<
   LoopOptions,
@@ -44,8 +54,25 @@ export interface FastHeadOptions extends Omit<
   onEpochEnd?: (s: FastEpochEnd) => Promise<void> | void;
 }
 
-const copies = (stack: StackLayer[]) =>
-  stack.flatMap((s) => (s.kind === 'dense' ? [s.kernel.slice(), ...(s.bias ? [s.bias.slice()] : [])] : []));
+const weightArrays = (stack: StackLayer[]) =>
+  stack.flatMap((s) => (s.kind === 'dense' ? [s.kernel, ...(s.bias ? [s.bias] : [])] : []));
+
+/**
+ * Copies of the stack's weights for "restore best", recycled: the snapshot a new best replaces is the
+ * next one's storage (a fresh 0.5 MB copy per improving epoch cost page faults and garbage collection).
+ */
+function snapshots(stack: StackLayer[], alloc: (n: number) => Float32Array) {
+  const spare: Float32Array[][] = [];
+  return {
+    take(): Float32Array[] {
+      const from = weightArrays(stack);
+      const into = spare.pop() ?? from.map((a) => alloc(a.length));
+      from.forEach((a, i) => into[i].set(a));
+      return into;
+    },
+    release: (saved: Float32Array[]) => void spare.push(saved),
+  };
+}
 
 function restore(stack: StackLayer[], saved: Float32Array[]) {
   let i = 0;
@@ -56,13 +83,82 @@ function restore(stack: StackLayer[], saved: Float32Array[]) {
   }
 }
 
+/**
+ * Bytes a phase's arrays take in a SIMD arena: weights, two optimizer slots, a best-weights copy, the
+ * workspace (Workspace's buffers) and the batch, each rounded up to 16 bytes. An underestimate only
+ * sends the rest to the heap (correct, without the SIMD kernels).
+ */
+function arenaBytes(stack: StackLayer[], inputs: number, rows: number): number {
+  let floats = rows * inputs;
+  let width = inputs;
+  for (const s of stack) {
+    if (s.kind === 'dense') {
+      const params = s.inputs * s.units + s.units;
+      floats += 4 * params + 4 * rows * s.units + 2 * rows * width + 2 * s.inputs * s.units + s.units;
+      width = s.units;
+    } else floats += 3 * rows * width;
+  }
+  return floats * 4 + 16 * (12 * stack.length + 8);
+}
+
+function copyInto(arena: SimdArena, a: Float32Array): Float32Array {
+  const v = arena.allocOrHeap(a.length);
+  v.set(a);
+  return v;
+}
+
+/**
+ * Moves the stack's weights into a SIMD arena for the phase (wasm SIMD products and updates in place);
+ * the returned function copies them back into the stack's own arrays and frees the arena.
+ */
+function intoArena(stack: StackLayer[], arena: SimdArena): () => void {
+  const own = stack.map((s) => (s.kind === 'dense' ? { kernel: s.kernel, bias: s.bias } : null));
+  for (const s of stack) {
+    if (s.kind !== 'dense') continue;
+    s.kernel = copyInto(arena, s.kernel);
+    if (s.bias) s.bias = copyInto(arena, s.bias);
+  }
+  return () => {
+    stack.forEach((s, i) => {
+      const o = own[i];
+      if (s.kind !== 'dense' || !o) return;
+      o.kernel.set(s.kernel);
+      if (o.bias && s.bias) o.bias.set(s.bias);
+      s.kernel = o.kernel;
+      s.bias = o.bias;
+    });
+    arena.release();
+  };
+}
+
 export async function fastHeadLoop(o: FastHeadOptions): Promise<LoopResult> {
   const dense = o.stack.filter((s) => s.kind === 'dense');
   const classes = dense[dense.length - 1].units;
+  const bs = o.config.batchSize;
+  const inputs = dense[0].inputs;
+  const arena = simdSupported() ? SimdArena.acquire(arenaBytes(o.stack, inputs, bs)) : null;
+  const alloc = arena ? (n: number) => arena.allocOrHeap(n) : (n: number) => new Float32Array(n);
+  const leaveArena = arena ? intoArena(o.stack, arena) : null;
+  try {
+    return await train(o, dense, classes, alloc);
+  } finally {
+    leaveArena?.();
+    // Whatever the outcome, the tfjs head holds the weights the loop ends with.
+    writeStack(o.stack);
+  }
+}
+
+async function train(
+  o: FastHeadOptions,
+  dense: DenseLayer[],
+  classes: number,
+  alloc: (n: number) => Float32Array,
+): Promise<LoopResult> {
   const opt = OPTIMIZERS[o.config.optimizer].create(
     o.learningRate,
     o.config.momentum,
     tf.backend().epsilon(),
+    alloc,
   );
   const params: { w: Float32Array; opt: ParamOptimizer }[][] = dense.map((s) => [
     { w: s.kernel, opt: opt.param(s.kernel.length) },
@@ -78,15 +174,21 @@ export async function fastHeadLoop(o: FastHeadOptions): Promise<LoopResult> {
   const weights = dense.flatMap((s) => s.layer.weights);
   const history: EpochMetrics[] = [...(o.resume?.history ?? [])];
   const bs = o.config.batchSize;
+  const inputs = dense[0].inputs;
   const batches = Math.ceil(o.train.size / bs);
   const started = Date.now();
   const resumed = o.resume?.best;
-  const tracker = new BestWeights<Float32Array[]>(o.config, {
-    best: resumed
-      ? { ...resumed, weights: resumed.weights.map((t) => Float32Array.from(t.dataSync())) }
-      : null,
-    sinceBest: o.resume?.sinceBest ?? 0,
-  });
+  const saved = snapshots(o.stack, alloc);
+  const tracker = new BestWeights<Float32Array[]>(
+    o.config,
+    {
+      best: resumed
+        ? { ...resumed, weights: resumed.weights.map((t) => Float32Array.from(t.dataSync())) }
+        : null,
+      sinceBest: o.resume?.sinceBest ?? 0,
+    },
+    saved.release,
+  );
   if (resumed) tf.dispose(resumed.weights);
   if (o.resume?.optimizer) await fromTfWeights(state, o.resume.optimizer, o.resume.optimizerScalars);
   let stopped = false;
@@ -95,99 +197,103 @@ export async function fastHeadLoop(o: FastHeadOptions): Promise<LoopResult> {
   const firstEpoch = (o.resume?.epochs ?? 0) + 1;
   let seen = 0;
   const dLogits = new Float32Array(bs * classes);
-  const inputs = dense[0].inputs;
-  const ws = new Workspace(o.stack, inputs, bs);
-  const xBuf = new Float32Array(bs * inputs);
+  const ws = new Workspace(o.stack, inputs, bs, alloc);
+  const xBuf = alloc(bs * inputs);
+  const labels = new Int32Array(bs);
 
-  try {
-    for (let epoch = firstEpoch; epoch <= o.epochs && !stopped && !earlyStopped; epoch++) {
-      const order = o.shuffle(o.train.size, epoch + o.epochOffset);
-      let lossSum = 0;
-      let correct = 0;
-      let count = 0;
-      const epochStart = Date.now();
-      for (let b = 0; b < batches; b++) {
-        // As trainLoop: let a Stop message through between batches.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (o.signal?.aborted) {
-          stopped = true;
-          break;
-        }
-        const idx = order.slice(b * bs, (b + 1) * bs);
-        const n = idx.length;
-        const x = await o.train.rows(idx, epoch + o.epochOffset, xBuf);
-        const labels = Int32Array.from(idx, (i) => o.train.labels[i]);
-        const { logits, traces } = forward(o.stack, ws, x, n, o.stepSeed());
-        const grad = dLogits.subarray(0, n * classes);
-        const ce = softmaxCrossEntropy(logits, labels, classes, o.classWeights, grad);
-        // The reported loss includes the regularisation, as trainLoop's (the weights before this step).
-        const loss = ce.loss + regularization(o.stack);
-        const grads = backward(o.stack, ws, traces, grad, n);
-        grads.forEach((g, li) => {
-          params[li][0].opt.step(params[li][0].w, g.kernel);
-          if (g.bias) params[li][1].opt.step(params[li][1].w, g.bias);
-        });
-        opt.endStep();
-        state.iterations++;
-        lossSum += loss * n;
-        correct += ce.correct;
-        count += n;
-        seen += n;
-        const elapsedMs = Date.now() - started;
-        const ips = count / Math.max(1e-3, (Date.now() - epochStart) / 1000);
-        const remaining = (o.epochs - epoch) * o.train.size + (o.train.size - count);
-        o.onEvent?.({
-          type: 'batch',
-          jobId: o.jobId,
-          phase: o.phase,
-          epoch: epoch + o.epochOffset,
-          batch: b + 1,
-          batches,
-          loss,
-          acc: ce.correct / n,
-          lr: o.learningRate,
-          imagesPerSec: ips,
-          elapsedMs,
-          etaMs: Math.round((remaining / Math.max(1, seen)) * elapsedMs),
-        });
-      }
-      if (stopped || count === 0) break;
-      // Validation (and anything reading the head at an epoch's end) sees this epoch's weights.
-      writeStack(o.stack);
-      const val = o.val && o.val.size > 0 ? await evaluateLoss(o.val, Math.max(bs, 64)) : null;
-      const isBest = tracker.observe(epoch + o.epochOffset, val ? val.loss : lossSum / count, () =>
-        copies(o.stack),
-      );
-      const m = epochMetrics({
-        phase: o.phase,
-        epoch,
-        epochs: o.epochs,
-        epochOffset: o.epochOffset,
-        firstEpoch,
-        lossSum,
-        correct,
-        count,
-        val,
-        learningRate: o.learningRate,
-        started,
-        epochStart,
-        isBest,
-      });
-      history.push(m);
-      o.onEvent?.({ type: 'epoch', jobId: o.jobId, ...m });
-      if (o.onEpochEnd) await epochEnd(o, epoch, history, tracker, state, weights);
-      if (tracker.exhausted) {
-        earlyStopped = true;
+  for (let epoch = firstEpoch; epoch <= o.epochs && !stopped && !earlyStopped; epoch++) {
+    const order = o.shuffle(o.train.size, epoch + o.epochOffset);
+    let lossSum = 0;
+    let correct = 0;
+    let count = 0;
+    const epochStart = Date.now();
+    for (let b = 0; b < batches; b++) {
+      // As trainLoop: let a Stop message through between batches.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (o.signal?.aborted) {
+        stopped = true;
         break;
       }
+      const idx = order.slice(b * bs, (b + 1) * bs);
+      const n = idx.length;
+      let x = await o.train.rows(idx, epoch + o.epochOffset, xBuf);
+      // A source that returned its own array: into the arena's batch buffer, where the products run.
+      if (x.buffer !== xBuf.buffer) {
+        xBuf.set(x);
+        x = xBuf.subarray(0, x.length);
+      }
+      const y = labels.subarray(0, n);
+      for (let i = 0; i < n; i++) y[i] = o.train.labels[idx[i]];
+      const { logits, traces } = forward(o.stack, ws, x, n, o.stepSeed());
+      const grad = dLogits.subarray(0, n * classes);
+      const ce = softmaxCrossEntropy(logits, y, classes, o.classWeights, grad);
+      // The reported loss includes the regularisation, as trainLoop's (the weights before this step).
+      const loss = ce.loss + regularization(o.stack);
+      const grads = backward(o.stack, ws, traces, grad, n);
+      grads.forEach((g, li) => {
+        params[li][0].opt.step(params[li][0].w, g.kernel);
+        if (g.bias) params[li][1].opt.step(params[li][1].w, g.bias);
+      });
+      opt.endStep();
+      state.iterations++;
+      lossSum += loss * n;
+      correct += ce.correct;
+      count += n;
+      seen += n;
+      const elapsedMs = Date.now() - started;
+      const ips = count / Math.max(1e-3, (Date.now() - epochStart) / 1000);
+      const remaining = (o.epochs - epoch) * o.train.size + (o.train.size - count);
+      o.onEvent?.({
+        type: 'batch',
+        jobId: o.jobId,
+        phase: o.phase,
+        epoch: epoch + o.epochOffset,
+        batch: b + 1,
+        batches,
+        loss,
+        acc: ce.correct / n,
+        lr: o.learningRate,
+        imagesPerSec: ips,
+        elapsedMs,
+        etaMs: Math.round((remaining / Math.max(1, seen)) * elapsedMs),
+      });
     }
-    const best = tracker.toRestore(stopped, earlyStopped);
-    if (best) restore(o.stack, best);
-    return { history, stopped, earlyStopped };
-  } finally {
-    // Whatever the outcome, the tfjs head holds the weights the loop ends with.
+    if (stopped || count === 0) break;
+    // Validation (and anything reading the head at an epoch's end) sees this epoch's weights.
     writeStack(o.stack);
+    const val =
+      o.val && o.val.size > 0
+        ? hasRows(o.val)
+          ? await evaluateStack(o.val, o.stack, ws, xBuf, bs, classes)
+          : await evaluateLoss(o.val, Math.max(bs, 64))
+        : null;
+    const isBest = tracker.observe(epoch + o.epochOffset, val ? val.loss : lossSum / count, saved.take);
+    const m = epochMetrics({
+      phase: o.phase,
+      epoch,
+      epochs: o.epochs,
+      epochOffset: o.epochOffset,
+      firstEpoch,
+      lossSum,
+      correct,
+      count,
+      val,
+      learningRate: o.learningRate,
+      started,
+      epochStart,
+      isBest,
+    });
+    history.push(m);
+    o.onEvent?.({ type: 'epoch', jobId: o.jobId, ...m });
+    if (o.onEpochEnd) await epochEnd(o, epoch, history, tracker, state, weights);
+    if (tracker.exhausted) {
+      earlyStopped = true;
+      break;
+    }
   }
+  const best = tracker.toRestore(stopped, earlyStopped);
+  if (best) restore(o.stack, best);
+  return { history, stopped, earlyStopped };
 }
 
 /** The epoch-end hook with trainLoop's arguments: tensors made for the call and disposed after it. */

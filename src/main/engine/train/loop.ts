@@ -20,6 +20,8 @@ export interface ValSource {
   labels: Int32Array;
   /** Probabilities for samples [start, end). */
   predict(start: number, end: number): Promise<tf.Tensor2D>;
+  /** The input vectors of samples [start, end) into `out` (sources of pooled vectors; the fast head uses it). */
+  rows?(start: number, end: number, out: Float32Array): Promise<Float32Array>;
 }
 
 export interface LoopOptions {

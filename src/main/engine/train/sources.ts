@@ -140,6 +140,14 @@ export function featureValSource(
   return {
     size: items.length,
     labels: labelsOf(items),
+    rows: async (s, e, out) => {
+      const buf = out.subarray(0, (e - s) * size);
+      await read(
+        Array.from({ length: e - s }, (_, j) => s + j),
+        buf,
+      );
+      return buf;
+    },
     predict: async (s, e) => {
       const indices = Array.from({ length: e - s }, (_, j) => s + j);
       const buf = new Float32Array(indices.length * size);
