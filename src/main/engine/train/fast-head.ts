@@ -30,7 +30,7 @@ import {
   type OptimizerArrays,
 } from './fast-head-state';
 import { BestWeights } from './best-weights';
-import { epochMetrics } from './epoch-metrics';
+import { EpochReport } from './epoch-report';
 import { evaluateStack, hasRows } from './fast-eval';
 import { SimdArena, simdSupported } from './dense-simd';
 
@@ -176,7 +176,6 @@ async function train(
   const bs = o.config.batchSize;
   const inputs = dense[0].inputs;
   const batches = Math.ceil(o.train.size / bs);
-  const started = Date.now();
   const resumed = o.resume?.best;
   const saved = snapshots(o.stack, alloc);
   const tracker = new BestWeights<Float32Array[]>(
@@ -195,7 +194,7 @@ async function train(
   // A checkpoint taken at the epoch that triggered early stopping resumes straight to the end.
   let earlyStopped = tracker.exhausted;
   const firstEpoch = (o.resume?.epochs ?? 0) + 1;
-  let seen = 0;
+  const report = new EpochReport({ ...o, firstEpoch, trainSize: o.train.size, batches, history });
   const dLogits = new Float32Array(bs * classes);
   const ws = new Workspace(o.stack, inputs, bs, alloc);
   const xBuf = alloc(bs * inputs);
@@ -203,10 +202,7 @@ async function train(
 
   for (let epoch = firstEpoch; epoch <= o.epochs && !stopped && !earlyStopped; epoch++) {
     const order = o.shuffle(o.train.size, epoch + o.epochOffset);
-    let lossSum = 0;
-    let correct = 0;
-    let count = 0;
-    const epochStart = Date.now();
+    report.begin(epoch);
     for (let b = 0; b < batches; b++) {
       // As trainLoop: let a Stop message through between batches.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -236,29 +232,9 @@ async function train(
       });
       opt.endStep();
       state.iterations++;
-      lossSum += loss * n;
-      correct += ce.correct;
-      count += n;
-      seen += n;
-      const elapsedMs = Date.now() - started;
-      const ips = count / Math.max(1e-3, (Date.now() - epochStart) / 1000);
-      const remaining = (o.epochs - epoch) * o.train.size + (o.train.size - count);
-      o.onEvent?.({
-        type: 'batch',
-        jobId: o.jobId,
-        phase: o.phase,
-        epoch: epoch + o.epochOffset,
-        batch: b + 1,
-        batches,
-        loss,
-        acc: ce.correct / n,
-        lr: o.learningRate,
-        imagesPerSec: ips,
-        elapsedMs,
-        etaMs: Math.round((remaining / Math.max(1, seen)) * elapsedMs),
-      });
+      report.batch(b, n, loss, ce.correct);
     }
-    if (stopped || count === 0) break;
+    if (stopped || report.count === 0) break;
     // Validation (and anything reading the head at an epoch's end) sees this epoch's weights.
     writeStack(o.stack);
     const val =
@@ -267,24 +243,7 @@ async function train(
           ? await evaluateStack(o.val, o.stack, ws, xBuf, bs, classes)
           : await evaluateLoss(o.val, Math.max(bs, 64))
         : null;
-    const isBest = tracker.observe(epoch + o.epochOffset, val ? val.loss : lossSum / count, saved.take);
-    const m = epochMetrics({
-      phase: o.phase,
-      epoch,
-      epochs: o.epochs,
-      epochOffset: o.epochOffset,
-      firstEpoch,
-      lossSum,
-      correct,
-      count,
-      val,
-      learningRate: o.learningRate,
-      started,
-      epochStart,
-      isBest,
-    });
-    history.push(m);
-    o.onEvent?.({ type: 'epoch', jobId: o.jobId, ...m });
+    report.end(val, (e, loss) => tracker.observe(e, loss, saved.take));
     if (o.onEpochEnd) await epochEnd(o, epoch, history, tracker, state, weights);
     if (tracker.exhausted) {
       earlyStopped = true;

@@ -4,7 +4,7 @@ import { tf } from '../tf';
 import { countCorrect, makeOptimizer, weightedCrossEntropy } from './loss';
 import { restoreOptimizerScalars } from './optimizer-state';
 import { BestWeights, type Best } from './best-weights';
-import { epochMetrics } from './epoch-metrics';
+import { EpochReport } from './epoch-report';
 
 /** A source of batches: features (head phase) or images (fine-tune phase). */
 export interface BatchSource {
@@ -121,13 +121,12 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
   const history: EpochMetrics[] = [...(o.resume?.history ?? [])];
   const bs = o.config.batchSize;
   const batches = Math.ceil(o.train.size / bs);
-  const started = Date.now();
   const tracker = new BestWeights<tf.Tensor[]>(o.config, o.resume ?? null, (ws) => tf.dispose(ws));
   let stopped = false;
   // A checkpoint taken at the epoch that triggered early stopping resumes straight to the end.
   let earlyStopped = tracker.exhausted;
   const firstEpoch = (o.resume?.epochs ?? 0) + 1;
-  let seen = 0;
+  const report = new EpochReport({ ...o, firstEpoch, trainSize: o.train.size, batches, history });
   if (o.resume?.optimizer) {
     await optimizer.setWeights(o.resume.optimizer);
     tf.dispose(o.resume.optimizer.map((w) => w.tensor)); // the optimizer made its own variables of them
@@ -140,10 +139,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
   try {
     for (let epoch = firstEpoch; epoch <= o.epochs && !stopped && !earlyStopped; epoch++) {
       const order = o.shuffle(o.train.size, epoch + o.epochOffset);
-      let lossSum = 0;
-      let correct = 0;
-      let count = 0;
-      const epochStart = Date.now();
+      report.begin(epoch);
       for (let b = 0; b < batches; b++) {
         // Yield to the event loop between batches: a Stop message (or any other work of the process)
         // gets through even when batches come from memory without awaiting anything.
@@ -168,49 +164,12 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
         const loss = value.dataSync()[0];
         const c = countCorrect(logitsKept!, labels);
         tf.dispose([value, x, y, logitsKept!, ...Object.values(grads)]);
-        lossSum += loss * idx.length;
-        correct += c;
-        count += idx.length;
-        seen += idx.length;
-        const elapsedMs = Date.now() - started;
-        const ips = count / Math.max(1e-3, (Date.now() - epochStart) / 1000);
-        const remaining = (o.epochs - epoch) * o.train.size + (o.train.size - count);
-        o.onEvent?.({
-          type: 'batch',
-          jobId: o.jobId,
-          phase: o.phase,
-          epoch: epoch + o.epochOffset,
-          batch: b + 1,
-          batches,
-          loss,
-          acc: c / idx.length,
-          lr: o.learningRate,
-          imagesPerSec: ips,
-          elapsedMs,
-          etaMs: Math.round((remaining / Math.max(1, seen)) * elapsedMs),
-        });
+        report.batch(b, idx.length, loss, c);
       }
       // A stopped epoch is incomplete: it is neither reported nor a candidate for "best".
-      if (stopped || count === 0) break;
+      if (stopped || report.count === 0) break;
       const val = o.val && o.val.size > 0 ? await evaluateLoss(o.val, Math.max(bs, 64)) : null;
-      const isBest = tracker.observe(epoch + o.epochOffset, val ? val.loss : lossSum / count, snapshot);
-      const m = epochMetrics({
-        phase: o.phase,
-        epoch,
-        epochs: o.epochs,
-        epochOffset: o.epochOffset,
-        firstEpoch,
-        lossSum,
-        correct,
-        count,
-        val,
-        learningRate: o.learningRate,
-        started,
-        epochStart,
-        isBest,
-      });
-      history.push(m);
-      o.onEvent?.({ type: 'epoch', jobId: o.jobId, ...m });
+      report.end(val, (e, loss) => tracker.observe(e, loss, snapshot));
       await o.onEpochEnd?.({
         phase: o.phase,
         epochs: epoch,
