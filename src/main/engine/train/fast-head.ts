@@ -21,7 +21,7 @@ import {
   type DenseLayer,
   type StackLayer,
 } from './dense-stack';
-import { evaluateLoss, type LoopOptions, type LoopResult } from './loop';
+import { evaluateLoss, stopAsked, type LoopOptions, type LoopResult } from './loop';
 import {
   fromTfWeights,
   toTfOptimizer,
@@ -204,9 +204,7 @@ async function train(
     const order = o.shuffle(o.train.size, epoch + o.epochOffset);
     report.begin(epoch);
     for (let b = 0; b < batches; b++) {
-      // As trainLoop: let a Stop message through between batches.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (o.signal?.aborted) {
+      if (await stopAsked(o.signal)) {
         stopped = true;
         break;
       }

@@ -112,6 +112,15 @@ export async function evaluateLoss(
 }
 
 /**
+ * Yields to the event loop first, so a Stop message (or any other work of the process) gets through
+ * between batches even when they come from memory without awaiting anything; then: was Stop asked?
+ */
+export async function stopAsked(signal: AbortSignal | undefined): Promise<boolean> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  return !!signal?.aborted;
+}
+
+/**
  * The training loop shared by both phases. Checks `signal` before every batch, so a stop takes effect
  * within one batch; on stop or early stop the best weights seen (lowest val loss) are restored.
  */
@@ -141,10 +150,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       const order = o.shuffle(o.train.size, epoch + o.epochOffset);
       report.begin(epoch);
       for (let b = 0; b < batches; b++) {
-        // Yield to the event loop between batches: a Stop message (or any other work of the process)
-        // gets through even when batches come from memory without awaiting anything.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (o.signal?.aborted) {
+        if (await stopAsked(o.signal)) {
           stopped = true;
           break;
         }
