@@ -23,7 +23,7 @@ import { duplicateImagesOf, findDuplicates } from '../quality/duplicates';
 import { pooledEmbeddings } from '../quality/embed';
 import { autoHead, withWinner } from '../quality/head-auto';
 import { reviewLabels } from '../quality/label-review';
-import { perceptualHashes } from '../quality/phash';
+import { cachedPerceptualHashes } from '../quality/phash-cache';
 import {
   applyChange,
   applyQualityState,
@@ -122,8 +122,10 @@ export async function qualityCheck(
     base.full.dispose();
   }
   try {
-    const phashes = await perceptualHashes(
-      set.items.map((it) => it.file.path),
+    // Cached by content hash beside the feature store: a warm run decodes no image for them.
+    const { hashes: phashes } = await cachedPerceptualHashes(
+      set.items.map((it) => ({ path: it.file.path, contentHash: it.hash })),
+      i.cacheDir,
       { signal: ctx.signal },
     );
     const duplicates = await findDuplicates({

@@ -12,7 +12,7 @@ import { centreUnitRowsInPlace } from './embed';
 import type { PerceptualHash } from './phash';
 import { phashPairs } from './phash-match';
 import { localMargin, neighbourhoods } from './local-scaling';
-import { similarPairs } from './similarity';
+import { rowsForSearch, similarPairs } from './similarity';
 import { UnionFind } from './union-find';
 
 export interface DuplicateImage {
@@ -101,13 +101,14 @@ export async function findDuplicates(input: FindDuplicatesInput): Promise<Duplic
     if (data.length !== images.length * dim)
       throw new Error(`embeddings: expected ${images.length} rows of ${dim}, got ${data.length / dim}`);
     // One row per distinct content: the only copy of the embeddings made here (centred in place).
-    const rows = new Float32Array(nodes * dim);
+    const { rows, arena } = rowsForSearch(nodes, dim);
     files.forEach((f, node) => rows.set(data.subarray(f[0] * dim, (f[0] + 1) * dim), node * dim));
     const t = Date.now();
     const found: { i: number; j: number; s: number }[] = [];
     const stats = await similarPairs(centreUnitRowsInPlace(rows, dim), dim, {
       threshold: options.embeddingThreshold,
       signal: input.signal,
+      arena,
       onPair: (i, j, s) => found.push({ i, j, s }),
     });
     // Local scaling: a pair must also stand out from both photos' own neighbourhoods (local-scaling.ts).
