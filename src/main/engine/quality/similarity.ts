@@ -120,12 +120,11 @@ export async function similarPairs(
   const { candidates, screened, pairs } = verify;
   return {
     method:
-      r === dim
+      (r === dim
         ? 'exact blocked product (ORT)'
         : `PCA filter with Cauchy–Schwarz bound (ORT, r=${r})` +
           (fine ? ` + PCA screen (r=${fineR})` : '') +
-          ' + exact verification' +
-          (arena ? ' (WebAssembly SIMD screens)' : ''),
+          ' + exact verification') + (arena ? ' (WebAssembly SIMD screens)' : ''),
     dim,
     reducedDim: r,
     fineDim: fine ? fineR : 0,
