@@ -48,9 +48,10 @@ export interface Augmented {
   r: number;
   /** Columns of `aug`. */
   k: number;
-  /** Fine rows [y, ρ], n × (fine + 1), or null (no screen). */
+  /** Fine rows [y, ρ] (fineR + 1 values, then zeros to `fineStride`), or null (no screen). */
   fine: Float32Array | null;
   fineR: number;
+  fineStride: number;
   choices: RankChoice[];
 }
 
@@ -61,7 +62,7 @@ const pairCount = (n: number) => (n * (n - 1)) / 2;
 const fullProductS = (n: number, dim: number) => pairCount(n) * (PAIR_S + dim / ORT_MACS);
 
 function fullRows(x: Float32Array, dim: number, choices: RankChoice[]): Augmented {
-  return { aug: x, r: dim, k: dim, fine: null, fineR: 0, choices };
+  return { aug: x, r: dim, k: dim, fine: null, fineR: 0, fineStride: 0, choices };
 }
 
 /** Rows picked by index, copied into one matrix. */
@@ -99,10 +100,15 @@ async function project(
   dim: number,
   qt: Float32Array,
   ranks: readonly number[],
+  /** Where the last rank's rows go and their stride (≥ r + 1; padding left as allocated: zeros). */
+  last?: { rows: (count: number) => Float32Array; stride: number },
 ): Promise<Float32Array[]> {
   const R = Math.max(...ranks);
   const basis = qt.subarray(0, R * dim);
-  const out = ranks.map((r) => new Float32Array(n * (r + 1)));
+  const strides = ranks.map((r, k) => (last && k === ranks.length - 1 ? last.stride : r + 1));
+  const out = ranks.map((r, k) =>
+    last && k === ranks.length - 1 ? last.rows(n * strides[k]) : new Float32Array(n * (r + 1)),
+  );
   const B = 8192;
   for (let i0 = 0; i0 < n; i0 += B) {
     const m = Math.min(B, n - i0);
@@ -113,7 +119,7 @@ async function project(
       for (let c = 0; c < dim; c++) xx += x[o + c] * x[o + c];
       ranks.forEach((r, k) => {
         const aug = out[k];
-        const row = (i0 + i) * (r + 1);
+        const row = (i0 + i) * strides[k];
         let yy = 0;
         for (let c = 0; c < r; c++) {
           const v = y[i * R + c];
@@ -141,21 +147,24 @@ export async function augmentedRows(
   dim: number,
   want: number | 'auto',
   threshold: number,
-  simd = false,
+  /** Where the fine rows go (the SIMD arena) and their stride; default: a plain array, no padding. */
+  fineRows?: { rows: (count: number) => Float32Array; stride: (len: number) => number },
 ): Promise<Augmented> {
-  const screenMacs = simd ? SIMD_MACS : JS_MACS;
+  const screenMacs = fineRows ? SIMD_MACS : JS_MACS;
   const full: RankChoice = { r: dim, fine: 0, estimateS: fullProductS(n, dim), candidateRate: null };
   if (n < 2 || (typeof want === 'number' && want >= dim)) return fullRows(x, dim, [full]);
   const rows = samples(n);
   const fineR = fineRank(dim);
+  const fineStride = fineRows ? fineRows.stride(fineR + 1) : fineR + 1;
+  const last = fineRows ? { rows: fineRows.rows, stride: fineStride } : undefined;
   if (typeof want === 'number') {
     const { qt } = await principalBasis(gather(x, dim, rows.fit), dim, Math.max(want, fineR));
     if (want >= fineR) {
       const [aug] = await project(x, n, dim, qt, [want]);
-      return { aug, r: want, k: want + 1, fine: null, fineR: 0, choices: [] };
+      return { aug, r: want, k: want + 1, fine: null, fineR: 0, fineStride: 0, choices: [] };
     }
-    const [aug, fine] = await project(x, n, dim, qt, [want, fineR]);
-    return { aug, r: want, k: want + 1, fine, fineR, choices: [] };
+    const [aug, fine] = await project(x, n, dim, qt, [want, fineR], last);
+    return { aug, r: want, k: want + 1, fine, fineR, fineStride, choices: [] };
   }
   const ranks = RANKS.filter((q) => q < fineR);
   if (!ranks.length || full.estimateS <= FULL_IS_CHEAP_S || rows.rate.length < 64)
@@ -187,10 +196,10 @@ export async function augmentedRows(
   if (pick.r === dim) return fullRows(x, dim, choices);
   if (!pick.fine) {
     const [aug] = await project(x, n, dim, qt, [pick.r]);
-    return { aug, r: pick.r, k: pick.r + 1, fine: null, fineR: 0, choices };
+    return { aug, r: pick.r, k: pick.r + 1, fine: null, fineR: 0, fineStride: 0, choices };
   }
-  const [aug, fine] = await project(x, n, dim, qt, [pick.r, fineR]);
-  return { aug, r: pick.r, k: pick.r + 1, fine, fineR, choices };
+  const [aug, fine] = await project(x, n, dim, qt, [pick.r, fineR], last);
+  return { aug, r: pick.r, k: pick.r + 1, fine, fineR, fineStride, choices };
 }
 
 /**

@@ -85,34 +85,42 @@ export async function similarPairs(
   const n = x.length / dim;
   const t0 = Date.now();
   const arena = o.arena && o.arena.owns(x) && dim % 8 === 0 ? o.arena : null;
-  const { aug, r, k, fine, fineR, choices } = await augmentedRows(
-    x,
-    n,
-    dim,
-    o.reducedDim ?? 'auto',
-    o.threshold,
-    arena !== null,
-  );
-  const tProject = Date.now() - t0;
-  const R = o.blockRows ?? 2048;
-  const Cb = o.blockCols ?? 8192;
-  const blocks: Block[] = [];
-  for (let i0 = 0; i0 < n; i0 += R)
-    for (let j0 = i0; j0 < n; j0 += Cb)
-      blocks.push({ i0, m: Math.min(R, n - i0), j0, w: Math.min(Cb, n - j0) });
-  const product = (b: Block) =>
-    pairsAbove(
-      aug.subarray(b.i0 * k, (b.i0 + b.m) * k),
-      b.m,
-      aug.subarray(b.j0 * k, (b.j0 + b.w) * k),
-      b.w,
-      k,
-      o.threshold - ROUNDING,
-    );
+  // Everything the search allocates in the arena (fine rows, pair buffer) is freed when it ends.
   const mark = arena?.mark() ?? 0;
-  const verify = arena ? simdVerifier(arena, x, dim, fine, fineR, o) : jsVerifier(x, dim, fine, fineR, o);
-  const ms = { product: 0, verify: 0 };
+  const ms = { project: 0, product: 0, verify: 0 };
+  let verify: Verifier;
+  let r: number;
+  let fineR: number;
+  let choices: RankChoice[];
   try {
+    const rows = await augmentedRows(
+      x,
+      n,
+      dim,
+      o.reducedDim ?? 'auto',
+      o.threshold,
+      arena ? { rows: (count) => arena.floats(count), stride: DotArena.stride } : undefined,
+    );
+    ({ r, fineR, choices } = rows);
+    const { aug, k, fine, fineStride } = rows;
+    ms.project = Date.now() - t0;
+    const R = o.blockRows ?? 2048;
+    const Cb = o.blockCols ?? 8192;
+    const blocks: Block[] = [];
+    for (let i0 = 0; i0 < n; i0 += R)
+      for (let j0 = i0; j0 < n; j0 += Cb)
+        blocks.push({ i0, m: Math.min(R, n - i0), j0, w: Math.min(Cb, n - j0) });
+    const product = (b: Block) =>
+      pairsAbove(
+        aug.subarray(b.i0 * k, (b.i0 + b.m) * k),
+        b.m,
+        aug.subarray(b.j0 * k, (b.j0 + b.w) * k),
+        b.w,
+        k,
+        o.threshold - ROUNDING,
+      );
+    const screen = fine ? { rows: fine, len: fineR + 1, stride: fineStride } : null;
+    verify = arena ? simdVerifier(arena, x, dim, screen, o) : jsVerifier(x, dim, screen, o);
     await scanBlocks(blocks, product, verify, ms, o.signal);
   } finally {
     arena?.release(mark);
@@ -123,15 +131,15 @@ export async function similarPairs(
       (r === dim
         ? 'exact blocked product (ORT)'
         : `PCA filter with Cauchy–Schwarz bound (ORT, r=${r})` +
-          (fine ? ` + PCA screen (r=${fineR})` : '') +
+          (fineR ? ` + PCA screen (r=${fineR})` : '') +
           ' + exact verification') + (arena ? ' (WebAssembly SIMD screens)' : ''),
     dim,
     reducedDim: r,
-    fineDim: fine ? fineR : 0,
+    fineDim: fineR,
     candidates,
     screened,
     pairs,
-    ms: { project: tProject, ...ms },
+    ms,
     choices,
   };
 }
@@ -148,7 +156,7 @@ async function scanBlocks(
   blocks: Block[],
   product: (b: Block) => Promise<{ rows: Int32Array; cols: Int32Array }>,
   verify: Verifier,
-  ms: { product: number; verify: number },
+  ms: { project: number; product: number; verify: number },
   signal?: AbortSignal,
 ): Promise<void> {
   let next = blocks.length ? product(blocks[0]) : null;
@@ -185,21 +193,21 @@ interface Verifier {
 }
 
 /** Candidates checked one at a time: the fine bound, then the exact float64 dot product. */
-function jsVerifier(
-  x: Float32Array,
-  dim: number,
-  fine: Float32Array | null,
-  fineR: number,
-  o: SimilarPairsOptions,
-): Verifier {
-  const f = fineR + 1;
+/** The fine screen's rows: `len` values each, `stride` apart. */
+interface Screen {
+  rows: Float32Array;
+  len: number;
+  stride: number;
+}
+
+function jsVerifier(x: Float32Array, dim: number, fine: Screen | null, o: SimilarPairsOptions): Verifier {
   const v: Verifier = {
     candidates: 0,
     screened: 0,
     pairs: 0,
     add(i, j) {
       v.candidates++;
-      if (fine && dot(fine, i * f, j * f, f) < o.threshold - ROUNDING) return;
+      if (fine && dot(fine.rows, i * fine.stride, j * fine.stride, fine.len) < o.threshold - ROUNDING) return;
       v.screened++;
       const s = dot(x, i * dim, j * dim, dim);
       if (s >= o.threshold) {
@@ -221,18 +229,10 @@ function simdVerifier(
   arena: DotArena,
   x: Float32Array,
   dim: number,
-  fine: Float32Array | null,
-  fineR: number,
+  fine: Screen | null,
   o: SimilarPairsOptions,
 ): Verifier {
-  const f = fineR + 1;
-  const stride = DotArena.stride(f);
-  let fineRows: Float32Array | null = null;
-  if (fine) {
-    fineRows = arena.floats((fine.length / f) * stride);
-    for (let i = 0, n = fine.length / f; i < n; i++)
-      fineRows.set(fine.subarray(i * f, (i + 1) * f), i * stride);
-  }
+  if (fine && (!arena.owns(fine.rows) || fine.stride % 8)) throw new Error('fine rows must be in the arena');
   const buf = arena.ints(2 * PAIR_CHUNK);
   let pending = 0;
   const v: Verifier = {
@@ -248,8 +248,8 @@ function simdVerifier(
     flush() {
       let c = pending;
       pending = 0;
-      if (fineRows)
-        c = arena.filter(buf, c, fineRows, stride, stride, o.threshold - ROUNDING - SIMD_ROUNDING);
+      if (fine)
+        c = arena.filter(buf, c, fine.rows, fine.stride, fine.stride, o.threshold - ROUNDING - SIMD_ROUNDING);
       v.screened += c;
       c = arena.filter(buf, c, x, dim, dim, o.threshold - SIMD_ROUNDING);
       for (let q = 0; q < c; q++) {
