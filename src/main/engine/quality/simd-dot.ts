@@ -126,9 +126,13 @@ export class DotArena {
     const mod = wasmModule();
     if (!mod || bytes > MAX_BYTES) return null;
     const pages = Math.max(1, Math.ceil(bytes / PAGE));
-    const memory = new wasm.Memory({ initial: pages, maximum: pages });
-    const instance = new wasm.Instance(mod, { e: { m: memory } });
-    return new DotArena(memory, instance.exports.filter as Filter);
+    try {
+      const memory = new wasm.Memory({ initial: pages, maximum: pages });
+      const instance = new wasm.Instance(mod, { e: { m: memory } });
+      return new DotArena(memory, instance.exports.filter as Filter);
+    } catch {
+      return null; // no memory for it (RangeError): the plain JavaScript path needs none extra
+    }
   }
 
   /** Bytes an allocation of `count` elements takes (with its alignment). */
