@@ -120,4 +120,26 @@ describe('similarity search on real photos: the same pairs as brute force', () =
     expect(got).toEqual(expected);
     expect(got.length).toBeGreaterThan(3);
   });
+
+  it('embeddings already in a search arena are searched in place: the same report as from a copy', async () => {
+    // One image per content (in place needs it): the first image of each content.
+    const seen = new Set<string>();
+    const keep = images.flatMap((im, i) => (seen.has(im.contentHash) ? [] : (seen.add(im.contentHash), [i])));
+    expect(keep.length).toBeLessThan(n); // the planted dataset has byte-identical copies
+    const sub = keep.map((i) => images[i]);
+    const data = new Float32Array(keep.length * dim);
+    keep.forEach((i, k) => data.set(raw.data.subarray(i * dim, (i + 1) * dim), k * dim));
+    const { rows, arena } = rowsForSearch(keep.length, dim);
+    rows.set(data);
+    const strip = (r: Awaited<ReturnType<typeof findDuplicates>>) => ({ groups: r.groups, counts: r.counts });
+    const copied = await findDuplicates({ images: sub, embeddings: { data, dim } });
+    const inPlace = await findDuplicates({ images: sub, embeddings: { data: rows, dim, arena } });
+    expect(strip(inPlace)).toEqual(strip(copied));
+    expect(copied.groups.length).toBeGreaterThan(2);
+    // In place means the caller's rows were centred (consumed), the plain array untouched.
+    expect(rows).not.toEqual(data);
+    expect(data).toEqual(
+      Float32Array.from(keep.flatMap((i) => Array.from(raw.data.subarray(i * dim, (i + 1) * dim)))),
+    );
+  });
 });

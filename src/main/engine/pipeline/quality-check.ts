@@ -20,10 +20,10 @@ import type { ExtractionDevice } from '../onnx/devices';
 import { filesAfter, withFiles } from '../quality/apply-scan';
 import { CvData } from '../quality/cross-val';
 import { duplicateImagesOf, findDuplicates } from '../quality/duplicates';
-import { pooledEmbeddings } from '../quality/embed';
 import { autoHead, withWinner } from '../quality/head-auto';
 import { reviewLabels } from '../quality/label-review';
 import { cachedPerceptualHashes } from '../quality/phash-cache';
+import { embeddingsForSearch } from '../quality/similarity';
 import {
   applyChange,
   applyQualityState,
@@ -130,7 +130,7 @@ export async function qualityCheck(
     );
     const duplicates = await findDuplicates({
       images: duplicateImagesOf(set.items),
-      embeddings: form === 'max' ? null : await pooledEmbeddings(set, set.items),
+      embeddings: form === 'max' ? null : await embeddingsForSearch(set, set.items),
       phashes,
       options: i.duplicateOptions,
       signal: ctx.signal,

@@ -25,6 +25,7 @@ import { QualityStoppedError } from './errors';
 import { pairsAbove } from './ort-kernels';
 import { augmentedRows, fineRank, type RankChoice } from './projection';
 import { DotArena } from './simd-dot';
+import { pooledEmbeddings } from './embed';
 
 export interface SimilarPairsOptions {
   threshold: number;
@@ -65,6 +66,23 @@ const PAIR_CHUNK = 1 << 16;
  * Rows for `similarPairs` ([n × dim], zeros): inside a SIMD arena with room for the fine screen's rows
  * when the runtime has WebAssembly SIMD and dim is a multiple of 8, else a plain array.
  */
+/**
+ * Pooled embeddings read straight into a search arena (`findDuplicates` then searches them in place, no
+ * copy): what the pre-training check passes it.
+ */
+export async function embeddingsForSearch(
+  set: Parameters<typeof pooledEmbeddings>[0],
+  items: Parameters<typeof pooledEmbeddings>[1],
+): Promise<{ data: Float32Array; dim: number; arena: DotArena | null }> {
+  let arena: DotArena | null = null;
+  const e = await pooledEmbeddings(set, items, (count, dim) => {
+    const r = rowsForSearch(count, dim);
+    arena = r.arena;
+    return r.rows;
+  });
+  return { ...e, arena };
+}
+
 export function rowsForSearch(n: number, dim: number): { rows: Float32Array; arena: DotArena | null } {
   const arena =
     dim % 8 === 0
