@@ -12,7 +12,10 @@
  *   and exactness: at 10k against a brute-force full product; at 100k for 500 random rows against all.
  * - phash: multi-index matching of 100k perceptual hashes (jittered real ones) at the default distance.
  * - labelReview / headAuto: on the real hymenoptera features (seconds, not scale).
- * Other processes skew timings: each section reports the 1-minute load average when it started.
+ * - scale (`--only scale --scale 10k [--scale-cache DIR]`): the pre-training check's phash and duplicate
+ *   stages on a bench/scale-dataset.ts folder, after features are cached (bench/quality-scale.ts).
+ * Other processes skew timings: each section reports the 1-minute load average when it started, and
+ * CPU seconds (every thread) beside wall seconds.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -37,6 +40,7 @@ import { phashPairs } from '../src/main/engine/quality/phash-match';
 import { dot } from '../src/main/engine/quality/similarity';
 import { mulberry32 } from '@shared/random';
 import { FeatureStore } from '../src/main/engine/store/store';
+import { scaleQuality } from './quality-scale';
 
 const SHARED = path.resolve(import.meta.dirname, '../../shared');
 const DATA = path.join(SHARED, 'datasets', 'hymenoptera_data');
@@ -56,14 +60,17 @@ const mb = (b: number) => round(b / 1024 ** 2, 0);
 /** Peak RSS while `fn` runs (sampled every 50 ms). */
 async function withPeakRss<T>(
   fn: () => Promise<T>,
-): Promise<{ result: T; peakRssMB: number; baseRssMB: number }> {
+): Promise<{ result: T; peakRssMB: number; baseRssMB: number; cpuS: number }> {
   const base = process.memoryUsage().rss;
+  const cpu0 = process.cpuUsage();
   let peak = base;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   try {
     const result = await fn();
     peak = Math.max(peak, process.memoryUsage().rss);
-    return { result, peakRssMB: mb(peak), baseRssMB: mb(base) };
+    const cpu = process.cpuUsage(cpu0);
+    // CPU seconds of every thread (ORT's included): steadier than wall time on a shared machine.
+    return { result, peakRssMB: mb(peak), baseRssMB: mb(base), cpuS: round((cpu.user + cpu.system) / 1e6) };
   } finally {
     clearInterval(timer);
   }
@@ -197,18 +204,22 @@ async function nearDuplicates(real: Float32Array, dim: number, n: number) {
     result: report,
     peakRssMB,
     baseRssMB,
+    cpuS,
   } = await withPeakRss(() =>
     // The threshold search alone (exactness is checked against it); the local margin is timed below.
     findDuplicates({ images, embeddings: { data: x, dim }, options: { localMargin: 0 } }),
   );
   const wallS = (performance.now() - t0) / 1000;
   const t1 = performance.now();
+  const cpu1 = process.cpuUsage();
   const withMargin = await findDuplicates({ images, embeddings: { data: x, dim } });
+  const cpuMargin = process.cpuUsage(cpu1);
   const idOf = (rel: string) => Number(rel.slice(4, -4));
   const grouped = new Map<number, number>();
   withMargin.groups.forEach((g, k) => g.members.forEach((m) => grouped.set(idOf(m.rel), k)));
   const localMargin = {
     wallS: round((performance.now() - t1) / 1000),
+    cpuS: round((cpuMargin.user + cpuMargin.system) / 1e6),
     localMs: withMargin.embedding?.phasesMs.local,
     crowdedPairs: withMargin.embedding?.crowdedPairs,
     // Planted near-copies still grouped with their source (they are above the threshold: see `planted`).
@@ -243,6 +254,7 @@ async function nearDuplicates(real: Float32Array, dim: number, n: number) {
     dim,
     threshold,
     wallS: round(wallS),
+    cpuS,
     loadAvg1AtStart: loadAvg1,
     embedding: report.embedding,
     withDefaultLocalMargin: localMargin,
@@ -300,15 +312,22 @@ async function main() {
     date: new Date().toISOString(),
   };
   try {
-    log('real features (MobileNetV2-0.35, hymenoptera)…');
-    const v2 = await realFeatures('mobilenet_v2_0.35_224', cacheDir);
-    const real = await pooledEmbeddings(v2.set, v2.items);
-    const ru = centredUnitRows(real.data, real.dim);
-    out.realPhotosCosine = cosineSpread(ru, real.dim, v2.items.length, 200_000, 3);
-    out.nearDuplicates = [];
-    for (const n of sizes)
-      (out.nearDuplicates as unknown[]).push(await nearDuplicates(real.data, real.dim, n));
-    if (only !== 'near') await rest(v2, cacheDir, out);
+    if (only === 'scale') {
+      const m = /^(\d+)(k?)$/i.exec(arg('--scale') ?? '10k');
+      if (!m) throw new Error('--scale takes 10k, 100k or a number of images');
+      const images = Number(m[1]) * (m[2] ? 1000 : 1);
+      out.scale = await scaleQuality(images, { cacheDir: arg('--scale-cache') ?? cacheDir, log });
+    } else {
+      log('real features (MobileNetV2-0.35, hymenoptera)…');
+      const v2 = await realFeatures('mobilenet_v2_0.35_224', cacheDir);
+      const real = await pooledEmbeddings(v2.set, v2.items);
+      const ru = centredUnitRows(real.data, real.dim);
+      out.realPhotosCosine = cosineSpread(ru, real.dim, v2.items.length, 200_000, 3);
+      out.nearDuplicates = [];
+      for (const n of sizes)
+        (out.nearDuplicates as unknown[]).push(await nearDuplicates(real.data, real.dim, n));
+      if (only !== 'near') await rest(v2, cacheDir, out);
+    }
   } finally {
     await rm(cacheDir, { recursive: true, force: true });
   }

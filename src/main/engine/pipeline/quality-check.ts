@@ -16,9 +16,9 @@ import type {
 import type { TrainConfig } from '@shared/train';
 import { filesAfter, withFiles } from '../quality/apply-scan';
 import { duplicateImagesOf, findDuplicates } from '../quality/duplicates';
-import { pooledEmbeddings } from '../quality/embed';
 import { reviewLabels } from '../quality/label-review';
-import { perceptualHashes } from '../quality/phash';
+import { cachedPerceptualHashes } from '../quality/phash-cache';
+import { embeddingsForSearch } from '../quality/similarity';
 import {
   applyChange,
   applyQualityState,
@@ -85,13 +85,15 @@ export async function qualityCheck(
     ms: pass.ms,
   };
   try {
-    const phashes = await perceptualHashes(
-      set.items.map((it) => it.file.path),
+    // Cached by content hash beside the feature store: a warm run decodes no image for them.
+    const { hashes: phashes } = await cachedPerceptualHashes(
+      set.items.map((it) => ({ path: it.file.path, contentHash: it.hash })),
+      i.cacheDir,
       { signal: ctx.signal },
     );
     const duplicates = await findDuplicates({
       images: duplicateImagesOf(set.items),
-      embeddings: form === 'max' ? null : await pooledEmbeddings(set, set.items),
+      embeddings: form === 'max' ? null : await embeddingsForSearch(set, set.items),
       phashes,
       options: i.duplicateOptions,
       signal: ctx.signal,

@@ -12,7 +12,8 @@ import { centreUnitRowsInPlace } from './embed';
 import type { PerceptualHash } from './phash';
 import { phashPairs } from './phash-match';
 import { localMargin, neighbourhoods } from './local-scaling';
-import { similarPairs } from './similarity';
+import { rowsForSearch, similarPairs } from './similarity';
+import type { DotArena } from './simd-dot';
 import { UnionFind } from './union-find';
 
 export interface DuplicateImage {
@@ -28,8 +29,11 @@ export interface DuplicateImage {
 
 export interface FindDuplicatesInput {
   images: readonly DuplicateImage[];
-  /** Pooled embeddings, row i for image i ([n × dim]); omit before a base is loaded. */
-  embeddings?: { data: Float32Array; dim: number } | null;
+  /**
+   * Pooled embeddings, row i for image i ([n × dim]); omit before a base is loaded. With `arena` (from
+   * `embeddingsForSearch`) and one image per content, `data` is searched in place (and overwritten).
+   */
+  embeddings?: { data: Float32Array; dim: number; arena?: DotArena | null } | null;
   /** Perceptual hashes, entry i for image i (null: could not be hashed); omit to skip. */
   phashes?: readonly (PerceptualHash | null)[] | null;
   options?: DuplicateOptionsInput;
@@ -100,14 +104,19 @@ export async function findDuplicates(input: FindDuplicatesInput): Promise<Duplic
     const { data, dim } = input.embeddings;
     if (data.length !== images.length * dim)
       throw new Error(`embeddings: expected ${images.length} rows of ${dim}, got ${data.length / dim}`);
-    // One row per distinct content: the only copy of the embeddings made here (centred in place).
-    const rows = new Float32Array(nodes * dim);
-    files.forEach((f, node) => rows.set(data.subarray(f[0] * dim, (f[0] + 1) * dim), node * dim));
+    // One row per distinct content, centred in place: the caller's rows when they are in a search arena
+    // and every content is one image (at 100k × 1280, a copy is half a gigabyte), else one copy.
+    const own = input.embeddings.arena;
+    const inPlace = !!own && own.owns(data) && nodes === images.length;
+    const { rows, arena } = inPlace ? { rows: data, arena: own } : rowsForSearch(nodes, dim);
+    if (!inPlace)
+      files.forEach((f, node) => rows.set(data.subarray(f[0] * dim, (f[0] + 1) * dim), node * dim));
     const t = Date.now();
     const found: { i: number; j: number; s: number }[] = [];
     const stats = await similarPairs(centreUnitRowsInPlace(rows, dim), dim, {
       threshold: options.embeddingThreshold,
       signal: input.signal,
+      arena,
       onPair: (i, j, s) => found.push({ i, j, s }),
     });
     // Local scaling: a pair must also stand out from both photos' own neighbourhoods (local-scaling.ts).

@@ -12,10 +12,13 @@ const READ_ROWS = 1024;
 export async function pooledEmbeddings(
   set: Pick<FeatureSet, 'table' | 'form' | 'featureShape' | 'vectorSize'>,
   items: readonly Pick<FeatureItem, 'views'>[],
+  /** Where the rows go ([items × dim]); default: a new array. */
+  into?: (count: number, dim: number) => Float32Array,
 ): Promise<{ data: Float32Array; dim: number }> {
   if (set.form === 'max') throw new Error('embeddings are average-pooled: a max-pooled set cannot give them');
   const dim = set.featureShape[set.featureShape.length - 1];
-  const data = new Float32Array(items.length * dim);
+  const data = into ? into(items.length, dim) : new Float32Array(items.length * dim);
+  if (data.length !== items.length * dim) throw new Error('pooledEmbeddings: `into` gave the wrong size');
   const buf = set.form === 'full' ? new Float32Array(READ_ROWS * set.vectorSize) : null;
   for (let s = 0; s < items.length; s += READ_ROWS) {
     const n = Math.min(READ_ROWS, items.length - s);

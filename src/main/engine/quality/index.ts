@@ -11,6 +11,7 @@ export {
 } from './duplicates';
 export { pooledEmbeddings } from './embed';
 export { perceptualHash, perceptualHashes, type PerceptualHash } from './phash';
+export { cachedPerceptualHashes, PHASH_VERSION } from './phash-cache';
 export { similarPairs } from './similarity';
 export {
   applyChange,

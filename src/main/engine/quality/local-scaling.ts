@@ -8,11 +8,11 @@
  * photos stand out by ≤ 0.21, the planted copies by ≥ 0.25 (and ≥ 0.28 on MobileNetV2-0.35).
  *
  * Only rows of pairs above the threshold need a neighbourhood: one product of those rows × a reference
- * in ORT. The reference is every row up to REFERENCE_ROWS, else a seeded sample of that many; then r_i
+ * in ORT, which also picks each row's top K (only [rows × K] crosses into JavaScript). The reference is every row up to REFERENCE_ROWS, else a seeded sample of that many; then r_i
  * comes out somewhat low and the rule errs towards the plain threshold (keeping more pairs).
  */
 import { mulberry32 } from '@shared/random';
-import { gemm } from './ort-kernels';
+import { topOfProduct } from './ort-kernels';
 
 export const LOCAL_K = 5;
 export const REFERENCE_ROWS = 4096;
@@ -50,26 +50,23 @@ export async function neighbourhoods(
   const ref = referenceRows(n);
   const b = gather(x, dim, ref);
   const keep = k + 1;
+  // One more than kept: the row itself may be among its own top (it is a reference row).
+  const top = Math.min(keep + 1, ref.length);
   const of: Neighbourhoods['of'] = new Map();
   const B = 1024;
   for (let r0 = 0; r0 < rows.length; r0 += B) {
     const block = rows.slice(r0, r0 + B);
-    const s = await gemm(gather(x, dim, block), [block.length, dim], b, [ref.length, dim], false, true);
+    // Product and top-k selection in ORT (ties: lower reference index first, as a scan in order would).
+    const t = await topOfProduct(gather(x, dim, block), block.length, b, ref.length, dim, top);
     for (let p = 0; p < block.length; p++) {
       const sims = new Float32Array(keep).fill(-Infinity);
       const idx = new Int32Array(keep).fill(-1);
-      const row = s.subarray(p * ref.length, (p + 1) * ref.length);
-      for (let q = 0; q < ref.length; q++) {
-        const v = row[q];
-        if (v <= sims[keep - 1] || ref[q] === block[p]) continue;
-        let t = keep - 1;
-        while (t > 0 && sims[t - 1] < v) {
-          sims[t] = sims[t - 1];
-          idx[t] = idx[t - 1];
-          t--;
-        }
-        sims[t] = v;
-        idx[t] = ref[q];
+      let c = 0;
+      for (let q = p * top; q < (p + 1) * top && c < keep; q++) {
+        const row = ref[t.indices[q]];
+        if (row === block[p]) continue;
+        sims[c] = t.values[q];
+        idx[c++] = row;
       }
       of.set(block[p], { sims, idx });
     }

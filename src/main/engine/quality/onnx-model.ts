@@ -6,7 +6,7 @@
 import protobuf from 'protobufjs';
 
 /** onnx.TensorProto.DataType */
-export const OnnxType = { float: 1, bool: 9, int64: 7 } as const;
+export const OnnxType = { float: 1, int32: 6, int64: 7, bool: 9 } as const;
 
 export interface OnnxValue {
   name: string;

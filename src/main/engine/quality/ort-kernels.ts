@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { encodeOnnx, OnnxType, type OnnxGraph } from './onnx-model';
+import { encodeOnnx, OnnxType, type OnnxGraph, type OnnxNode } from './onnx-model';
 
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 
@@ -50,7 +50,8 @@ export async function gemm(
 
 /**
  * Index pairs (p, q) with (A · Bᵀ)[p, q] > t, A [m × k], B [n × k]: the product, the comparison and the
- * gathering of hits all run inside ORT, so only the few hits cross into JavaScript.
+ * gathering of hits all run inside ORT, so only the few hits cross into JavaScript (as int32: half the
+ * bytes of NonZero's int64, and no BigInt conversions).
  */
 export async function pairsAbove(
   a: Float32Array,
@@ -59,16 +60,17 @@ export async function pairsAbove(
   n: number,
   k: number,
   t: number,
-): Promise<{ rows: BigInt64Array; cols: BigInt64Array }> {
+): Promise<{ rows: Int32Array; cols: Int32Array }> {
   const s = await session('pairs-above', () => ({
     name: 'pairs_above',
     opset: 17,
     inputs: [f32('a', ['m', 'k']), f32('b', ['n', 'k']), f32('t', [])],
-    outputs: [{ name: 'idx', type: OnnxType.int64, dims: [2, 'hits'] }],
-    nodes: [
+    outputs: [{ name: 'idx', type: OnnxType.int32, dims: [2, 'hits'] }],
+    nodes: <OnnxNode[]>[
       { op: 'Gemm', inputs: ['a', 'b'], outputs: ['s'], attrs: { transB: 1 } },
       { op: 'Greater', inputs: ['s', 't'], outputs: ['mask'] },
-      { op: 'NonZero', inputs: ['mask'], outputs: ['idx'] },
+      { op: 'NonZero', inputs: ['mask'], outputs: ['idx64'] },
+      { op: 'Cast', inputs: ['idx64'], outputs: ['idx'], attrs: { to: OnnxType.int32 } },
     ],
   }));
   const out = await s.run({
@@ -76,7 +78,43 @@ export async function pairsAbove(
     b: new ort.Tensor('float32', b, [n, k]),
     t: new ort.Tensor('float32', Float32Array.of(t), []),
   });
-  const idx = out.idx.data as BigInt64Array;
+  const idx = out.idx.data as Int32Array;
   const hits = idx.length / 2;
   return { rows: idx.subarray(0, hits), cols: idx.subarray(hits) };
+}
+
+/**
+ * Each row's `top` largest entries of A · Bᵀ (A [m × k], B [n × k], top ≤ n), largest first, ties by
+ * lower column first (ONNX TopK): the [m × n] product never crosses into JavaScript, only [m × top].
+ */
+export async function topOfProduct(
+  a: Float32Array,
+  m: number,
+  b: Float32Array,
+  n: number,
+  k: number,
+  top: number,
+): Promise<{ values: Float32Array; indices: Int32Array }> {
+  const s = await session('top-of-product', () => ({
+    name: 'top_of_product',
+    opset: 17,
+    inputs: [f32('a', ['m', 'k']), f32('b', ['n', 'k']), { name: 'top', type: OnnxType.int64, dims: [1] }],
+    outputs: [f32('values', ['m', 'top']), { name: 'indices', type: OnnxType.int32, dims: ['m', 'top'] }],
+    nodes: <OnnxNode[]>[
+      { op: 'Gemm', inputs: ['a', 'b'], outputs: ['s'], attrs: { transB: 1 } },
+      {
+        op: 'TopK',
+        inputs: ['s', 'top'],
+        outputs: ['values', 'idx64'],
+        attrs: { axis: -1, largest: 1, sorted: 1 },
+      },
+      { op: 'Cast', inputs: ['idx64'], outputs: ['indices'], attrs: { to: OnnxType.int32 } },
+    ],
+  }));
+  const out = await s.run({
+    a: new ort.Tensor('float32', a, [m, k]),
+    b: new ort.Tensor('float32', b, [n, k]),
+    top: new ort.Tensor('int64', BigInt64Array.of(BigInt(top)), [1]),
+  });
+  return { values: out.values.data as Float32Array, indices: out.indices.data as Int32Array };
 }

@@ -1,46 +1,68 @@
 /**
- * The reduced rows for the similarity filter: [y, ρ] with y = the row in its top-r principal directions
- * and ρ its residual norm (see similarity.ts for why [y_i, ρ_i]·[y_j, ρ_j] bounds the cosine from above).
- * The rank is chosen by estimated cost: a smaller r makes the ORT product cheaper but the bound looser
- * (more candidates to verify in JavaScript). The candidate rate per rank is measured on a sample, and when
- * no rank beats the exact full product (isotropic data, where no projection keeps the energy), the full
- * rows are used as they are.
+ * The reduced rows for the similarity filter (see similarity.ts for why [y_i, ρ_i]·[y_j, ρ_j] bounds the
+ * cosine from above), in two levels from one basis: coarse rows [y_{:r}, ρ_r] for the blocked ORT
+ * product over all pairs, and fine rows [y_{:f}, ρ_f] (f > r) that screen its candidates in JavaScript
+ * before the exact full-dimension dot product. The product's cost per pair is mostly fixed (writing,
+ * comparing and gathering the block, ~2 ns) plus r + 1 multiply-adds, while a candidate costs f + 1
+ * (plus d for the few that pass the fine bound) in JavaScript, ~50× slower per multiply-add: a small r
+ * with a fine screen beats one large r. Both ranks are chosen by estimated cost from the candidate
+ * rates measured on a sample; when nothing beats the exact full product (small n, isotropic data),
+ * the full rows are used as they are.
  */
 import { gemm, pairsAbove } from './ort-kernels';
 import { mulberry32 } from '@shared/random';
 
-/** Multiply-adds per second: ORT's Gemm on 2 cores (19–40e9 measured on a busy machine) and plain JS. */
-const ORT_MACS = 2e10;
-const JS_MACS = 5e8;
-/** Ranks considered (at most half the dimension). */
-const RANKS = [32, 64, 128, 192, 256];
-/** Below this many seconds of full product, fitting a projection is not worth its own cost. */
-const FULL_IS_CHEAP_S = 1;
+/** Seconds per pair of the blocked product beyond its multiply-adds (output, Greater, NonZero). */
+const PAIR_S = 2e-9;
+/** Multiply-adds per second: ORT's Gemm on 2 cores (AVX-512: 40–50e9 quiet) and plain JavaScript. */
+const ORT_MACS = 4e10;
+/** Candidate screening, per multiply-add: plain JavaScript, or WebAssembly SIMD (bound by memory reads). */
+const JS_MACS = 7e8;
+const SIMD_MACS = 2e9;
+/** Coarse ranks considered for the ORT product. */
+const RANKS = [32, 64, 96, 128, 192, 256];
+/** The fine rank: at most this, and at most a third of the dimension. */
+const FINE_RANK = 384;
+/**
+ * Below this many seconds of full product (n ≈ 11k at d = 1280), fitting a projection is not worth its
+ * own cost (~1 s with the rate sampling, which the estimates below do not include: it is paid first).
+ */
+const FULL_IS_CHEAP_S = 2;
 const FIT_SAMPLE = 2048;
-/** Rows (disjoint from the fit's: a basis flatters the rows it was fitted to) for the candidate rate. */
-const RATE_SAMPLE = 1024;
+/** Rows (disjoint from the fit's: a basis flatters the rows it was fitted to) for the candidate rates. */
+const RATE_SAMPLE = 2048;
 
 export interface RankChoice {
   r: number;
-  /** Estimated seconds: ORT product plus JavaScript verification of the candidates. */
+  /** The fine screen's rank (0: none, candidates are verified at full dimension). */
+  fine: number;
+  /** Estimated seconds: ORT product plus JavaScript screening and verification of the candidates. */
   estimateS: number;
-  /** Fraction of sample pairs passing the filter (1 for the full rows: every pair is exact). */
+  /** Fraction of sample pairs passing the coarse filter (null for the full rows: every pair is exact). */
   candidateRate: number | null;
 }
 
 export interface Augmented {
-  /** Rows [y, ρ], n × (r + 1). */
+  /** Coarse rows [y, ρ], n × (r + 1); the full rows themselves (n × dim) when r = dim. */
   aug: Float32Array;
   r: number;
+  /** Columns of `aug`. */
+  k: number;
+  /** Fine rows [y, ρ] (fineR + 1 values, then zeros to `fineStride`), or null (no screen). */
+  fine: Float32Array | null;
+  fineR: number;
+  fineStride: number;
   choices: RankChoice[];
 }
 
-const fullProductS = (n: number, dim: number) => (n * n * dim) / 2 / ORT_MACS;
+/** The fine screen's rank for rows of this dimension. */
+export const fineRank = (dim: number) => Math.min(FINE_RANK, Math.floor(dim / 3));
 
-function fullRows(x: Float32Array, n: number, dim: number, choices: RankChoice[]): Augmented {
-  const aug = new Float32Array(n * (dim + 1));
-  for (let i = 0; i < n; i++) aug.set(x.subarray(i * dim, (i + 1) * dim), i * (dim + 1));
-  return { aug, r: dim, choices };
+const pairCount = (n: number) => (n * (n - 1)) / 2;
+const fullProductS = (n: number, dim: number) => pairCount(n) * (PAIR_S + dim / ORT_MACS);
+
+function fullRows(x: Float32Array, dim: number, choices: RankChoice[]): Augmented {
+  return { aug: x, r: dim, k: dim, fine: null, fineR: 0, fineStride: 0, choices };
 }
 
 /** Rows picked by index, copied into one matrix. */
@@ -67,36 +89,56 @@ function samples(n: number): { fit: Int32Array; rate: Int32Array } {
   return { fit: pick.subarray(0, fitN), rate: pick.subarray(fitN) };
 }
 
-/** [y, ρ] for rows of `x` with the first r rows of `qt` ([≥ r × dim], orthonormal rows). */
+/**
+ * Rows [y_{:r}, ρ_r] for each requested rank r, from one product with the first max(r) rows of `qt`
+ * ([≥ r × dim], orthonormal rows). ρ_r is a hair over the true residual norm: float32 rounding must
+ * never make the bound too tight.
+ */
 async function project(
   x: Float32Array,
   n: number,
   dim: number,
   qt: Float32Array,
-  r: number,
-): Promise<Float32Array> {
-  const basis = qt.subarray(0, r * dim);
-  const aug = new Float32Array(n * (r + 1));
+  ranks: readonly number[],
+  /** Where the last rank's rows go and their stride (≥ r + 1; padding left as allocated: zeros). */
+  last?: { rows: (count: number) => Float32Array; stride: number },
+): Promise<Float32Array[]> {
+  const R = Math.max(...ranks);
+  const basis = qt.subarray(0, R * dim);
+  const strides = ranks.map((r, k) => (last && k === ranks.length - 1 ? last.stride : r + 1));
+  const out = ranks.map((r, k) =>
+    last && k === ranks.length - 1 ? last.rows(n * strides[k]) : new Float32Array(n * (r + 1)),
+  );
   const B = 8192;
   for (let i0 = 0; i0 < n; i0 += B) {
     const m = Math.min(B, n - i0);
-    const y = await gemm(x.subarray(i0 * dim, (i0 + m) * dim), [m, dim], basis, [r, dim], false, true);
+    const y = await gemm(x.subarray(i0 * dim, (i0 + m) * dim), [m, dim], basis, [R, dim], false, true);
     for (let i = 0; i < m; i++) {
-      const row = (i0 + i) * (r + 1);
-      let yy = 0;
-      for (let c = 0; c < r; c++) {
-        const v = y[i * r + c];
-        aug[row + c] = v;
-        yy += v * v;
-      }
       let xx = 0;
       const o = (i0 + i) * dim;
       for (let c = 0; c < dim; c++) xx += x[o + c] * x[o + c];
-      // A hair over the true residual: float32 rounding must never make the bound too tight.
-      aug[row + r] = Math.sqrt(Math.max(0, xx - yy)) + 1e-4;
+      ranks.forEach((r, k) => {
+        const aug = out[k];
+        const row = (i0 + i) * strides[k];
+        let yy = 0;
+        for (let c = 0; c < r; c++) {
+          const v = y[i * R + c];
+          aug[row + c] = v;
+          yy += v * v;
+        }
+        aug[row + r] = Math.sqrt(Math.max(0, xx - yy)) + 1e-4;
+      });
     }
   }
-  return aug;
+  return out;
+}
+
+/** Fraction of the sample's pairs whose bound at these rows reaches the threshold. */
+async function passRate(rows: Float32Array, s: number, k: number, threshold: number): Promise<number> {
+  const hits = await pairsAbove(rows, s, rows, s, k, threshold - 1e-4);
+  let upper = 0;
+  for (let h = 0; h < hits.rows.length; h++) if (hits.cols[h] > hits.rows[h]) upper++;
+  return upper / pairCount(s);
 }
 
 export async function augmentedRows(
@@ -105,41 +147,59 @@ export async function augmentedRows(
   dim: number,
   want: number | 'auto',
   threshold: number,
+  /** Where the fine rows go (the SIMD arena) and their stride; default: a plain array, no padding. */
+  fineRows?: { rows: (count: number) => Float32Array; stride: (len: number) => number },
 ): Promise<Augmented> {
-  const full: RankChoice = { r: dim, estimateS: fullProductS(n, dim), candidateRate: null };
-  if (n < 2 || (typeof want === 'number' && want >= dim)) return fullRows(x, n, dim, [full]);
+  const screenMacs = fineRows ? SIMD_MACS : JS_MACS;
+  const full: RankChoice = { r: dim, fine: 0, estimateS: fullProductS(n, dim), candidateRate: null };
+  if (n < 2 || (typeof want === 'number' && want >= dim)) return fullRows(x, dim, [full]);
   const rows = samples(n);
+  const fineR = fineRank(dim);
+  const fineStride = fineRows ? fineRows.stride(fineR + 1) : fineR + 1;
+  const last = fineRows ? { rows: fineRows.rows, stride: fineStride } : undefined;
   if (typeof want === 'number') {
-    const { qt } = await principalBasis(gather(x, dim, rows.fit), dim, want);
-    return { aug: await project(x, n, dim, qt, want), r: want, choices: [] };
+    const { qt } = await principalBasis(gather(x, dim, rows.fit), dim, Math.max(want, fineR));
+    if (want >= fineR) {
+      const [aug] = await project(x, n, dim, qt, [want]);
+      return { aug, r: want, k: want + 1, fine: null, fineR: 0, fineStride: 0, choices: [] };
+    }
+    const [aug, fine] = await project(x, n, dim, qt, [want, fineR], last);
+    return { aug, r: want, k: want + 1, fine, fineR, fineStride, choices: [] };
   }
-  const maxR = Math.min(RANKS[RANKS.length - 1], Math.floor(dim / 2));
-  if (maxR < RANKS[0] || full.estimateS <= FULL_IS_CHEAP_S || rows.rate.length < 64)
-    return fullRows(x, n, dim, [full]);
-  const { qt } = await principalBasis(gather(x, dim, rows.fit), dim, maxR);
-  // Candidate rate per rank on other rows: what fraction of their pairs the bound lets through. Largest
-  // rank first; once verification alone would cost more than the best so far, smaller ranks (looser
-  // bounds, more candidates) cannot win.
+  const ranks = RANKS.filter((q) => q < fineR);
+  if (!ranks.length || full.estimateS <= FULL_IS_CHEAP_S || rows.rate.length < 64)
+    return fullRows(x, dim, [full]);
+  const { qt } = await principalBasis(gather(x, dim, rows.fit), dim, fineR);
+  // Projecting every row (the fit and the rate sampling are paid already, whatever is picked).
+  const projectS = (n * dim * fineR) / ORT_MACS + (n * dim) / JS_MACS;
+  // Candidate rates on other rows: what fraction of their pairs each bound lets through.
   const s = rows.rate.length;
-  const sample = gather(x, dim, rows.rate);
-  const pairs = (s * (s - 1)) / 2;
+  const sampleRows = await project(gather(x, dim, rows.rate), s, dim, qt, [...ranks, fineR]);
+  const fineRate = await passRate(sampleRows[ranks.length], s, fineR + 1, threshold);
+  const P = pairCount(n);
   const choices: RankChoice[] = [full];
-  let best = full.estimateS;
-  for (const r of RANKS.filter((q) => q <= maxR).reverse()) {
-    const a = await project(sample, s, dim, qt, r);
-    const hits = await pairsAbove(a, s, a, s, r + 1, threshold - 1e-4);
-    let upper = 0;
-    for (let h = 0; h < hits.rows.length; h++) if (hits.cols[h] > hits.rows[h]) upper++;
-    const rate = upper / pairs;
-    const verifyS = ((n * n) / 2) * ((rate * dim) / JS_MACS);
-    const estimateS = ((n * n) / 2) * ((r + 1) / ORT_MACS) + verifyS;
-    choices.push({ r, candidateRate: rate, estimateS });
-    best = Math.min(best, estimateS);
-    if (verifyS > best) break;
+  for (const [k, r] of ranks.entries()) {
+    const rate = await passRate(sampleRows[k], s, r + 1, threshold);
+    const product = P * (PAIR_S + (r + 1) / ORT_MACS);
+    // Screened at the fine rank, or verified directly when the fine screen would not pay for itself.
+    const screened = (P * (rate * (fineR + 1) + fineRate * dim)) / screenMacs;
+    const direct = (P * rate * dim) / screenMacs;
+    const useFine = screened < direct;
+    choices.push({
+      r,
+      fine: useFine ? fineR : 0,
+      candidateRate: rate,
+      estimateS: projectS + product + Math.min(screened, direct),
+    });
   }
   const pick = choices.reduce((a, b) => (b.estimateS < a.estimateS ? b : a));
-  if (pick.r === dim) return fullRows(x, n, dim, choices);
-  return { aug: await project(x, n, dim, qt, pick.r), r: pick.r, choices };
+  if (pick.r === dim) return fullRows(x, dim, choices);
+  if (!pick.fine) {
+    const [aug] = await project(x, n, dim, qt, [pick.r]);
+    return { aug, r: pick.r, k: pick.r + 1, fine: null, fineR: 0, fineStride: 0, choices };
+  }
+  const [aug, fine] = await project(x, n, dim, qt, [pick.r, fineR], last);
+  return { aug, r: pick.r, k: pick.r + 1, fine, fineR, fineStride, choices };
 }
 
 /**

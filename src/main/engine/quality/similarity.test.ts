@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '@shared/random';
 import { centredUnitRows } from './embed';
-import { dot, similarPairs } from './similarity';
+import { dot, rowsForSearch, similarPairs } from './similarity';
 
 /** Rows with a decaying spectrum (as CNN embeddings have), plus planted near-copies. */
 function data(n: number, dim: number, planted: number, seed: number): Float32Array {
@@ -20,12 +20,18 @@ function data(n: number, dim: number, planted: number, seed: number): Float32Arr
   return x;
 }
 
-async function check(n: number, dim: number, threshold: number, reducedDim?: number) {
-  const x = centredUnitRows(data(n, dim, 30, dim), dim);
+async function check(n: number, dim: number, threshold: number, reducedDim?: number, simd = false) {
+  let x = centredUnitRows(data(n, dim, 30, dim), dim);
+  const { rows, arena } = rowsForSearch(n, dim);
+  if (simd) {
+    rows.set(x);
+    x = rows;
+  }
   const found = new Map<string, number>();
   const stats = await similarPairs(x, dim, {
     threshold,
     reducedDim,
+    arena: simd ? arena : null,
     blockRows: 128,
     blockCols: 256,
     onPair: (i, j, s) => found.set(`${i},${j}`, s),
@@ -37,6 +43,8 @@ async function check(n: number, dim: number, threshold: number, reducedDim?: num
       if (s >= threshold) expected.set(`${i},${j}`, s);
     }
   expect([...found.keys()].sort()).toEqual([...expected.keys()].sort());
+  // The same similarities (float64 dots of the same rows), not just the same pairs.
+  for (const [key, s] of found) expect(s).toBe(expected.get(key));
   return { stats, pairs: expected.size };
 }
 
@@ -59,5 +67,37 @@ describe('similarPairs', () => {
   it('a forced tiny reduction still misses nothing (only more candidates)', async () => {
     const { stats } = await check(400, 256, 0.6, 8);
     expect(stats.reducedDim).toBe(8);
+  });
+
+  it('screened with WebAssembly SIMD in the arena: the same pairs and similarities as brute force', async () => {
+    for (const r of [8, 32, 64]) {
+      const { stats, pairs } = await check(800, 384, 0.6, r, true);
+      expect(stats.method).toMatch(/WebAssembly SIMD/);
+      expect(stats.fineDim).toBe(128);
+      expect(stats.screened).toBeLessThanOrEqual(stats.candidates);
+      expect(pairs).toBeGreaterThan(5);
+    }
+    const full = await check(600, 64, 0.7, undefined, true);
+    expect(full.stats.reducedDim).toBe(64);
+  });
+
+  it('a search in the arena leaves it as it was: a second search on the same rows finds the same', async () => {
+    const n = 500;
+    const dim = 256;
+    const { rows, arena } = rowsForSearch(n, dim);
+    rows.set(centredUnitRows(data(n, dim, 30, 5), dim));
+    const run = async () => {
+      const out: string[] = [];
+      await similarPairs(rows, dim, {
+        threshold: 0.6,
+        reducedDim: 16,
+        arena,
+        onPair: (i, j, s) => out.push(`${i},${j},${s}`),
+      });
+      return out;
+    };
+    const a = await run();
+    expect(a.length).toBeGreaterThan(5);
+    expect(await run()).toEqual(a);
   });
 });
