@@ -14,6 +14,8 @@ export interface ExtractItem {
   /** null = the clean view. */
   augment: AugmentSpec | null;
   seed: number;
+  /** Told the decoded image (before augmentation) when it is decoded on this thread. */
+  onDecoded?: (img: RgbImage) => void;
 }
 
 export interface PixelOptions {
@@ -64,7 +66,10 @@ export async function prepareBatch(items: ExtractItem[], opts: PixelOptions): Pr
   const decoded = await Promise.all(
     items.map((it) =>
       decodeOnce(it.bytes).then(
-        (img) => (it.augment ? augment(img, it.augment, it.seed) : img),
+        (img) => {
+          it.onDecoded?.(img);
+          return it.augment ? augment(img, it.augment, it.seed) : img;
+        },
         (e: Error) => e.message,
       ),
     ),

@@ -11,6 +11,7 @@ import type { FeatureStore, Precision, SetNumbers, StoredForm } from '../store/s
 import { decodeInto, encodeVector, MemoryTable, StoreTable, type FeatureTable } from '../store/table';
 import { mapLimit } from '../../util/concurrency';
 import { hashString, mixSeed } from '@shared/random';
+import type { RgbImage } from '../image/rgb';
 import type { ExtractItem, PixelOptions } from './batch';
 import type { Extractor } from './pool';
 
@@ -74,6 +75,12 @@ export interface ExtractOptions {
   /** Bytes of stored vectors to hold in memory before training streams them from the store. */
   memoryBudget?: number;
   signal?: AbortSignal;
+  /**
+   * Told each decoded file's image before augmentation (pixel options as given) with its content hash,
+   * where the decode runs on this thread (ONNX Runtime; files whose views were all cached are not
+   * decoded): the quality check's perceptual hashes come from it instead of a second decode.
+   */
+  onCleanDecode?: (contentHash: string, img: RgbImage) => void;
   onProgress?: (done: number, total: number) => void;
   onProblem?: (p: DatasetProblem) => void;
   onWarning?: (message: string) => void;
@@ -241,10 +248,12 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
             data = await readFile(f.path);
             bytes.set(p.job.fileIndex, data);
           }
+          const hash = hashes[p.job.fileIndex];
           items.push({
             bytes: data,
             augment: isAug(f) ? o.augment : null,
-            seed: mixSeed(o.seed, hashString(hashes[p.job.fileIndex]), p.job.view),
+            seed: mixSeed(o.seed, hashString(hash), p.job.view),
+            onDecoded: o.onCleanDecode && ((img) => o.onCleanDecode!(hash, img)),
           });
         }
         const r = await o.extractor.run(items);

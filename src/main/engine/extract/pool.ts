@@ -145,7 +145,8 @@ export class WorkerPoolExtractor implements Extractor {
         const result = new Promise<BatchResult>((resolve, reject) =>
           slot.pending.set(id, { resolve, reject }),
         );
-        const msg: ToWorker = { type: 'batch', id, items };
+        // Callbacks stay here: a worker decodes without telling this thread.
+        const msg: ToWorker = { type: 'batch', id, items: items.map(({ onDecoded: _, ...it }) => it) };
         // Copies, not transfers: the caller keeps the bytes for hashing and error reports.
         slot.worker.postMessage(msg);
         return await result;

@@ -7,7 +7,7 @@ import type { DatasetFile } from '@shared/dataset';
 import type { BackendReport } from '../backend';
 import type { FeatureBase } from '../bases/load';
 import type { PixelOptions } from '../extract/batch';
-import { extractFeatures, type FeatureSet } from '../extract/features';
+import { extractFeatures, type ExtractOptions, type FeatureSet } from '../extract/features';
 import { LazyExtractor } from '../extract/lazy';
 import type { ExtractionDevice } from '../onnx/devices';
 import { FeatureStore, type Precision, type StoredForm } from '../store/store';
@@ -32,6 +32,8 @@ export interface FeaturesInput {
   device?: ExtractionDevice;
   /** Told what runs the base as soon as it starts (a status bar), and once more at the end. */
   onRuntime?: (line: string) => void;
+  /** See ExtractOptions.onCleanDecode. */
+  onCleanDecode?: ExtractOptions['onCleanDecode'];
   /** Extraction engines for single-threaded backends. */
   engines: number;
   /** Bytes of stored vectors kept in memory; beyond it training streams them from the store. */
@@ -66,6 +68,7 @@ export const featuresStage: PipelineStage<FeaturesInput, FeaturesOutput> = {
         seed: i.seed,
         memoryBudget: i.memoryBudget,
         signal: ctx.signal,
+        onCleanDecode: i.onCleanDecode,
         onProgress: ctx.progress,
         onProblem: (problem) => ctx.emit({ type: 'problem', jobId: ctx.jobId, problem }),
         onWarning: (message) => ctx.emit({ type: 'log', jobId: ctx.jobId, level: 'warn', message }),

@@ -14,7 +14,7 @@ import { CvData } from '../quality/cross-val';
 import { autoHead, withWinner } from '../quality/head-auto';
 import type { StoredForm } from '../store/store';
 import { runStage, type PipelineContext } from './context';
-import { featuresStage } from './features';
+import { featuresStage, type FeaturesInput } from './features';
 import { resolveBaseStage } from './resolve-base';
 
 export interface PrePassInput {
@@ -34,12 +34,16 @@ export interface CleanFeatures {
   ms: number;
 }
 
-/** Load the base, compute one clean view of `files` in stored form `form`, then free the base. */
+/**
+ * Load the base, compute one clean view of `files` in stored form `form`, then free the base.
+ * `onCleanDecode` sees the images it decodes (features.ts `ExtractOptions`).
+ */
 export async function cleanFeatures(
   ctx: PipelineContext,
   i: PrePassInput,
   files: DatasetFile[],
   form: (featureShape: number[]) => StoredForm,
+  onCleanDecode?: FeaturesInput['onCleanDecode'],
 ): Promise<CleanFeatures> {
   const base = await runStage(ctx, resolveBaseStage, {
     base: i.config.base,
@@ -60,6 +64,7 @@ export async function cleanFeatures(
       form: form(base.featureShape),
       device: i.device,
       engines: i.engines,
+      onCleanDecode,
     });
     return { set: out.set, runtime: out.runtime, ms: Math.round(performance.now() - t0) };
   } finally {

@@ -17,6 +17,7 @@ import type { TrainConfig } from '@shared/train';
 import { filesAfter, withFiles } from '../quality/apply-scan';
 import { duplicateImagesOf, findDuplicates } from '../quality/duplicates';
 import { reviewLabels } from '../quality/label-review';
+import { phashOfDecode, type PerceptualHash } from '../quality/phash';
 import { cachedPerceptualHashes } from '../quality/phash-cache';
 import { embeddingsForSearch } from '../quality/similarity';
 import {
@@ -73,8 +74,17 @@ export async function qualityCheck(
   // Class indices as the run will number them (empty class folders left out).
   const usable = withoutEmptyClasses(i.scan);
   // Head auto's grid trains pooling heads on pooled vectors; otherwise what the run's head stores.
-  const pass = await cleanFeatures(ctx, i, usable.files, (shape) =>
-    i.headAuto ? 'avg' : storedFormFor(i.config.head, shape),
+  // Perceptual hashes of the images extraction decodes are taken from that decode (no second one).
+  const decodedHashes = new Map<string, PerceptualHash>();
+  const pass = await cleanFeatures(
+    ctx,
+    i,
+    usable.files,
+    (shape) => (i.headAuto ? 'avg' : storedFormFor(i.config.head, shape)),
+    (hash, img) => {
+      const h = phashOfDecode(img, i.config.resize);
+      if (h) decodedHashes.set(hash, h);
+    },
   );
   const { set } = pass;
   const form = set.form;
@@ -85,11 +95,11 @@ export async function qualityCheck(
     ms: pass.ms,
   };
   try {
-    // Cached by content hash beside the feature store: a warm run decodes no image for them.
+    // From extraction's decode where it ran, else cached by content hash, else decoded (then cached).
     const { hashes: phashes } = await cachedPerceptualHashes(
       set.items.map((it) => ({ path: it.file.path, contentHash: it.hash })),
       i.cacheDir,
-      { signal: ctx.signal },
+      { signal: ctx.signal, known: decodedHashes },
     );
     const duplicates = await findDuplicates({
       images: duplicateImagesOf(set.items),

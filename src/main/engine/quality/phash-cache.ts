@@ -12,7 +12,8 @@ import path from 'node:path';
 import { writeFileAtomic } from '../../util/write-atomic';
 import { perceptualHashes, type PerceptualHash } from './phash';
 
-export const PHASH_VERSION = 1;
+/** 2: hashed from extraction's own 224×224 decode (1: a separate 32×32 grey decode). */
+export const PHASH_VERSION = 2;
 const MAGIC = 'TSPHASH1';
 const HEADER = 16;
 /** Content hash (32) + hash (8) + mirrored hash (8) + checksum (4). */
@@ -82,11 +83,17 @@ export async function writePhashCache(
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX16 = /^[0-9a-f]{16}$/;
+/** Only well-formed keys and values go in (a record holds exactly these bytes). */
+const keep = (content: string, h: PerceptualHash) =>
+  HEX64.test(content) && HEX16.test(h.hash) && HEX16.test(h.mirrored);
 
 export interface CachedPhashes {
   /** Entry i for image i; null where it could not be decoded (never cached: tried again next time). */
   hashes: (PerceptualHash | null)[];
+  /** Decoded here. */
   computed: number;
+  /** Taken from `known` (feature extraction's decode). */
+  fromExtraction: number;
   cached: number;
   /** Cache records dropped as damaged (their images were hashed again). */
   corrupt: number;
@@ -99,22 +106,37 @@ export interface CachedPhashes {
 export async function cachedPerceptualHashes(
   images: readonly { path: string; contentHash: string }[],
   cacheDir: string | null,
-  o: { signal?: AbortSignal; concurrency?: number } = {},
+  o: {
+    signal?: AbortSignal;
+    concurrency?: number;
+    /** Hashes already taken of these images (feature extraction's decode): used, and cached. */
+    known?: ReadonlyMap<string, PerceptualHash>;
+  } = {},
 ): Promise<CachedPhashes> {
   const file = cacheDir ? phashCacheFile(cacheDir) : null;
   const read = file ? await readPhashCache(file) : { hashes: new Map<string, PerceptualHash>(), corrupt: 0 };
   const out: (PerceptualHash | null)[] = images.map((im) => read.hashes.get(im.contentHash) ?? null);
+  const cached = out.filter((h) => h).length;
+  let added = 0;
+  images.forEach((im, i) => {
+    const h = out[i] ? undefined : o.known?.get(im.contentHash);
+    if (!h) return;
+    out[i] = h;
+    if (keep(im.contentHash, h)) {
+      read.hashes.set(im.contentHash, h);
+      added++;
+    }
+  });
+  const fromExtraction = added;
   const missing = images.flatMap((_, i) => (out[i] ? [] : [i]));
   const computed = await perceptualHashes(
     missing.map((i) => images[i].path),
     o,
   );
-  let added = 0;
   missing.forEach((i, k) => {
     const h = computed[k];
     out[i] = h;
-    // Only well-formed keys and values go in (a record holds exactly these bytes).
-    if (h && HEX64.test(images[i].contentHash) && HEX16.test(h.hash) && HEX16.test(h.mirrored)) {
+    if (h && keep(images[i].contentHash, h)) {
       read.hashes.set(images[i].contentHash, h);
       added++;
     }
@@ -123,10 +145,5 @@ export async function cachedPerceptualHashes(
   // A cache that cannot be written (read-only, full disk) only costs the next run the decodes.
   if (file && (added > 0 || read.corrupt > 0))
     await writePhashCache(file, read.hashes).catch(() => undefined);
-  return {
-    hashes: out,
-    computed: missing.length,
-    cached: images.length - missing.length,
-    corrupt: read.corrupt,
-  };
+  return { hashes: out, computed: missing.length, fromExtraction, cached, corrupt: read.corrupt };
 }

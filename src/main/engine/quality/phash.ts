@@ -1,6 +1,8 @@
-import sharp from 'sharp';
-import { MAX_PIXELS } from '../dataset/scan';
+import { readFile } from 'node:fs/promises';
 import { mapLimit } from '../../util/concurrency';
+import type { ResizeMode } from '@shared/train';
+import { decodeImage } from '../image/decode';
+import type { RgbImage } from '../image/rgb';
 import { QualityStoppedError } from './errors';
 
 /**
@@ -60,25 +62,52 @@ function bitsAboveMedian(c: Float64Array): string {
   return hex;
 }
 
-export function hashFromGray(gray: Uint8Array): PerceptualHash {
+export function hashFromGray(gray: Uint8Array | Float64Array): PerceptualHash {
   const c = lowDct(gray);
   const m = new Float64Array(64);
   for (let u = 0; u < K; u++) for (let v = 0; v < K; v++) m[u * K + v] = v % 2 ? -c[u * K + v] : c[u * K + v];
   return { hash: bitsAboveMedian(c), mirrored: bitsAboveMedian(m) };
 }
 
-/** Decode (EXIF-oriented, alpha on white, first frame) to 32×32 grayscale and hash it. */
+/**
+ * The image the hash is taken of: the file decoded as feature extraction decodes it at 224×224,
+ * stretched (EXIF-oriented, alpha on white, colour-managed, first frame), so extraction's own decode
+ * gives the same hash without decoding the file again (`PHASH_SOURCE`).
+ */
+export const PHASH_SOURCE = { width: 224, height: 224, resize: 'stretch' } as const;
+
+/** The hash of an extraction decode made with `resize`, when it is the image hashes are taken of. */
+export function phashOfDecode(img: RgbImage, resize: ResizeMode): PerceptualHash | null {
+  const s = PHASH_SOURCE;
+  return img.width === s.width && img.height === s.height && resize === s.resize ? hashFromRgb(img) : null;
+}
+
+/** The hash of a decoded RGB image: luma (ITU-R 601), averaged over a 32×32 grid of cells. */
+export function hashFromRgb(img: RgbImage): PerceptualHash {
+  const { width, height, data } = img;
+  const gray = new Float64Array(N * N);
+  for (let gy = 0; gy < N; gy++) {
+    const y0 = Math.floor((gy * height) / N);
+    const y1 = Math.max(y0 + 1, Math.floor(((gy + 1) * height) / N));
+    for (let gx = 0; gx < N; gx++) {
+      const x0 = Math.floor((gx * width) / N);
+      const x1 = Math.max(x0 + 1, Math.floor(((gx + 1) * width) / N));
+      let s = 0;
+      for (let y = y0; y < y1; y++)
+        for (let x = x0, i = (y * width + x0) * 3; x < x1; x++, i += 3)
+          s += 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+      gray[gy * N + gx] = s / ((y1 - y0) * (x1 - x0));
+    }
+  }
+  return hashFromGray(gray);
+}
+
+/** Decode `input` as extraction does (PHASH_SOURCE) and hash it. */
 export async function perceptualHash(input: string | Buffer): Promise<PerceptualHash> {
-  const { data, info } = await sharp(input, { limitInputPixels: MAX_PIXELS, pages: 1 })
-    .rotate()
-    .flatten({ background: { r: 255, g: 255, b: 255 } })
-    .greyscale()
-    .resize(N, N, { fit: 'fill' })
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
-  if (info.channels !== 1 || info.width !== N || info.height !== N)
-    throw new Error(`unexpected grayscale decode ${info.width}×${info.height}×${info.channels}`);
-  return hashFromGray(new Uint8Array(data.buffer, data.byteOffset, N * N));
+  // Bytes, not a path: decodeImage's colour-profile shortcut looks at the bytes, as extraction's does.
+  const bytes = typeof input === 'string' ? await readFile(input) : input;
+  const { width, height, resize } = PHASH_SOURCE;
+  return hashFromRgb(await decodeImage(bytes, width, height, resize));
 }
 
 /** 64-bit hash as two uint32 words [hi, lo]. */
