@@ -1,7 +1,8 @@
 /**
  * Screening candidate pairs by dot product with WebAssembly SIMD (f32x4, two accumulators): plain
  * JavaScript does ~0.7e9 multiply-adds a second, this ~4× that, and a 100k-image search screens ~1e10.
- * The module is a dozen instructions, assembled here byte by byte (no toolchain, nothing to download).
+ * The kernel is a few dozen instructions, written out byte by byte and wrapped into a module by the
+ * engine's small assembler (wasm/asm.ts; no toolchain, nothing to download).
  *
  * float32 sums round: a screen keeps a pair when its sum is ≥ t, and callers pass t lowered by more than
  * the worst-case error (len · 2⁻²³ for rows of norm ≤ 1: 1.6e-4 at 1280 — they pass 2e-4 below their
@@ -11,6 +12,7 @@
  * detach every view handed out), allocated by a bump allocator, 32-byte aligned, row stride a multiple
  * of 8 floats (zero padding adds nothing to a dot product).
  */
+import { assemble, Fn } from '../wasm/asm';
 
 /** Every LEB128 here is < 128 except the two SIMD arithmetic opcodes (spelled out). */
 const V128_ZERO = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
@@ -31,7 +33,6 @@ const lane = (l: number) => [0xfd, 0x1f, l];
 // acc0 13, acc1 14. Keeps (in place, in order) the pairs (i, j) whose rows' dot product is ≥ t.
 // prettier-ignore
 const BODY = [
-  ...[0x02, 7, 0x7f, 0x02, 0x7b], // locals: 7 × i32, 2 × v128
   ...[0x02, 0x40, 0x03, 0x40], // block, loop (over pairs)
   ...get(6), ...get(1), I32_GE_U, 0x0d, 1,
   ...get(0), ...get(6), ...i32c(3), I32_SHL, I32_ADD, ...tee(10),
@@ -59,31 +60,15 @@ const BODY = [
   ...get(6), ...i32c(1), I32_ADD, ...set(6),
   ...[0x0c, 0, 0x0b, 0x0b], // br loop, end, end
   ...get(7),
-  0x0b,
 ];
 
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
+function filterModule(): Uint8Array {
+  const fn = new Fn('filter', ['i32', 'i32', 'i32', 'i32', 'i32', 'f32'], ['i32']);
+  for (let i = 0; i < 7; i++) fn.local('i32');
+  fn.local('v128');
+  fn.local('v128');
+  return assemble([fn.raw(BODY)]);
 }
-
-const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
-const name = (s: string) => [s.length, ...Buffer.from(s)];
-
-const MODULE = Uint8Array.from([
-  ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-  ...section(1, [1, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7d, 1, 0x7f]),
-  ...section(2, [1, ...name('e'), ...name('m'), 0x02, 0x00, 0x01]), // memory, min 1 page
-  ...section(3, [1, 0]),
-  ...section(7, [1, ...name('filter'), 0x00, 0]),
-  ...section(10, [1, ...leb(BODY.length), ...BODY]),
-]);
 
 /** The little of the WebAssembly API used here (the node typings, without the DOM lib, declare none). */
 interface WasmMemory {
@@ -102,7 +87,7 @@ let compiled: object | null | undefined;
 function wasmModule(): object | null {
   if (compiled === undefined) {
     try {
-      compiled = new wasm.Module(MODULE);
+      compiled = new wasm.Module(filterModule());
     } catch {
       compiled = null; // no SIMD in this runtime: callers fall back to JavaScript
     }
@@ -128,7 +113,7 @@ export class DotArena {
     const pages = Math.max(1, Math.ceil(bytes / PAGE));
     try {
       const memory = new wasm.Memory({ initial: pages, maximum: pages });
-      const instance = new wasm.Instance(mod, { e: { m: memory } });
+      const instance = new wasm.Instance(mod, { env: { memory } });
       return new DotArena(memory, instance.exports.filter as Filter);
     } catch {
       return null; // no memory for it (RangeError): the plain JavaScript path needs none extra

@@ -210,7 +210,6 @@ interface Verifier {
   pairs: number;
 }
 
-/** Candidates checked one at a time: the fine bound, then the exact float64 dot product. */
 /** The fine screen's rows: `len` values each, `stride` apart. */
 interface Screen {
   rows: Float32Array;
@@ -218,6 +217,7 @@ interface Screen {
   stride: number;
 }
 
+/** Candidates checked one at a time: the fine bound, then the exact float64 dot product. */
 function jsVerifier(x: Float32Array, dim: number, fine: Screen | null, o: SimilarPairsOptions): Verifier {
   const v: Verifier = {
     candidates: 0,

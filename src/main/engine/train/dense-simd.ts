@@ -5,11 +5,11 @@
  * product copied both operands into its heap, XNNPACK repacked the (changing) weight matrix on every
  * call, and the result was copied out; the optimizer update ran in scalar JS at ~8 ns per weight.
  *
- * The products are generated per shape (wasm-asm.ts): strides and unrolled block offsets are constants.
+ * The products are generated per shape (wasm/asm.ts): strides and unrolled block offsets are constants.
  * The arithmetic is float32 with a different summation order than XNNPACK's, so results agree with the
  * tfjs path within float tolerance (as they did before), not bit for bit.
  */
-import { assemble, Fn } from './wasm-asm';
+import { assemble, Fn } from '../wasm/asm';
 import { elementwiseKernels, type OptimizerKernels } from './simd-elementwise';
 
 export type { OptimizerKernels } from './simd-elementwise';

@@ -1,9 +1,9 @@
 /**
- * Element-wise wasm SIMD kernels of the fast head trainer (generated with wasm-asm.ts): the optimizer
+ * Element-wise wasm SIMD kernels of the fast head trainer (generated with wasm/asm.ts): the optimizer
  * updates (the same formulas as dense-math's scalar ones, and tfjs', in float32) and a kernel's L2 terms.
  * Arguments are byte addresses in the arena's memory (dense-simd.ts) and byte counts (multiples of 16).
  */
-import { Fn } from './wasm-asm';
+import { Fn } from '../wasm/asm';
 
 /**
  * Element-wise optimizer updates over `bytes` bytes (a multiple of 16) of arrays at the given addresses,

@@ -137,6 +137,11 @@ export class Fn {
     cond();
     return this.op(0x0d, 0).op(0x0b);
   }
+  /** Instructions already encoded (a kernel written out byte by byte). */
+  raw(bytes: readonly number[]): this {
+    return this.op(...bytes);
+  }
+
   /** block (if the top of the stack is zero, skip `body`) end. */
   ifNonZero(body: () => void) {
     this.op(0x04, 0x40);
