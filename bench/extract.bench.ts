@@ -2,8 +2,8 @@
  * Where feature extraction's CPU goes, per base, on ONNX Runtime's CPU provider:
  * `npx tsx bench/extract.bench.ts [--base v2-0.35,v2-1.0,v1-0.25] [--threads N] [--reps N] [--batch N]`.
  * Prints ONE JSON object. For each base, on the hymenoptera photos (train + val):
- * - decode: decode (sharp) + preprocess of every image in batches, several batches in flight, as the
- *   extractor does — no inference;
+ * - decode: decode (sharp) of every image into raw pixel batches, several batches in flight, as the
+ *   extractor does — no inference (the session preprocesses its uint8 input itself);
  * - inference: the ORT session alone on already-prepared batches;
  * - pipeline: the real thing (extractFeatures with a cold feature store: read, hash, decode, infer, store).
  * The session pools each map in its graph and the store keeps pooled vectors: what the default head needs.
@@ -21,7 +21,7 @@ import { loadBase, type FeatureBase } from '../src/main/engine/bases/load';
 import { resolveBase } from '../src/main/engine/bases/resolve';
 import { scanDataset } from '../src/main/engine/dataset/scan';
 import { exportTfjs } from '../src/main/engine/export/tfjs';
-import { prepareBatch, type PixelOptions, type PreparedBatch } from '../src/main/engine/extract/batch';
+import { preparePixelBatch, type PixelOptions, type PreparedBatch } from '../src/main/engine/extract/batch';
 import { extractFeatures } from '../src/main/engine/extract/features';
 import { OrtExtractor } from '../src/main/engine/onnx/extractor';
 import { FeatureStore } from '../src/main/engine/store/store';
@@ -99,10 +99,10 @@ async function benchBase(key: string, files: DatasetFile[]) {
   try {
     for (let rep = 0; rep < reps; rep++) {
       const load1 = os.loadavg()[0];
-      log(`${key}: decode + preprocess…`);
-      let prepared: PreparedBatch[] = [];
+      log(`${key}: decode…`);
+      let prepared: PreparedBatch<Uint8Array>[] = [];
       const decode = await timed(async () => {
-        prepared = await mapLimit(batches, 3, (b) => prepareBatch(items(b), pixel));
+        prepared = await mapLimit(batches, 3, (b) => preparePixelBatch(items(b), pixel));
       });
       log(`${key}: inference…`);
       const infer = await timed(async () => {

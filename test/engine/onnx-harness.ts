@@ -126,10 +126,14 @@ export async function cpuSession(bytes: Uint8Array): Promise<ort.InferenceSessio
 
 export async function runOnnx(
   session: ort.InferenceSession,
-  feeds: Record<string, { data: Float32Array; dims: number[] }>,
+  feeds: Record<string, { data: Float32Array | Uint8Array; dims: number[] }>,
 ): Promise<Record<string, ort.Tensor>> {
   const t: Record<string, ort.Tensor> = {};
-  for (const [k, v] of Object.entries(feeds)) t[k] = new ort.Tensor('float32', v.data, v.dims);
+  for (const [k, v] of Object.entries(feeds))
+    t[k] =
+      v.data instanceof Uint8Array
+        ? new ort.Tensor('uint8', v.data, v.dims)
+        : new ort.Tensor('float32', v.data, v.dims);
   return (await session.run(t)) as Record<string, ort.Tensor>;
 }
 

@@ -17,6 +17,7 @@ import {
   OnnxCompileError,
 } from '../../src/main/engine/onnx/compiler';
 import type { Preprocessing } from '../../src/main/engine/image/preprocess';
+import { PREPROCESSING } from '@shared/preprocessing';
 import { SIZE, convModel, nestedModel, sequentialModel, shapeModel } from './layer-models';
 import {
   checkOnnxModel,
@@ -186,6 +187,27 @@ describe('ONNX compiler, every supported layer', () => {
     console.log(`layout_model: max |Δ| ${diff.toExponential(2)} of max ${scale.toFixed(3)}`);
     expect(scale).toBeGreaterThan(0.1);
     expect(diff / scale).toBeLessThanOrEqual(1e-4);
+    model.dispose();
+  });
+
+  it('a feature graph reading raw bytes preprocesses them as its table row says, every mode', async () => {
+    const model = convModel();
+    seedWeights(model.layers, 1003);
+    const bytes = Uint8Array.from(images.data, (v) => Math.round(v));
+    for (const mode of Object.keys(PREPROCESSING) as Preprocessing[]) {
+      const compiled = compileFeatureModel(model, {}, mode);
+      const decoded = decodeModel(compiled.bytes);
+      expect(decoded.graph.input[0].type!.tensorType!.elemType).toBe(2); // uint8
+      const session = await cpuSession(compiled.bytes);
+      const dims = [images.n, SIZE, SIZE, 3];
+      const out = await runOnnx(session, { images: { data: bytes, dims } });
+      await session.release();
+      const input = preprocessReference(Float32Array.from(bytes), mode);
+      const ref = tf.tidy(() => (model.predict(tf.tensor4d(input, dims as never)) as tf.Tensor).dataSync());
+      const { diff, scale } = maxDiff(out.features.data as Float32Array, ref);
+      expect(scale, mode).toBeGreaterThan(0.01);
+      expect(diff / scale, mode).toBeLessThanOrEqual(1e-4);
+    }
     model.dispose();
   });
 

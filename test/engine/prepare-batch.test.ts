@@ -3,7 +3,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KERAS_RECIPE_AUGMENT } from '@shared/augment';
-import { prepareBatch, releaseBatch, type PixelOptions } from '../../src/main/engine/extract/batch';
+import {
+  prepareBatch,
+  preparePixelBatch,
+  releaseBatch,
+  type PixelOptions,
+} from '../../src/main/engine/extract/batch';
+import { preprocessInto } from '../../src/main/engine/image/preprocess';
+import type { RgbImage } from '../../src/main/engine/image/rgb';
 import { HYMENOPTERA } from '../helpers/bad-dataset';
 
 const pixel: PixelOptions = { inputSize: [96, 96], resize: 'stretch', preprocessing: 'tf' };
@@ -45,5 +52,33 @@ describe('prepareBatch', () => {
     const second = await prepareBatch([{ bytes: a, augment: null, seed: 0 }], pixel);
     expect(second.input).toBe(first.input); // the same memory…
     expect(Buffer.from(second.input.buffer).equals(Buffer.from(want.buffer))).toBe(true); // …all rewritten
+  });
+
+  it('a pixel batch holds the raw bytes the float batch was preprocessed from, and tells each file once', async () => {
+    const a = new Uint8Array(await readFile(path.join(HYMENOPTERA, 'train', 'ants', '0013035.jpg')));
+    const b = new Uint8Array(
+      await readFile(path.join(HYMENOPTERA, 'train', 'bees', '16838648_415acd9e3f.jpg')),
+    );
+    const told: RgbImage[] = [];
+    const onDecoded = (img: RgbImage) => told.push(img);
+    const items = [
+      { bytes: a, augment: KERAS_RECIPE_AUGMENT, seed: 1, onDecoded },
+      { bytes: a, augment: null, seed: 0, onDecoded },
+      { bytes: new Uint8Array([1, 2, 3]), augment: null, seed: 0, onDecoded },
+      { bytes: b, augment: null, seed: 0, onDecoded },
+    ];
+    const raw = await preparePixelBatch(items, pixel);
+    expect(raw.input).toBeInstanceOf(Uint8Array);
+    expect(raw.okCount).toBe(3);
+    expect(raw.errors.map((e) => e !== null)).toEqual([false, false, true, false]);
+    expect(told.length).toBe(2); // a and b, once each: not once per view, not for the broken file
+    const floats = await prepareBatch(items, pixel);
+    const want = new Float32Array(per);
+    for (let k = 0; k < 3; k++) {
+      const img = { width: 96, height: 96, data: raw.input.subarray(k * per, (k + 1) * per) };
+      preprocessInto(img, 'tf', want);
+      const got = floats.input.subarray(k * per, (k + 1) * per);
+      expect(Buffer.from(want.buffer).equals(Buffer.from(got.slice().buffer)), `item ${k}`).toBe(true);
+    }
   });
 });

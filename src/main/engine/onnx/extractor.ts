@@ -1,5 +1,5 @@
 import type { ExtractItem, PixelOptions, PreparedBatch } from '../extract/batch';
-import { prepareBatch, releaseBatch } from '../extract/batch';
+import { preparePixelBatch, releaseBatch } from '../extract/batch';
 import type { BatchResult, Extractor } from '../extract/pool';
 import type { FeatureBase } from '../bases/load';
 import { preprocessInto } from '../image/preprocess';
@@ -46,14 +46,14 @@ function featureModel(base: FeatureBase, pool: 'avg' | 'max' | null | undefined)
   });
 }
 
-/** A seeded noise image through the base's own preprocessing: realistic input ranges for any mode. */
-function probeInput(base: FeatureBase): Float32Array {
+/** A seeded noise image: its bytes (what the session reads) and them through the base's own preprocessing. */
+function probeInput(base: FeatureBase): { bytes: Uint8Array; floats: Float32Array } {
   const [h, w] = base.inputSize;
   const rand = mulberry32(7);
-  const data = Uint8Array.from({ length: h * w * 3 }, () => Math.floor(rand() * 256));
-  const out = new Float32Array(h * w * 3);
-  preprocessInto({ width: w, height: h, data }, base.preprocessing, out);
-  return out;
+  const bytes = Uint8Array.from({ length: h * w * 3 }, () => Math.floor(rand() * 256));
+  const floats = new Float32Array(h * w * 3);
+  preprocessInto({ width: w, height: h, data: bytes }, base.preprocessing, floats);
+  return { bytes, floats };
 }
 
 /** Why a session's features differ from the tfjs layers model's on a probe image, or null. */
@@ -65,9 +65,9 @@ async function disagreement(
 ): Promise<string | null> {
   const [h, w] = base.inputSize;
   const x = probeInput(base);
-  const out = await session.run({ images: new ort.Tensor('float32', x, [1, h, w, 3]) });
+  const out = await session.run({ images: new ort.Tensor('uint8', x.bytes, [1, h, w, 3]) });
   const got = out.features.data as Float32Array;
-  const ref = tf.tidy(() => (model.predict(tf.tensor4d(x, [1, h, w, 3])) as tf.Tensor).dataSync());
+  const ref = tf.tidy(() => (model.predict(tf.tensor4d(x.floats, [1, h, w, 3])) as tf.Tensor).dataSync());
   if (got.length !== ref.length) return `features have ${got.length} values, tfjs gives ${ref.length}`;
   let scale = 0;
   let diff = 0;
@@ -111,7 +111,8 @@ export class OrtExtractor implements Extractor {
   ): Promise<OrtExtractor> {
     const t0 = performance.now();
     const model = featureModel(base, opts.pool);
-    const compiled = compileFeatureModel(model);
+    // The graph reads raw RGB bytes and preprocesses them itself, as the base's row in the table says.
+    const compiled = compileFeatureModel(model, {}, pixel.preprocessing);
     const ort = await loadOrt();
     const { session, report } = await createSession(compiled.bytes, {
       device: opts.device,
@@ -128,7 +129,7 @@ export class OrtExtractor implements Extractor {
   }
 
   async run(items: ExtractItem[]): Promise<BatchResult> {
-    const batch = await prepareBatch(items, this.pixel);
+    const batch = await preparePixelBatch(items, this.pixel);
     try {
       return await this.runPrepared(batch);
     } finally {
@@ -136,12 +137,12 @@ export class OrtExtractor implements Extractor {
     }
   }
 
-  /** Inference alone on an already decoded batch (queued behind the runs in flight). */
-  async runPrepared(batch: PreparedBatch): Promise<BatchResult> {
+  /** Inference alone on an already decoded batch of raw pixels (queued behind the runs in flight). */
+  async runPrepared(batch: PreparedBatch<Uint8Array>): Promise<BatchResult> {
     if (batch.okCount === 0) return { features: new Float32Array(0), errors: batch.errors };
     const [h, w] = this.pixel.inputSize;
     const run = this.queue.then(() =>
-      this.session.run({ images: new this.ort.Tensor('float32', batch.input, [batch.okCount, h, w, 3]) }),
+      this.session.run({ images: new this.ort.Tensor('uint8', batch.input, [batch.okCount, h, w, 3]) }),
     );
     this.queue = run.catch(() => undefined);
     const out = await run;

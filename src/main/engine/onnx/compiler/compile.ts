@@ -101,13 +101,34 @@ function finish(
 }
 
 /**
- * A frozen base as ONNX: `images` (preprocessed, [N, H, W, 3]) → `features` (the model's output,
- * NHWC as tfjs has it). NCHW inside, one transpose at each edge. Throws OnnxCompileError naming the
- * layer and class it cannot compile.
+ * A frozen base as ONNX: `images` → `features` (the model's output, NHWC as tfjs has it). NCHW inside,
+ * one transpose at each edge. `images` is [N, H, W, 3] float32 already preprocessed, or, given
+ * `pixels`, uint8 RGB that the graph casts and preprocesses itself (a quarter of the bytes to fill, and
+ * the per-pixel arithmetic runs in ORT's vectorised kernels instead of on the JS thread). Throws
+ * OnnxCompileError naming the layer and class it cannot compile.
  */
-export function compileFeatureModel(model: tfTypes.LayersModel, opts: CompileOptions = {}): CompiledModel {
-  const compiled = compileOutputsModel(model, opts, 1);
+export function compileFeatureModel(
+  model: tfTypes.LayersModel,
+  opts: CompileOptions = {},
+  pixels?: Preprocessing,
+): CompiledModel {
+  const compiled = compileOutputsModel(model, opts, 1, pixels);
   return { ...compiled, outputShape: compiled.outputShapes[0] };
+}
+
+/** The preprocessed NHWC float tensor for `images` of the given kind: raw uint8 pixels, or floats as they are. */
+function emitImagesInput(
+  b: OnnxBuilder,
+  pixels: Preprocessing | undefined,
+): { nhwc: string; elemType: number } {
+  if (pixels === undefined) return { nhwc: INPUT_NAME, elemType: ONNX_DTYPE.FLOAT };
+  const cast = b.op('preprocess/cast', 'Cast', [INPUT_NAME], { to: attr.i(ONNX_DTYPE.FLOAT) });
+  const pre = emitPreprocessing(b, cast, pixels);
+  if (pre === null)
+    throw new OnnxCompileError(
+      `unknown preprocessing "${String(pixels)}" (expected one of ${Object.keys(PREPROCESSING).join(', ')})`,
+    );
+  return { nhwc: pre, elemType: ONNX_DTYPE.UINT8 };
 }
 
 /** Output names of `compileOutputsModel`: `features` for a single output, else `output_<i>`. */
@@ -123,6 +144,7 @@ export function compileOutputsModel(
   model: tfTypes.LayersModel,
   opts: CompileOptions = {},
   maxOutputs = 64,
+  pixels?: Preprocessing,
 ): Omit<CompiledModel, 'outputShape'> & { outputShapes: number[][]; outputNames: string[] } {
   const [h, w] = imageInput(model, maxOutputs);
   const names = outputNames(model.outputs.length);
@@ -130,13 +152,14 @@ export function compileOutputsModel(
   for (const shape of shapes)
     if (shape.some((d) => !d))
       throw new OnnxCompileError(`the output shape [${shape.join(', ')}] is not fully known`);
-  const b = new OnnxBuilder(['images', ...names]);
-  const outs = emitLayers(b, model, 'images', opts);
+  const b = new OnnxBuilder([INPUT_NAME, ...names]);
+  const input = emitImagesInput(b, pixels);
+  const outs = emitLayers(b, model, input.nhwc, opts);
   outs.forEach((out, i) => b.op(names[i], 'Identity', [out], {}, names[i]));
   const compiled = finish(
     b,
     model.name,
-    [valueInfo('images', ONNX_DTYPE.FLOAT, [BATCH_DIM, h, w, 3])],
+    [valueInfo(INPUT_NAME, input.elemType, [BATCH_DIM, h, w, 3])],
     names.map((n, i) => valueInfo(n, ONNX_DTYPE.FLOAT, [BATCH_DIM, ...(shapes[i] as number[])])),
     {},
     [h, w, 3],

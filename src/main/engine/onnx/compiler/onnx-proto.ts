@@ -149,7 +149,7 @@ message OperatorSetIdProto {
 `;
 
 /** TensorProto.DataType values used here. */
-export const ONNX_DTYPE = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
+export const ONNX_DTYPE = { FLOAT: 1, UINT8: 2, INT32: 6, INT64: 7 } as const;
 
 /** AttributeProto.AttributeType values used here. */
 export const ATTR_TYPE = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
