@@ -9,7 +9,7 @@ import { initBackend } from '../../src/main/engine/backend';
 import { loadBase, type FeatureBase } from '../../src/main/engine/bases/load';
 import { resolveBase } from '../../src/main/engine/bases/resolve';
 import { scanDataset } from '../../src/main/engine/dataset/scan';
-import { prepareBatch } from '../../src/main/engine/extract/batch';
+import { prepareBatch, preparePixelBatch } from '../../src/main/engine/extract/batch';
 import { compileFrozen } from '../../src/main/engine/finetune/frozen-graph';
 import { LazyBoundaryExtractor } from '../../src/main/engine/finetune/extractor';
 import { buildBoundaryRunner } from '../../src/main/engine/finetune/frozen-outputs';
@@ -61,6 +61,7 @@ beforeAll(async () => {
 async function boundaryRows(base: FeatureBase, split: BoundarySplit): Promise<tf.Tensor2D> {
   const runner = await compileFrozen(split.frozen!, base.inputSize);
   expect(runner.kind, runner.why).toBe('graph');
+  if (runner.reads !== 'floats') throw new Error('a tfjs graph reads preprocessed floats');
   const outs = await runner.run(photos.dataSync() as Float32Array, 8);
   runner.dispose();
   // Through the store's encoding and table too (boundary rows are float32): what is cached is what trains.
@@ -187,6 +188,38 @@ describe('the base split at the unfreeze boundary', () => {
 });
 
 describe('the single frozen pass of a boundary fine-tune', () => {
+  it('with every layer unfrozen the boundary is the image itself: rows hold it preprocessed, on both engines', async () => {
+    const base = bases.get(V1)!;
+    const outputs = { fineTune: { layers: 10_000 }, features: 'avg' } as const;
+    const pixel = {
+      inputSize: base.inputSize,
+      resize: 'stretch' as const,
+      preprocessing: base.preprocessing,
+    };
+    const items = photoBytes.slice(0, 2).map((bytes) => ({ bytes, augment: null, seed: 0 }));
+    const want = await prepareBatch(items, pixel);
+    const size = 224 * 224 * 3;
+    for (const engine of [{ kind: 'tfjs' }, { kind: 'onnxruntime', device: 'cpu' }] as const) {
+      const runner = await buildBoundaryRunner(base, outputs, engine);
+      try {
+        expect(runner.layout.split.boundary.map((b) => b.isInput)).toEqual([true]);
+        const raw = await preparePixelBatch(items, pixel);
+        const rows = await runner.run(raw.input, 2);
+        const width = size + 256;
+        expect(rows.length).toBe(2 * width);
+        for (let k = 0; k < 2; k++) {
+          const got = rows.slice(k * width, k * width + size);
+          const ref = want.input.slice(k * size, (k + 1) * size);
+          expect(Buffer.from(got.buffer).equals(Buffer.from(ref.buffer)), `${engine.kind} image ${k}`).toBe(
+            true,
+          );
+        }
+      } finally {
+        runner.dispose();
+      }
+    }
+  });
+
   it('gives the same rows (boundary + pooled features) in worker engines as in process, and on ONNX Runtime within 1e-4', async () => {
     const base = bases.get(V2)!;
     const outputs = { fineTune: { layers: 16 }, features: 'avg' } as const;

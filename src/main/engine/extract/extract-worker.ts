@@ -5,12 +5,13 @@ import { loadBase } from '../bases/load';
 import { findBase } from '../bases/registry';
 import { buildBoundaryRunner } from '../finetune/frozen-outputs';
 import { compileBase } from './compiled-base';
-import { prepareBatch, runBase, type PixelOptions, type PreparedBatch } from './batch';
+import { prepareBatch, preparePixelBatch, runBase, type ExtractItem } from './batch';
 import type { FromWorker, ToWorker } from './protocol';
 
 const port = parentPort!;
-let run: ((batch: PreparedBatch) => Promise<Float32Array>) | null = null;
-let pixel: PixelOptions | null = null;
+/** Decodes a batch into what the engine reads and runs it on that: set up by `init`. */
+let engine:
+  ((items: ExtractItem[]) => Promise<{ features: Float32Array; errors: (string | null)[] }>) | null = null;
 let ready: Promise<void> = Promise.resolve();
 // Results go out in arrival order; decoding of a batch starts as soon as it arrives (sharp works on
 // its own threads) so it overlaps with the base running on the batch before.
@@ -28,16 +29,22 @@ port.on('message', (msg: ToWorker) => {
           entry: msg.entryId ? (findBase(msg.entryId) ?? null) : null,
           source: 'path',
         });
-        pixel = msg.pixel;
+        const pixel = msg.pixel;
         let kind: 'graph' | 'layers';
         if (msg.boundary) {
           const b = await buildBoundaryRunner(loaded, msg.boundary);
-          run = (batch) =>
-            batch.okCount ? b.run(batch.input, batch.okCount) : Promise.resolve(new Float32Array(0));
+          engine = async (items) => {
+            const batch = await preparePixelBatch(items, pixel);
+            const features = batch.okCount ? await b.run(batch.input, batch.okCount) : new Float32Array(0);
+            return { features, errors: batch.errors };
+          };
           kind = b.kind === 'graph' ? 'graph' : 'layers';
         } else {
           const base = await compileBase(loaded);
-          run = async (batch) => runBase(base, batch, pixel!);
+          engine = async (items) => {
+            const batch = await prepareBatch(items, pixel);
+            return { features: runBase(base, batch, pixel), errors: batch.errors };
+          };
           kind = base.kind;
         }
         post({
@@ -52,15 +59,12 @@ port.on('message', (msg: ToWorker) => {
     })();
     return;
   }
-  const prepared = ready.then(() => prepareBatch(msg.items, pixel!));
+  const done = ready.then(() => engine!(msg.items));
   chain = chain
-    .then(() => prepared)
+    .then(() => done)
     .then(
-      async (batch) => {
-        const features = await run!(batch);
-        post({ type: 'result', id: msg.id, features, errors: batch.errors }, [
-          features.buffer as ArrayBuffer,
-        ]);
+      ({ features, errors }) => {
+        post({ type: 'result', id: msg.id, features, errors }, [features.buffer as ArrayBuffer]);
       },
       (e: Error) => post({ type: 'failed', id: msg.id, message: e.message }),
     );

@@ -1,7 +1,7 @@
 import { describeBackend, type BackendReport } from '../backend';
 import type { FeatureBase } from '../bases/load';
 import {
-  prepareBatch,
+  preparePixelBatch,
   releaseBatch,
   type ExtractItem,
   type PixelOptions,
@@ -19,7 +19,10 @@ interface Started {
   line: string;
   /** Decodes in this process (a batch may come already prepared). */
   inProcess: boolean;
-  run(items: ExtractItem[], prepared?: Promise<PreparedBatch>): ReturnType<BoundaryExtractor['run']>;
+  run(
+    items: ExtractItem[],
+    prepared?: Promise<PreparedBatch<Uint8Array>>,
+  ): ReturnType<BoundaryExtractor['run']>;
   close(): Promise<void>;
 }
 
@@ -30,7 +33,7 @@ function inProcess(runner: BoundaryRunner, pixel: PixelOptions, line: string): S
     line,
     inProcess: true,
     async run(items, prepared) {
-      const batch = await (prepared ?? prepareBatch(items, pixel));
+      const batch = await (prepared ?? preparePixelBatch(items, pixel));
       try {
         const rows = batch.okCount ? await runner.run(batch.input, batch.okCount) : new Float32Array(0);
         return { rows, errors: batch.errors };
@@ -131,7 +134,7 @@ export class LazyBoundaryExtractor implements BoundaryExtractor {
     const starting = this.start();
     // ONNX Runtime runs in this process: the first batches decode while its session compiles.
     const here = this.decodesHere ?? this.device !== 'tfjs';
-    const prepared = here ? prepareBatch(items, this.pixel) : undefined;
+    const prepared = here ? preparePixelBatch(items, this.pixel) : undefined;
     const started = await starting.catch((e: unknown) => {
       prepared?.catch(() => undefined);
       throw e;

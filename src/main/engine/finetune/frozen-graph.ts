@@ -8,7 +8,22 @@ import { tf } from '../tf';
  * A frozen (never-training) model with any number of outputs, run for its values only. Plain arrays in
  * and out, so a runner on another engine (ONNX Runtime) fits the same slot.
  */
-export interface FrozenRunner {
+export type FrozenRunner = FrozenRunnerCommon &
+  (
+    | {
+        reads: 'floats';
+        /** `input`: n preprocessed images, [n, h, w, 3] flat. Returns one [n × size] array per output. */
+        run(input: Float32Array, n: number): Promise<Float32Array[]>;
+      }
+    | {
+        /** A graph that preprocesses its input itself (ONNX Runtime). */
+        reads: 'pixels';
+        /** `input`: n images' raw RGB bytes, [n, h, w, 3] flat. Returns one [n × size] array per output. */
+        run(input: Uint8Array, n: number): Promise<Float32Array[]>;
+      }
+  );
+
+interface FrozenRunnerCommon {
   /** What runs it: 'graph' (tfjs graph, BatchNorm folded), 'layers' (tfjs layers model), or another engine. */
   kind: string;
   /** Why a faster form was not used. */
@@ -17,8 +32,6 @@ export interface FrozenRunner {
   describe?(): string;
   /** Float count of one sample of each output. */
   outputSizes: number[];
-  /** `input`: n preprocessed images, [n, h, w, 3] flat. Returns one [n × size] array per output. */
-  run(input: Float32Array, n: number): Promise<Float32Array[]>;
   dispose(): void;
 }
 
@@ -35,6 +48,7 @@ function tensorRunner(
   return {
     kind,
     why,
+    reads: 'floats',
     outputSizes: model.outputs.map((o) => (o.shape.slice(1) as number[]).reduce((a, b) => a * b, 1)),
     async run(input, n) {
       // No tidy: inside one the graph executor cannot free intermediates as it goes (see runBase).

@@ -8,16 +8,14 @@ import { mulberry32 } from '@shared/random';
 import { tf } from '../tf';
 import type { FrozenRunner } from './frozen-graph';
 
-/** A seeded noise image through the base's preprocessing (realistic input ranges for any mode). */
-function probeInput(base: FeatureBase, n: number): Float32Array {
+/** n seeded noise images: their bytes (what the session reads) and them through the base's preprocessing. */
+function probeInput(base: FeatureBase, n: number): { bytes: Uint8Array; floats: Float32Array } {
   const [h, w] = base.inputSize;
   const rand = mulberry32(7);
-  const out = new Float32Array(n * h * w * 3);
-  for (let k = 0; k < n; k++) {
-    const data = Uint8Array.from({ length: h * w * 3 }, () => Math.floor(rand() * 256));
-    preprocessInto({ width: w, height: h, data }, base.preprocessing, out, k * h * w * 3);
-  }
-  return out;
+  const bytes = Uint8Array.from({ length: n * h * w * 3 }, () => Math.floor(rand() * 256));
+  const floats = new Float32Array(bytes.length);
+  preprocessInto({ width: n * w, height: h, data: bytes }, base.preprocessing, floats);
+  return { bytes, floats };
 }
 
 /** Largest |ort − tfjs| over each output, relative to that output's largest |tfjs| value. */
@@ -48,16 +46,17 @@ export async function ortFrozenRunner(
   base: FeatureBase,
   o: { device?: DevicePreference; threads?: number } = {},
 ): Promise<FrozenRunner & { report: DeviceReport }> {
-  const compiled = compileOutputsModel(model);
+  // The graph reads raw RGB bytes and preprocesses them itself (as feature extraction's does).
+  const compiled = compileOutputsModel(model, {}, 64, base.preprocessing);
   const ort = await loadOrt();
   const [h, w] = base.inputSize;
   const sizes = compiled.outputShapes.map((s) => s.reduce((a, b) => a * b, 1));
   const runOn = async (
     session: Awaited<ReturnType<typeof createSession>>['session'],
-    x: Float32Array,
+    x: Uint8Array,
     n: number,
   ) => {
-    const out = await session.run({ images: new ort.Tensor('float32', x, [n, h, w, 3]) });
+    const out = await session.run({ images: new ort.Tensor('uint8', x, [n, h, w, 3]) });
     return compiled.outputNames.map((name) => out[name].data as Float32Array);
   };
   const { session, report } = await createSession(compiled.bytes, {
@@ -66,10 +65,10 @@ export async function ortFrozenRunner(
     verify: async (s) => {
       const probe = probeInput(base, 2);
       const ref = tf.tidy(() => {
-        const ys = model.predict(tf.tensor4d(probe, [2, h, w, 3]));
+        const ys = model.predict(tf.tensor4d(probe.floats, [2, h, w, 3]));
         return (Array.isArray(ys) ? ys : [ys]).map((y) => y.dataSync() as Float32Array);
       });
-      const rel = worstRelative(await runOn(s, probe, 2), ref);
+      const rel = worstRelative(await runOn(s, probe.bytes, 2), ref);
       return rel <= FEATURE_TOLERANCE
         ? null
         : `its outputs differ from tfjs by ${rel.toExponential(1)} (relative), more than ${FEATURE_TOLERANCE}`;
@@ -79,11 +78,12 @@ export async function ortFrozenRunner(
   let queue: Promise<unknown> = Promise.resolve();
   return {
     kind: 'onnxruntime',
+    reads: 'pixels',
     report,
     why: undefined,
     outputSizes: sizes,
     describe: () => describeDevice(report),
-    run(input, n) {
+    run(input: Uint8Array, n: number) {
       const run = queue.then(() => runOn(session, input, n));
       queue = run.catch(() => undefined);
       return run;

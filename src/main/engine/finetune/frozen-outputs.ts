@@ -1,6 +1,7 @@
 import type { FeatureBase } from '../bases/load';
 import type { BoundaryOutputs } from '../extract/protocol';
 import type { DevicePreference } from '../onnx/devices';
+import { preprocess, preprocessInto, type Preprocessing } from '../image/preprocess';
 import { globalPool } from '../store/pool';
 import { tf } from '../tf';
 import { compileFrozen, type FrozenRunner } from './frozen-graph';
@@ -43,10 +44,14 @@ export interface BoundaryRunner {
   /** Why a faster form was not used. */
   why?: string;
   describe(): string;
-  /** n preprocessed images → [n × Σ entrySizes], item-major. */
-  run(input: Float32Array, n: number): Promise<Float32Array>;
+  /** n images' raw RGB bytes ([n, h, w, 3] flat) → [n × Σ entrySizes], item-major. */
+  run(pixels: Uint8Array, n: number): Promise<Float32Array>;
   dispose(): void;
 }
+
+/** A batch of raw RGB bytes preprocessed as one long row of pixels (the mode is per channel only). */
+const preprocessed = (bytes: Uint8Array, mode: Preprocessing): Float32Array =>
+  preprocess({ width: bytes.length / 3, height: 1, data: bytes }, mode);
 
 export type FrozenEngine = { kind: 'onnxruntime'; device: DevicePreference } | { kind: 'tfjs' };
 
@@ -77,19 +82,24 @@ export async function buildBoundaryRunner(
     kind: frozen.kind,
     why: frozen.why,
     describe: () => frozen.describe?.() ?? `tfjs ${frozen.kind}${frozen.why ? ` (${frozen.why})` : ''}`,
-    async run(input, n) {
-      const outs = await frozen.run(input, n);
+    async run(bytes, n) {
+      const outs =
+        frozen.reads === 'pixels'
+          ? await frozen.run(bytes, n)
+          : await frozen.run(preprocessed(bytes, base.preprocessing), n);
       const rows = new Float32Array(n * row);
       for (let k = 0; k < n; k++) {
         let at = k * row;
         let j = 0;
         for (const b of split.boundary) {
-          // A boundary tensor that is the input itself: the preprocessed image is what the top reads.
-          const src = b.isInput
-            ? input.subarray(k * pixels, (k + 1) * pixels)
-            : outs[j].subarray(k * sizes[j], (k + 1) * sizes[j]);
-          if (!b.isInput) j++;
-          rows.set(src, at);
+          if (b.isInput) {
+            // A boundary tensor that is the input itself: the preprocessed image is what the top reads.
+            const data = bytes.subarray(k * pixels, (k + 1) * pixels);
+            preprocessInto({ width: pixels / 3, height: 1, data }, base.preprocessing, rows, at);
+          } else {
+            rows.set(outs[j].subarray(k * sizes[j], (k + 1) * sizes[j]), at);
+            j++;
+          }
           at += b.size;
         }
         const map = outs[j].subarray(k * sizes[j], (k + 1) * sizes[j]);
