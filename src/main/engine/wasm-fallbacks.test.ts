@@ -8,8 +8,10 @@ type Case = { name: string; xShape: number[]; wShape: number[]; loss: Loss; refe
 
 const conv = (stride: number, pad: 'same' | 'valid') => (x: tf.Tensor, w: tf.Tensor) =>
   tf.sum(tf.square(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad))) as tf.Scalar;
-const depthwise = (stride: number) => (x: tf.Tensor, w: tf.Tensor) =>
-  tf.sum(tf.square(tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, 'same'))) as tf.Scalar;
+const depthwise =
+  (stride: number, pad: 'same' | 'valid' = 'same') =>
+  (x: tf.Tensor, w: tf.Tensor) =>
+    tf.sum(tf.square(tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad))) as tf.Scalar;
 const batchNorm =
   (fused: boolean) =>
   (x: tf.Tensor, w: tf.Tensor): tf.Scalar => {
@@ -32,6 +34,20 @@ const CASES: Case[] = [
     xShape: [2, 8, 8, 3],
     wShape: [3, 3, 3, 2],
     loss: depthwise(2),
+  },
+  // Channels a multiple of 4: the SIMD kernels (wasm/depthwise-simd.ts) instead of the scalar loops.
+  { name: 'depthwise SIMD, stride 1', xShape: [2, 7, 7, 8], wShape: [3, 3, 8, 1], loss: depthwise(1) },
+  {
+    name: 'depthwise SIMD, stride 2, odd size',
+    xShape: [2, 7, 7, 8],
+    wShape: [3, 3, 8, 1],
+    loss: depthwise(2),
+  },
+  {
+    name: 'depthwise SIMD, stride 2, even size, valid',
+    xShape: [3, 8, 8, 12],
+    wShape: [3, 3, 12, 1],
+    loss: depthwise(2, 'valid'),
   },
   // ReLU6 (MobileNetV2): values below, inside, on and above both bounds.
   {

@@ -1,12 +1,14 @@
 import { installClipGradient } from './clip-gradient';
 import { installWasmFastKernels } from './wasm-fast-kernels';
+import { depthwiseFilterGradSimd, depthwiseInputGradSimd } from './wasm/depthwise-simd';
+import type { WasmMemory } from './wasm/runtime';
 import { tf } from './tf';
 
 type TensorInfo = tf.TensorInfo;
 interface WasmLike {
   readSync(dataId: object): tf.backend_util.BackendValues;
   dataIdMap?: { get(dataId: object): { memoryOffset: number } | undefined };
-  wasm?: { HEAPU8: Uint8Array };
+  wasm?: { HEAPU8: Uint8Array; asm?: { memory?: WasmMemory } };
   makeOutput(
     shape: number[],
     dtype: tf.DataType,
@@ -315,6 +317,8 @@ export function installWasmFallbacks(): string[] {
   });
   reg('DepthwiseConv2dNativeBackpropFilter', (w, { x, dy }, a) => {
     const c = info(x.shape as Conv4, a.filterShape!, a, true);
+    const simd = depthwiseFilterGradSimd(w, x, dy, c, [...a.filterShape!]);
+    if (simd) return simd;
     return w.makeOutput(
       [...a.filterShape!],
       'float32',
@@ -326,6 +330,8 @@ export function installWasmFallbacks(): string[] {
     const c = info(a.inputShape!, filter.shape as Conv4, a, true);
     const transposedPad = symmetricStride1Pad(c);
     if (transposedPad !== null) return depthwiseTransposed(w, dy, filter, transposedPad);
+    const simd = depthwiseInputGradSimd(w, dy, filter, c, [...a.inputShape!]);
+    if (simd) return simd;
     return w.makeOutput(
       [...a.inputShape!],
       'float32',

@@ -12,7 +12,8 @@
  * detach every view handed out), allocated by a bump allocator, 32-byte aligned, row stride a multiple
  * of 8 floats (zero padding adds nothing to a dot product).
  */
-import { assemble, Fn } from '../wasm/asm';
+import { Fn } from '../wasm/asm';
+import { compileKernels, fixedMemory, instantiate, type WasmMemory, type WasmModule } from '../wasm/runtime';
 
 /** Every LEB128 here is < 128 except the two SIMD arithmetic opcodes (spelled out). */
 const V128_ZERO = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
@@ -62,37 +63,21 @@ const BODY = [
   ...get(7),
 ];
 
-function filterModule(): Uint8Array {
+function filterKernel(): Fn {
   const fn = new Fn('filter', ['i32', 'i32', 'i32', 'i32', 'i32', 'f32'], ['i32']);
   for (let i = 0; i < 7; i++) fn.local('i32');
   fn.local('v128');
   fn.local('v128');
-  return assemble([fn.raw(BODY)]);
+  return fn.raw(BODY);
 }
-
-/** The little of the WebAssembly API used here (the node typings, without the DOM lib, declare none). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (d: { initial: number; maximum: number }) => WasmMemory;
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 type Filter = (pairs: number, count: number, base: number, stride: number, len: number, t: number) => number;
 
-let compiled: object | null | undefined;
-function wasmModule(): object | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new wasm.Module(filterModule());
-    } catch {
-      compiled = null; // no SIMD in this runtime: callers fall back to JavaScript
-    }
-  }
-  return compiled ?? null;
+let compiled: WasmModule | null | undefined;
+function wasmModule(): WasmModule | null {
+  // null: no SIMD in this runtime, callers use JavaScript
+  if (compiled === undefined) compiled = compileKernels([filterKernel()]);
+  return compiled;
 }
 
 const PAGE = 65536;
@@ -112,9 +97,8 @@ export class DotArena {
     if (!mod || bytes > MAX_BYTES) return null;
     const pages = Math.max(1, Math.ceil(bytes / PAGE));
     try {
-      const memory = new wasm.Memory({ initial: pages, maximum: pages });
-      const instance = new wasm.Instance(mod, { env: { memory } });
-      return new DotArena(memory, instance.exports.filter as Filter);
+      const memory = fixedMemory(pages);
+      return new DotArena(memory, instantiate(mod, memory).filter as Filter);
     } catch {
       return null; // no memory for it (RangeError): the plain JavaScript path needs none extra
     }

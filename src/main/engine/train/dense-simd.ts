@@ -9,7 +9,8 @@
  * The arithmetic is float32 with a different summation order than XNNPACK's, so results agree with the
  * tfjs path within float tolerance (as they did before), not bit for bit.
  */
-import { assemble, Fn } from '../wasm/asm';
+import { Fn } from '../wasm/asm';
+import { compileKernels, fixedMemory, instantiate, type WasmMemory, type WasmModule } from '../wasm/runtime';
 import { elementwiseKernels, type OptimizerKernels } from './simd-elementwise';
 
 export type { OptimizerKernels } from './simd-elementwise';
@@ -159,38 +160,22 @@ interface ProductKernels {
   tn(a: number, b: number, c: number, n: number): void;
 }
 
-/** The WebAssembly API this module uses (the Node typings this project compiles with lack it). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (m: WasmModule, imports: object) => { exports: object };
-  Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
-}
-type WasmModule = { readonly wasmModule: unique symbol };
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+const modules = new Map<string, WasmModule | null>();
 
-const modules = new Map<string, WasmModule>();
+/** The kernels `make` builds, compiled once per key; null where this runtime has no wasm SIMD. */
+function compiledOrNull(key: string, make: () => Fn[]): WasmModule | null {
+  if (!modules.has(key)) modules.set(key, compileKernels(make()));
+  return modules.get(key)!;
+}
 
 function compiled(key: string, make: () => Fn[]): WasmModule {
-  let m = modules.get(key);
-  if (!m) {
-    m = new wasm.Module(assemble(make()));
-    modules.set(key, m);
-  }
+  const m = compiledOrNull(key, make);
+  if (!m) throw new Error('WebAssembly SIMD is not available');
   return m;
 }
 
 /** Whether this runtime runs wasm SIMD (Node ≥ 16.4 does; checked once by compiling the kernels). */
-let supported: boolean | null = null;
-export function simdSupported(): boolean {
-  if (supported === null)
-    try {
-      compiled('opt', elementwiseKernels);
-      supported = true;
-    } catch {
-      supported = false;
-    }
-  return supported;
-}
+export const simdSupported = (): boolean => compiledOrNull('opt', elementwiseKernels) !== null;
 
 const arenas = new WeakMap<ArrayBuffer, SimdArena>();
 const KEEP_BYTES = 64 * 1024 ** 2;
@@ -201,14 +186,14 @@ const free: SimdArena[] = [];
  * would detach every view), so it is sized for the phase up front; untouched pages cost nothing.
  */
 export class SimdArena {
-  private readonly memory: { buffer: ArrayBuffer };
+  private readonly memory: WasmMemory;
   private top = 0;
   private readonly products = new Map<string, ProductKernels>();
   readonly opt: OptimizerKernels;
 
   private constructor(readonly bytes: number) {
     const pages = Math.ceil(bytes / 65536);
-    this.memory = new wasm.Memory({ initial: pages, maximum: pages });
+    this.memory = fixedMemory(pages);
     this.opt = this.instance(compiled('opt', elementwiseKernels)) as unknown as OptimizerKernels;
     arenas.set(this.memory.buffer, this);
   }
@@ -254,7 +239,7 @@ export class SimdArena {
   }
 
   private instance(m: WasmModule): object {
-    return new wasm.Instance(m, { env: { memory: this.memory } }).exports;
+    return instantiate(m, this.memory);
   }
 
   /** c[m × n] = a[m × k] · b[k × n] (k and n multiples of 4). */
