@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend';
 import { tf } from './tf';
+import { batchNormSimd, type WasmHeap } from './wasm/batchnorm-simd';
 
 const values = (n: number, k = 1.3) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * k) * 2);
 
@@ -55,6 +56,40 @@ describe('wasm kernels replaced for training speed', () => {
       tf.slice(tf.tensor3d(values(4 * 4 * 3), [4, 4, 3]), [...begin], [...size]),
     );
     expect(relDiff(ref, got)).toBeLessThan(1e-7);
+  });
+
+  it('batch norm: every value bit for bit what tfjs’ scalar kernel computes (float32, its order)', async () => {
+    await tf.setBackend('wasm');
+    const [n, c] = [3 * 5 * 5, 12];
+    const x = values(n * c);
+    const mean = values(c, 0.4);
+    const variance = Float32Array.from(values(c, 0.9), (v) => v * v + 0.01);
+    const scale = values(c, 2.1);
+    const offset = values(c, 0.3);
+    const eps = 1e-3;
+    const ts = [tf.tensor4d(x, [3, 5, 5, c]), ...[mean, variance, scale, offset].map((v) => tf.tensor1d(v))];
+    const w = tf.backend() as unknown as WasmHeap;
+    const direct = batchNormSimd(
+      w,
+      { x: ts[0], mean: ts[1], variance: ts[2], scale: ts[3], offset: ts[4] },
+      eps,
+    );
+    expect(direct, 'the SIMD kernel takes 12 channels').not.toBeNull();
+    const got = (w as unknown as tf.KernelBackend).readSync(direct!.dataId) as Float32Array;
+    w.disposeData(direct!.dataId);
+    const viaTf = tf.tidy(() => tf.batchNorm(ts[0], ts[1], ts[2], ts[4], ts[3], eps).dataSync());
+    tf.dispose(ts);
+    expect(Buffer.from(viaTf.buffer).equals(Buffer.from(got.buffer))).toBe(true);
+    // tfjs-backend-wasm's FusedBatchNorm.cc: offset + (x − mean) · scale / sqrt(variance + ε), in float32.
+    const f = Math.fround;
+    for (let i = 0; i < n * c; i++) {
+      const k = i % c;
+      const denom = f(Math.sqrt(f(variance[k] + f(eps))));
+      const want = f(offset[k] + f(f(f(x[i] - mean[k]) * scale[k]) / denom));
+      if (!Object.is(got[i], want)) expect({ i, got: got[i] }).toEqual({ i, got: want });
+    }
+    const report = await initBackend('wasm');
+    expect(report.fallbackKernels).toContain('FusedBatchNorm (fast)');
   });
 
   it('a clone shares its source’s memory: it outlives the source and is freed with the last owner', async () => {

@@ -9,17 +9,20 @@
  *   [32, 7, 7, 1280]: 5 → 1 ms).
  * - Slice of contiguous rows (`predict` batching): copies those rows; wasm's first copies all of x
  *   (7 → 0.1 ms).
- * BatchNorm's forward stays wasm's: a faster re-associated one moved MobileNet v1-0.25's layers-model
- * features by 1.5e-4 (relative) from the folded graph's, over the 1e-4 that lets devices share cached features.
+ * - FusedBatchNorm (inference statistics, channels-last): wasm/batchnorm-simd.ts, bit-identical to wasm's
+ *   own (a re-associated x·a + b moved MobileNet v1-0.25's layers-model features by 1.5e-4 relative
+ *   to the folded graph's, over the 1e-4 that lets devices share cached features).
  */
 import { tf } from './tf';
+import { batchNormSimd, type BatchNormInputs } from './wasm/batchnorm-simd';
+import type { WasmMemory } from './wasm/runtime';
 
 type TensorInfo = tf.TensorInfo;
 
 /** The parts of tfjs' wasm backend these kernels use: tensors are offsets into the module's heap. */
 interface WasmBackend {
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  wasm: { HEAPU8: Uint8Array };
+  wasm: { HEAPU8: Uint8Array; asm?: { memory?: WasmMemory } };
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   incRef(dataId: object): void;
   disposeData(dataId: object): boolean;
@@ -51,7 +54,6 @@ function filled(w: WasmBackend, shape: number[], values: Float32Array | number):
   return t;
 }
 
-/** y = (x − mean)·(scale/√(var + ε)) + offset over channels-last x, every parameter of size C or 1. */
 /**
  * Σ over every axis but the last. An NHWC activation is first average-pooled over its whole H×W
  * (XNNPACK's pooling, whose operator tfjs caches by shape), leaving B×C values to add up here. A matrix
@@ -104,6 +106,10 @@ const KERNELS: Record<string, (w: WasmBackend, a: KernelArgs) => TensorInfo | nu
   Sum: (w, { inputs, attrs }) => {
     const { axis, keepDims } = attrs as { axis: number | number[]; keepDims: boolean };
     return sumLeading(w, (inputs as Inputs).x, axis, keepDims);
+  },
+  FusedBatchNorm: (w, { inputs, attrs }) => {
+    const { varianceEpsilon } = attrs as { varianceEpsilon: number };
+    return batchNormSimd(w, inputs as unknown as BatchNormInputs, varianceEpsilon);
   },
   Slice: (w, { inputs, attrs }) => {
     const { begin, size } = attrs as { begin: number | number[]; size?: number | number[] };
