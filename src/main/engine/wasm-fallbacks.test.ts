@@ -56,6 +56,14 @@ const CASES: Case[] = [
     wShape: [6],
     loss: (x, w) => tf.sum(tf.square(tf.clipByValue(tf.mul(x, w), -0.3, 0.4))),
   },
+  // The Mean gradient is replaced on every backend: the reference divides a sum instead.
+  {
+    name: 'mean over H×W (global average pooling)',
+    xShape: [2, 5, 5, 6],
+    wShape: [6],
+    loss: (x, w) => tf.sum(tf.square(tf.mean(tf.mul(x, w), [1, 2]))),
+    reference: (x, w) => tf.sum(tf.square(tf.div(tf.sum(tf.mul(x, w), [1, 2]), 25))),
+  },
   // The BatchNorm gradient is replaced on every backend: the reference is the formula in plain ops.
   {
     name: 'batch norm (inference statistics)',

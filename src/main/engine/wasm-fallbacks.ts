@@ -1,4 +1,5 @@
 import { installClipGradient } from './clip-gradient';
+import { installMeanGradient } from './mean-gradient';
 import { installWasmFastKernels } from './wasm-fast-kernels';
 import { depthwiseFilterGradSimd, depthwiseInputGradSimd } from './wasm/depthwise-simd';
 import type { WasmMemory } from './wasm/runtime';
@@ -342,6 +343,7 @@ export function installWasmFallbacks(): string[] {
   installBatchNormGradient();
   installed.push(...installWasmFastKernels());
   if (installClipGradient()) installed.push('ClipByValue gradient (one pass)');
+  if (installMeanGradient()) installed.push('Mean gradient (broadcast, no ones array)');
   // wasm has its own Conv2DBackpropInput; for pointwise convolutions the matrix product is faster.
   const nativeInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
   if (nativeInput && !(nativeInput.kernelFunc as { pointwise?: boolean }).pointwise) {
