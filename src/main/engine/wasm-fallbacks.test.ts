@@ -56,6 +56,13 @@ const CASES: Case[] = [
     wShape: [6],
     loss: (x, w) => tf.sum(tf.square(tf.clipByValue(tf.mul(x, w), -0.3, 0.4))),
   },
+  // 45 values: four lanes at a time, then a scalar tail.
+  {
+    name: 'clip by value, a size that is not a multiple of 4',
+    xShape: [1, 3, 3, 5],
+    wShape: [5],
+    loss: (x, w) => tf.sum(tf.square(tf.clipByValue(tf.mul(x, w), -0.3, 0.4))),
+  },
   // The Mean gradient is replaced on every backend: the reference divides a sum instead.
   {
     name: 'mean over H×W (global average pooling)',

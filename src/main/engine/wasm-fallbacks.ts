@@ -2,14 +2,12 @@ import { installClipGradient } from './clip-gradient';
 import { installMeanGradient } from './mean-gradient';
 import { installWasmFastKernels } from './wasm-fast-kernels';
 import { depthwiseFilterGradSimd, depthwiseInputGradSimd } from './wasm/depthwise-simd';
-import type { WasmMemory } from './wasm/runtime';
+import { offsetOf, type WasmHeap } from './wasm/tfjs-heap';
 import { tf } from './tf';
 
 type TensorInfo = tf.TensorInfo;
-interface WasmLike {
-  readSync(dataId: object): tf.backend_util.BackendValues;
-  dataIdMap?: { get(dataId: object): { memoryOffset: number } | undefined };
-  wasm?: { HEAPU8: Uint8Array; asm?: { memory?: WasmMemory } };
+/** tfjs' wasm backend: tensors are offsets into its module's heap. */
+interface WasmLike extends WasmHeap {
   makeOutput(
     shape: number[],
     dtype: tf.DataType,
@@ -33,13 +31,7 @@ type Attrs = {
  * the module, so read them before making the output.
  */
 const f32 = (w: WasmLike, t: TensorInfo) =>
-  w.dataIdMap && w.wasm
-    ? new Float32Array(
-        w.wasm.HEAPU8.buffer,
-        w.dataIdMap.get(t.dataId)!.memoryOffset,
-        tf.util.sizeFromShape(t.shape),
-      )
-    : (w.readSync(t.dataId) as Float32Array);
+  new Float32Array(w.wasm.HEAPU8.buffer, offsetOf(w, t), tf.util.sizeFromShape(t.shape));
 
 /**
  * A 1×1, stride-1, unpadded convolution is a matrix product over the flattened positions: these are

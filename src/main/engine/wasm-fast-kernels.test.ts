@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend';
 import { tf } from './tf';
-import { batchNormSimd, type WasmHeap } from './wasm/batchnorm-simd';
+import { batchNormSimd } from './wasm/batchnorm-simd';
+import type { WasmHeap } from './wasm/tfjs-heap';
 
 const values = (n: number, k = 1.3) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * k) * 2);
 

@@ -15,26 +15,18 @@
  */
 import { tf } from './tf';
 import { batchNormSimd, type BatchNormInputs } from './wasm/batchnorm-simd';
-import type { WasmMemory } from './wasm/runtime';
+import { offsetOf, type WasmHeap } from './wasm/tfjs-heap';
 
 type TensorInfo = tf.TensorInfo;
 
-/** The parts of tfjs' wasm backend these kernels use: tensors are offsets into the module's heap. */
-interface WasmBackend {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  wasm: { HEAPU8: Uint8Array; asm?: { memory?: WasmMemory } };
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+/** tfjs' wasm backend (tensors are offsets into the module's heap), with reference counting. */
+interface WasmBackend extends WasmHeap {
   incRef(dataId: object): void;
-  disposeData(dataId: object): boolean;
 }
 
 /** A float32 tensor's values, as a view of the heap. */
 const view = (w: WasmBackend, t: TensorInfo) =>
-  new Float32Array(
-    w.wasm.HEAPU8.buffer,
-    w.dataIdMap.get(t.dataId)!.memoryOffset,
-    tf.util.sizeFromShape(t.shape),
-  );
+  new Float32Array(w.wasm.HEAPU8.buffer, offsetOf(w, t), tf.util.sizeFromShape(t.shape));
 
 /** Run another wasm kernel on tensor infos (its output is the caller's to free). */
 function run(w: WasmBackend, name: string, inputs: Record<string, TensorInfo>, attrs: object = {}) {

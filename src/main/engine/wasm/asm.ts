@@ -38,6 +38,8 @@ const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...bo
 
 /** f32x4 operations by name (SIMD opcode after the 0xfd prefix). */
 const F32X4 = { add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, sqrt: 0xe3, max: 0xe9 } as const;
+/** f32x4 lane comparisons: each lane all ones (true) or all zeros. */
+const F32X4_CMP = { eq: 0x41, ne: 0x42, lt: 0x43, gt: 0x44, le: 0x45, ge: 0x46 } as const;
 
 /** One function's body, written as a sequence of instructions on numbered locals. */
 export class Fn {
@@ -112,6 +114,13 @@ export class Fn {
   }
   f32x4(op: keyof typeof F32X4) {
     return this.simd(F32X4[op]);
+  }
+  f32x4cmp(op: keyof typeof F32X4_CMP) {
+    return this.simd(F32X4_CMP[op]);
+  }
+  /** Bitwise and of two v128 (a comparison's mask keeps a lane's bits or zeroes them). */
+  and() {
+    return this.simd(0x4e);
   }
   /** Lanes 0 and 1 of an f32x4 as an f64x2. */
   promoteLow() {

@@ -6,16 +6,8 @@
  * four channels per instruction. An earlier re-associated variant, x·a + b, moved features by 1.5e-4.
  */
 import { Fn } from './asm';
-import { compileKernels, instantiate, type WasmMemory, type WasmModule } from './runtime';
+import { heapKernel, offsetOf, type WasmHeap } from './tfjs-heap';
 import { tf } from '../tf';
-
-/** What this kernel needs of tfjs' wasm backend: tensors are byte offsets into the module's memory. */
-export interface WasmHeap {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  wasm: { HEAPU8: Uint8Array; asm?: { memory?: WasmMemory } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  disposeData(dataId: object): boolean;
-}
 
 type Norm = (
   out: number,
@@ -65,21 +57,7 @@ function normKernel(): Fn {
   return f;
 }
 
-let module: WasmModule | null | undefined;
-const instances = new WeakMap<WasmMemory, Norm>();
-
-function normOn(w: WasmHeap): Norm | null {
-  const memory = w.wasm.asm?.memory;
-  if (!memory) return null;
-  if (module === undefined) module = compileKernels([normKernel()]);
-  if (!module) return null;
-  let norm = instances.get(memory);
-  if (!norm) {
-    norm = instantiate(module, memory).norm as Norm;
-    instances.set(memory, norm);
-  }
-  return norm;
-}
+const normOn = heapKernel<Norm>(normKernel);
 
 export interface BatchNormInputs {
   x: tf.TensorInfo;
@@ -102,7 +80,7 @@ export function batchNormSimd(w: WasmHeap, inp: BatchNormInputs, epsilon: number
   const size = tf.util.sizeFromShape(x.shape);
   const norm = size ? normOn(w) : null;
   if (!norm) return null;
-  const at = (t: tf.TensorInfo) => w.dataIdMap.get(t.dataId)!.memoryOffset;
+  const at = (t: tf.TensorInfo) => offsetOf(w, t);
   // √(variance + ε) per channel, as tfjs' kernel computes it (float32 sum, then a correctly rounded
   // square root: Math.fround of the double root is the float32 root).
   const denom = w.makeOutput([c], 'float32');

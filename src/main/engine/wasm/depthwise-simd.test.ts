@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
 import { tf } from '../tf';
-import { depthwiseFilterGradSimd, depthwiseInputGradSimd, type WasmHeap } from './depthwise-simd';
+import { depthwiseFilterGradSimd, depthwiseInputGradSimd } from './depthwise-simd';
+import type { WasmHeap } from './tfjs-heap';
 
 /** Seeded values with zeros in them (post-ReLU activations are mostly zero). */
 const values = (n: number, k: number) =>

@@ -6,15 +6,8 @@
  * by float32 rounding of each product (the scalar loop rounds product + sum once).
  */
 import { Fn } from './asm';
-import { compileKernels, instantiate, type WasmMemory, type WasmModule } from './runtime';
+import { heapKernel, offsetOf, type WasmHeap } from './tfjs-heap';
 import { tf } from '../tf';
-
-/** What these kernels need of tfjs' wasm backend: tensors are byte offsets into the module's memory. */
-export interface WasmHeap {
-  dataIdMap?: { get(dataId: object): { memoryOffset: number } | undefined };
-  wasm?: { HEAPU8: Uint8Array; asm?: { memory?: WasmMemory } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
 
 type Rows = (
   out: number,
@@ -63,24 +56,8 @@ function rowsKernel(): Fn {
   return f;
 }
 
-let module: WasmModule | null | undefined;
-const instances = new WeakMap<WasmMemory, Rows>();
-
 /** The kernel bound to the backend's memory, or null (no SIMD in this runtime, or no heap access). */
-function rowsOn(w: WasmHeap): Rows | null {
-  const memory = w.wasm?.asm?.memory;
-  if (!memory || !w.dataIdMap) return null;
-  if (module === undefined) module = compileKernels([rowsKernel()]);
-  if (!module) return null;
-  let rows = instances.get(memory);
-  if (!rows) {
-    rows = instantiate(module, memory).rows as Rows;
-    instances.set(memory, rows);
-  }
-  return rows;
-}
-
-const offsetOf = (w: WasmHeap, t: tf.TensorInfo) => w.dataIdMap!.get(t.dataId)!.memoryOffset;
+const rowsOn = heapKernel<Rows>(rowsKernel);
 
 /** Whether the SIMD kernels take this convolution (multiplier 1, channels a multiple of 4). */
 export const depthwiseSimdApplies = (c: tf.backend_util.Conv2DInfo): boolean =>
@@ -119,7 +96,7 @@ function forEachRun(
 function zeroed(w: WasmHeap, shape: number[]): { t: tf.TensorInfo; at: number } {
   const t = w.makeOutput(shape, 'float32');
   const at = offsetOf(w, t);
-  new Float32Array(w.wasm!.HEAPU8.buffer, at, tf.util.sizeFromShape(shape)).fill(0);
+  new Float32Array(w.wasm.HEAPU8.buffer, at, tf.util.sizeFromShape(shape)).fill(0);
   return { t, at };
 }
 
