@@ -146,6 +146,31 @@ export class Fn {
     cond();
     return this.op(0x0d, 0).op(0x0b);
   }
+  /**
+   * For each of `rows` rows (an i32 parameter or local, counted down to 0): `body(i)` for the byte offset
+   * i = 0, 16, … < `bytes` (a non-zero multiple of 16; an i32 parameter or local), then `next()`.
+   */
+  forRows(rows: number, bytes: number, body: (i: number) => void, next: () => void) {
+    const i = this.local('i32');
+    return this.get(rows).ifNonZero(() =>
+      this.doWhile(
+        () => {
+          this.i32(0).set(i);
+          this.doWhile(
+            () => {
+              body(i);
+              this.inc(i, 16);
+            },
+            () => this.get(i).get(bytes).i32ne(),
+          );
+          next();
+          this.inc(rows, -1);
+        },
+        () => this.get(rows),
+      ),
+    );
+  }
+
   /** Instructions already encoded (a kernel written out byte by byte). */
   raw(bytes: readonly number[]): this {
     return this.op(...bytes);

@@ -27,32 +27,24 @@ type Norm = (
 function normKernel(): Fn {
   const f = new Fn('norm', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
   const [out, x, mean, scale, denom, offset, bytes, rows] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const i = f.local('i32');
-  f.get(rows).ifNonZero(() =>
-    f.doWhile(
-      () => {
-        f.i32(0).set(i);
-        f.doWhile(
-          () => {
-            f.get(out).get(i).i32add();
-            f.get(offset).get(i).i32add().load(0);
-            f.get(x).get(i).i32add().load(0);
-            f.get(mean).get(i).i32add().load(0);
-            f.f32x4('sub');
-            f.get(scale).get(i).i32add().load(0);
-            f.f32x4('mul');
-            f.get(denom).get(i).i32add().load(0);
-            f.f32x4('div').f32x4('add').store(0);
-            f.inc(i, 16);
-          },
-          () => f.get(i).get(bytes).i32ne(),
-        );
-        f.get(out).get(bytes).i32add().set(out);
-        f.get(x).get(bytes).i32add().set(x);
-        f.inc(rows, -1);
-      },
-      () => f.get(rows),
-    ),
+  f.forRows(
+    rows,
+    bytes,
+    (i) => {
+      f.get(out).get(i).i32add();
+      f.get(offset).get(i).i32add().load(0);
+      f.get(x).get(i).i32add().load(0);
+      f.get(mean).get(i).i32add().load(0);
+      f.f32x4('sub');
+      f.get(scale).get(i).i32add().load(0);
+      f.f32x4('mul');
+      f.get(denom).get(i).i32add().load(0);
+      f.f32x4('div').f32x4('add').store(0);
+    },
+    () => {
+      f.get(out).get(bytes).i32add().set(out);
+      f.get(x).get(bytes).i32add().set(x);
+    },
   );
   return f;
 }

@@ -28,30 +28,22 @@ type Rows = (
 function rowsKernel(): Fn {
   const f = new Fn('rows', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
   const [out, a, b, bytes, count, outStep, aStep, bStep] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const i = f.local('i32');
   const advance = (p: number, step: number) => f.get(p).get(step).i32add().set(p);
-  f.get(count).ifNonZero(() =>
-    f.doWhile(
-      () => {
-        f.i32(0).set(i);
-        f.doWhile(
-          () => {
-            f.get(out).get(i).i32add();
-            f.get(out).get(i).i32add().load(0);
-            f.get(a).get(i).i32add().load(0);
-            f.get(b).get(i).i32add().load(0);
-            f.f32x4('mul').f32x4('add').store(0);
-            f.inc(i, 16);
-          },
-          () => f.get(i).get(bytes).i32ne(),
-        );
-        advance(out, outStep);
-        advance(a, aStep);
-        advance(b, bStep);
-        f.inc(count, -1);
-      },
-      () => f.get(count),
-    ),
+  f.forRows(
+    count,
+    bytes,
+    (i) => {
+      f.get(out).get(i).i32add();
+      f.get(out).get(i).i32add().load(0);
+      f.get(a).get(i).i32add().load(0);
+      f.get(b).get(i).i32add().load(0);
+      f.f32x4('mul').f32x4('add').store(0);
+    },
+    () => {
+      advance(out, outStep);
+      advance(a, aStep);
+      advance(b, bStep);
+    },
   );
   return f;
 }
