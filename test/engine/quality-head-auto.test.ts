@@ -54,6 +54,32 @@ describe('cross-validation of a Flatten head', () => {
   });
 });
 
+describe('cross-validation scored as a run trains', () => {
+  it('with the held-out fold as its validation set, each fold keeps its best epoch (lower out-of-fold loss)', async () => {
+    const { data } = await trainFeatures('mobilenet_v1_0.25_224');
+    // Patience ≥ epochs: both see the same ten epochs (same seeds); one ends on the last, one on the best.
+    const settings = {
+      ...TrainConfig.parse({ seed: 1 }),
+      learningRate: 1e-2,
+      earlyStopping: { patience: 10, restoreBest: true },
+    };
+    const head = HeadSpec.parse(HEAD_PRESETS.light);
+    const last = await crossValidate({ data, head, settings, folds: 5 });
+    const best = await crossValidate({ data, head, settings, folds: 5, heldOutAsValidation: true });
+    expect(best.fold).toEqual(last.fold);
+    expect(best.logLoss).toBeLessThan(last.logLoss);
+    // With early stopping on (patience 2) the fits stop sooner, still out of fold, still sane.
+    const early = await crossValidate({
+      data,
+      head,
+      settings: { ...settings, earlyStopping: { patience: 2, restoreBest: true } },
+      folds: 5,
+      heldOutAsValidation: true,
+    });
+    expect(early.accuracy).toBeGreaterThan(0.75);
+  }, 600_000);
+});
+
 describe.each(['mobilenet_v1_0.25_224', 'mobilenet_v2_0.35_224'])(
   'head auto on hymenoptera, %s',
   (baseId) => {
