@@ -7,7 +7,7 @@ import { HeadAutoResult } from '@shared/quality';
 import { TrainConfig } from '@shared/train';
 import { scanDataset } from '../../src/main/engine/dataset/scan';
 import { CvData, crossValidate } from '../../src/main/engine/quality/cross-val';
-import { autoHead, withWinner } from '../../src/main/engine/quality/head-auto';
+import { autoHead, headGrid, withWinner } from '../../src/main/engine/quality/head-auto';
 import { tf } from '../../src/main/engine/tf';
 import { runTraining } from '../../src/main/engine/pipeline/run';
 import { cleanFeatures, cvSources } from '../helpers/quality-features';
@@ -77,6 +77,32 @@ describe('cross-validation scored as a run trains', () => {
       heldOutAsValidation: true,
     });
     expect(early.accuracy).toBeGreaterThan(0.75);
+  }, 600_000);
+});
+
+describe('head auto on pooled vectors only (what an app run stores)', () => {
+  it('reports a Flatten candidate as skipped (needs full maps) instead of failing the run', async () => {
+    const { set, scan, featureShape } = await cleanFeatures(
+      HYMENOPTERA,
+      'mobilenet_v1_0.25_224',
+      cacheDir,
+      'avg',
+    );
+    const items = set.items.filter((it) => it.file.split === 'train');
+    const data = new CvData(items, featureShape, scan.classes.length, cvSources(set, items));
+    const r = await autoHead({
+      data,
+      settings: TrainConfig.parse({ seed: 1 }),
+      grid: headGrid({ presets: ['keras', 'light'], learningRates: [3e-3], l2: [0] }),
+      maxRelativeWork: Infinity,
+      repeats: 1,
+    });
+    expect(r.rows.map((row) => [row.candidate.preset, row.status])).toEqual([
+      ['keras', 'skipped'],
+      ['light', 'done'],
+    ]);
+    expect(r.rows[0].reason).toMatch(/full feature maps/);
+    expect(r.winner.preset).toBe('light');
   }, 600_000);
 });
 

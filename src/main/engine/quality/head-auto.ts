@@ -114,8 +114,9 @@ export async function autoHead(o: AutoHeadOptions): Promise<HeadAutoResult> {
   const rows: HeadCvRow[] = new Array(grid.length);
   let done = 0;
   for (const { c, i, work } of order) {
-    rows[i] =
-      work > maxWork
+    rows[i] = !o.data.supports(c.head)
+      ? skippedRow(c, 'needs full feature maps (only pooled vectors are stored)')
+      : work > maxWork
         ? skippedRow(
             c,
             `${(work / order[0].work).toFixed(0)}× the work of the cheapest candidate (limit ${o.maxRelativeWork ?? DEFAULT_MAX_RELATIVE_WORK}×)`,
