@@ -1,6 +1,7 @@
 /**
  * `--head auto` against every preset on hymenoptera's validation split, over several seeds:
- * `npx tsx bench/head-auto.bench.ts [--seeds 1,2,3] [--bases mobilenet_v1_0.25_224,…] [--cache DIR]`.
+ * `npx tsx bench/head-auto.bench.ts [--seeds 1,2,3] [--bases mobilenet_v1_0.25_224,…] [--presets a,b|none]
+ * [--lrs …] [--l2s …] [--fixed-epochs] [--repeats N] [--cache DIR]`.
  * Per base and seed: cross-validation on the training split picks a head (timed), then full runs (the
  * CLI's procedure: early stopping on val, best weights) train the winner and each preset with that seed.
  * Prints ONE JSON object (per base: mean ± sd of val accuracy for auto and each preset, CV seconds) on
@@ -13,7 +14,7 @@ import { HEAD_PRESETS, type HeadPresetId } from '@shared/head';
 import { TrainConfig } from '@shared/train';
 import { scanDataset } from '../src/main/engine/dataset/scan';
 import { CvData } from '../src/main/engine/quality/cross-val';
-import { autoHead, withWinner } from '../src/main/engine/quality/head-auto';
+import { DEFAULT_GRID, autoHead, headGrid, withWinner } from '../src/main/engine/quality/head-auto';
 import { runTraining } from '../src/main/engine/pipeline/run';
 import { cleanFeatures, cvSources } from '../test/helpers/quality-features';
 
@@ -26,7 +27,19 @@ const arg = (name: string) => {
 };
 const seeds = (arg('--seeds') ?? '1,2,3').split(',').map(Number);
 const bases = (arg('--bases') ?? 'mobilenet_v1_0.25_224,mobilenet_v2_0.35_224').split(',');
-const presets = (arg('--presets') ?? Object.keys(HEAD_PRESETS).join(',')).split(',') as HeadPresetId[];
+/** `--presets none`: auto only (the presets' runs are deterministic per seed: reuse an earlier output). */
+const presetArg = arg('--presets') ?? Object.keys(HEAD_PRESETS).join(',');
+const presets = (presetArg === 'none' ? [] : presetArg.split(',')) as HeadPresetId[];
+/** The grid's axes (default DEFAULT_GRID), e.g. `--lrs 3e-4,1e-3,3e-3 --l2s 0,1e-2` for an earlier grid. */
+const nums = (name: string) => arg(name)?.split(',').map(Number);
+const grid = headGrid({
+  presets: DEFAULT_GRID.presets,
+  learningRates: nums('--lrs') ?? DEFAULT_GRID.learningRates,
+  l2: nums('--l2s') ?? DEFAULT_GRID.l2,
+});
+/** `--fixed-epochs`: CV fits train exactly `epochs` epochs (no early stopping on the held-out fold). */
+const fixedEpochs = process.argv.includes('--fixed-epochs');
+const repeats = arg('--repeats') ? Number(arg('--repeats')) : undefined;
 const log = (s: string) => process.stderr.write(`[head-auto-bench] ${s}\n`);
 const round = (v: number, d = 4) => Math.round(v * 10 ** d) / 10 ** d;
 
@@ -39,7 +52,14 @@ function meanSd(xs: number[]) {
 async function main() {
   const keep = arg('--cache');
   const cacheDir = keep ?? (await mkdtemp(path.join(os.tmpdir(), 'head-auto-bench-')));
-  const out: Record<string, unknown> = { seeds, date: new Date().toISOString(), bases: [] };
+  const out: Record<string, unknown> = {
+    seeds,
+    grid: grid.map((c) => c.id),
+    heldOutAsValidation: !fixedEpochs,
+    repeats: repeats ?? 'default',
+    date: new Date().toISOString(),
+    bases: [],
+  };
   try {
     for (const base of bases) {
       const loadAvg1 = round(os.loadavg()[0], 2);
@@ -62,7 +82,7 @@ async function main() {
       for (const seed of seeds) {
         const settings = TrainConfig.parse({ base, seed });
         const t = performance.now();
-        const r = await autoHead({ data, settings });
+        const r = await autoHead({ data, settings, grid, heldOutAsValidation: !fixedEpochs, repeats });
         cvS.push((performance.now() - t) / 1000);
         winners.push(r.winner.id);
         log(`${base} seed ${seed}: ${r.winner.id} in ${cvS.at(-1)!.toFixed(1)} s`);

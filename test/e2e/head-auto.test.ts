@@ -49,8 +49,8 @@ describe('the head editor’s Auto choice in Chromium', () => {
     const table = page.getByTestId('head-auto-table');
     await table.waitFor({ timeout: 30_000 });
     const rows = table.locator('tbody tr');
-    // Linear × 3 rates, light × 3 rates × 2 L2, keras × 6 (reported skipped: over the work limit).
-    await poll(() => rows.count()).toBe(15);
+    // Linear × 3 rates, light × 3 rates × 3 L2, keras × 9 (reported skipped: over the work limit).
+    await poll(() => rows.count()).toBe(21);
     const winner = table.locator('tr[aria-current=true] td').first();
     const winnerId = await winner.textContent();
     expect(winnerId).toMatch(/^(linear|light) lr=/);

@@ -7,7 +7,7 @@ import { HeadAutoResult } from '@shared/quality';
 import { TrainConfig } from '@shared/train';
 import { scanDataset } from '../../src/main/engine/dataset/scan';
 import { CvData, crossValidate } from '../../src/main/engine/quality/cross-val';
-import { autoHead, withWinner } from '../../src/main/engine/quality/head-auto';
+import { autoHead, headGrid, withWinner } from '../../src/main/engine/quality/head-auto';
 import { tf } from '../../src/main/engine/tf';
 import { runTraining } from '../../src/main/engine/pipeline/run';
 import { cleanFeatures, cvSources } from '../helpers/quality-features';
@@ -52,6 +52,58 @@ describe('cross-validation of a Flatten head', () => {
     for (let i = 0; i < items.length; i++) expect(r.probs[2 * i] + r.probs[2 * i + 1]).toBeCloseTo(1, 4);
     expect(r.accuracy).toBeGreaterThan(0.7);
   });
+});
+
+describe('cross-validation scored as a run trains', () => {
+  it('with the held-out fold as its validation set, each fold keeps its best epoch (lower out-of-fold loss)', async () => {
+    const { data } = await trainFeatures('mobilenet_v1_0.25_224');
+    // Patience ≥ epochs: both see the same ten epochs (same seeds); one ends on the last, one on the best.
+    const settings = {
+      ...TrainConfig.parse({ seed: 1 }),
+      learningRate: 1e-2,
+      earlyStopping: { patience: 10, restoreBest: true },
+    };
+    const head = HeadSpec.parse(HEAD_PRESETS.light);
+    const last = await crossValidate({ data, head, settings, folds: 5 });
+    const best = await crossValidate({ data, head, settings, folds: 5, heldOutAsValidation: true });
+    expect(best.fold).toEqual(last.fold);
+    expect(best.logLoss).toBeLessThan(last.logLoss);
+    // With early stopping on (patience 2) the fits stop sooner, still out of fold, still sane.
+    const early = await crossValidate({
+      data,
+      head,
+      settings: { ...settings, earlyStopping: { patience: 2, restoreBest: true } },
+      folds: 5,
+      heldOutAsValidation: true,
+    });
+    expect(early.accuracy).toBeGreaterThan(0.75);
+  }, 600_000);
+});
+
+describe('head auto on pooled vectors only (what an app run stores)', () => {
+  it('reports a Flatten candidate as skipped (needs full maps) instead of failing the run', async () => {
+    const { set, scan, featureShape } = await cleanFeatures(
+      HYMENOPTERA,
+      'mobilenet_v1_0.25_224',
+      cacheDir,
+      'avg',
+    );
+    const items = set.items.filter((it) => it.file.split === 'train');
+    const data = new CvData(items, featureShape, scan.classes.length, cvSources(set, items));
+    const r = await autoHead({
+      data,
+      settings: TrainConfig.parse({ seed: 1 }),
+      grid: headGrid({ presets: ['keras', 'light'], learningRates: [3e-3], l2: [0] }),
+      maxRelativeWork: Infinity,
+      repeats: 1,
+    });
+    expect(r.rows.map((row) => [row.candidate.preset, row.status])).toEqual([
+      ['keras', 'skipped'],
+      ['light', 'done'],
+    ]);
+    expect(r.rows[0].reason).toMatch(/full feature maps/);
+    expect(r.winner.preset).toBe('light');
+  }, 600_000);
 });
 
 describe.each(['mobilenet_v1_0.25_224', 'mobilenet_v2_0.35_224'])(

@@ -124,6 +124,12 @@ export interface CrossValOptions {
   /** Fold assignment (default: stratified by label, grouped by `data.groupKeys`, seeded by settings.seed). */
   fold?: Int32Array;
   signal?: AbortSignal;
+  /**
+   * Each fold's held-out items also serve as its validation set, as a run's validation split does: early
+   * stopping (settings.earlyStopping) and "restore best" on their loss. The score then estimates what a
+   * run reports (its val accuracy at the restored epoch), still from the training split alone.
+   */
+  heldOutAsValidation?: boolean;
   /** After each fold: (folds done, folds). */
   onFold?: (done: number, total: number) => void;
 }
@@ -170,6 +176,7 @@ export async function crossValidate(o: CrossValOptions): Promise<CrossValResult>
       settings,
       seed: mixSeed(settings.seed, f),
       signal: o.signal,
+      heldOutAsValidation: o.heldOutAsValidation,
     });
     let correct = 0;
     heldIdx.forEach((i, j) => {
@@ -217,6 +224,7 @@ export interface FitInput {
   settings: CvTrainSettings;
   seed: number;
   signal?: AbortSignal;
+  heldOutAsValidation?: boolean;
 }
 
 /** Build, train (buildHead + trainLoop, as a run does) and predict held-out items; frees the head. */
@@ -234,7 +242,9 @@ export async function fitAndPredict(o: FitInput): Promise<Float32Array> {
     for (const it of o.train) counts[it.file.classIndex]++;
     const train = featureTrainSource(inputs.table, o.train, inputs.shape, o.seed);
     const classWeights = o.settings.classWeight === 'balanced' ? balancedClassWeights(counts) : null;
-    const config = { ...o.settings, earlyStopping: null };
+    const heldOut = featureValSource(inputs.table, o.heldOut, inputs.shape, models.model);
+    const asVal = o.heldOutAsValidation ?? false;
+    const config = { ...o.settings, earlyStopping: asVal ? o.settings.earlyStopping : null };
     let step = 0;
     // Pooled vectors through Dense/Dropout layers: the fast head loop, as a run trains them (same
     // results, a fraction of tfjs' per-op dispatch, which was most of cross-validation's time).
@@ -244,7 +254,7 @@ export async function fitAndPredict(o: FitInput): Promise<Float32Array> {
       jobId: 'cross-validation',
       phase: 'head' as const,
       train,
-      val: null,
+      val: asVal ? heldOut : null,
       config,
       learningRate: o.settings.learningRate,
       epochs: o.settings.epochs,
@@ -271,7 +281,7 @@ export async function fitAndPredict(o: FitInput): Promise<Float32Array> {
           });
     if (res.stopped) throw new QualityStoppedError();
     reseedDropout(head.layers, null);
-    const src = featureValSource(inputs.table, o.heldOut, inputs.shape, models.model);
+    const src = heldOut;
     const out = new Float32Array(o.heldOut.length * C);
     for (let s = 0; s < o.heldOut.length; s += 256) {
       const p = await src.predict(s, Math.min(o.heldOut.length, s + 256));
