@@ -22,7 +22,7 @@
  * JavaScript.
  */
 import { QualityStoppedError } from './errors';
-import { pairsAbove } from './ort-kernels';
+import { kernelScope, pairsAbove } from './ort-kernels';
 import { augmentedRows, fineRank, type RankChoice } from './projection';
 import { DotArena } from './simd-dot';
 import { pooledEmbeddings } from './embed';
@@ -95,11 +95,16 @@ export function rowsForSearch(n: number, dim: number): { rows: Float32Array; are
   return { rows: arena ? arena.floats(n * dim) : new Float32Array(n * dim), arena };
 }
 
-export async function similarPairs(
+export function similarPairs(
   x: Float32Array,
   dim: number,
   o: SimilarPairsOptions,
 ): Promise<SimilarPairsStats> {
+  // The ORT temporaries (projection, blocked product) are freed when the search ends.
+  return kernelScope(() => search(x, dim, o));
+}
+
+async function search(x: Float32Array, dim: number, o: SimilarPairsOptions): Promise<SimilarPairsStats> {
   const n = x.length / dim;
   const t0 = Date.now();
   const arena = o.arena && o.arena.owns(x) && dim % 8 === 0 ? o.arena : null;
