@@ -20,6 +20,10 @@
  * approximate-NN libraries (hnswlib) return k neighbours, not all pairs above a threshold, and miss some.
  * Cost here: n²(r+1)/2 in ORT (r ≈ 32–256) plus candidates × (f + 1) and screened candidates × d in
  * JavaScript.
+ * Memory, per row: 4d bytes (the rows themselves, for exact verification) + 4·stride(f + 1) (fine rows)
+ * + 4(r + 1) (coarse rows): ~7 KB at d = 1280, f = 384, r = 96 (~0.7 GB at 100k rows); per pair found,
+ * 16 bytes in the caller (duplicates.ts keeps them for the local margin); the ORT block temporaries are
+ * bounded by the block size and freed when the search ends.
  */
 import { QualityStoppedError } from './errors';
 import { kernelScope, pairsAbove } from './ort-kernels';
