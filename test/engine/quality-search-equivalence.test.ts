@@ -9,7 +9,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { duplicateImagesOf, findDuplicates } from '../../src/main/engine/quality/duplicates';
 import { centredUnitRows, pooledEmbeddings } from '../../src/main/engine/quality/embed';
-import { localMean, neighbourhoods, LOCAL_K } from '../../src/main/engine/quality/local-scaling';
+import {
+  localMean,
+  neighbourhoods,
+  neighboursOf,
+  LOCAL_K,
+} from '../../src/main/engine/quality/local-scaling';
 import { dot, rowsForSearch, similarPairs } from '../../src/main/engine/quality/similarity';
 import { UnionFind } from '../../src/main/engine/quality/union-find';
 import type { DuplicateImage } from '../../src/main/engine/quality/duplicates';
@@ -85,7 +90,7 @@ describe('similarity search on real photos: the same pairs as brute force', () =
         .filter((j) => j !== i)
         .map((j) => ({ j, s: dot(u, i * dim, j * dim, dim) }))
         .sort((a, b) => b.s - a.s);
-      const got = nb.of.get(i)!;
+      const got = neighboursOf(nb, i)!;
       // float32 (ORT) against float64 sums: values within rounding, the same order up to near-ties.
       for (let k = 0; k <= LOCAL_K; k++) expect(got.sims[k]).toBeCloseTo(sims[k].s, 5);
       const partner = sims[0].j;

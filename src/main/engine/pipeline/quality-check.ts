@@ -88,6 +88,8 @@ export async function qualityCheck(
   );
   const { set } = pass;
   const form = set.form;
+  let closed: Promise<void> | null = null;
+  const closeTable = () => (closed ??= set.table.close());
   const extraction: QualityCheckOutput['extraction'] = {
     computed: set.computed,
     cached: set.cached,
@@ -101,9 +103,14 @@ export async function qualityCheck(
       i.cacheDir,
       { signal: ctx.signal, known: decodedHashes },
     );
+    const embeddings = form === 'max' ? null : await embeddingsForSearch(set, set.items);
+    // Without cross-validation next, nothing reads the vectors again: free them (in memory, 2.5 KB an
+    // image as float16) before the search takes its own rows, rather than holding both at its peak.
+    const cvFollows = i.headAuto || i.review;
+    if (!cvFollows) await closeTable();
     const duplicates = await findDuplicates({
       images: duplicateImagesOf(set.items),
-      embeddings: form === 'max' ? null : await embeddingsForSearch(set, set.items),
+      embeddings,
       phashes,
       options: i.duplicateOptions,
       signal: ctx.signal,
@@ -147,7 +154,7 @@ export async function qualityCheck(
       : null;
     return { duplicates, dedupe, scan, review, headAuto, config, extraction };
   } finally {
-    await set.table.close();
+    await closeTable();
   }
 }
 

@@ -12,6 +12,7 @@ import { centreUnitRowsInPlace } from './embed';
 import type { PerceptualHash } from './phash';
 import { phashPairs } from './phash-match';
 import { localMargin, neighbourhoods } from './local-scaling';
+import { PairList } from './pair-list';
 import { rowsForSearch, similarPairs } from './similarity';
 import type { DotArena } from './simd-dot';
 import { UnionFind } from './union-find';
@@ -112,23 +113,24 @@ export async function findDuplicates(input: FindDuplicatesInput): Promise<Duplic
     if (!inPlace)
       files.forEach((f, node) => rows.set(data.subarray(f[0] * dim, (f[0] + 1) * dim), node * dim));
     const t = Date.now();
-    const found: { i: number; j: number; s: number }[] = [];
+    const found = new PairList();
     const stats = await similarPairs(centreUnitRowsInPlace(rows, dim), dim, {
       threshold: options.embeddingThreshold,
       signal: input.signal,
       arena,
-      onPair: (i, j, s) => found.push({ i, j, s }),
+      onPair: (i, j, s) => found.push(i, j, s),
     });
     // Local scaling: a pair must also stand out from both photos' own neighbourhoods (local-scaling.ts).
     const tl = Date.now();
     let crowdedPairs = 0;
     if (options.localMargin > 0 && found.length) {
-      const nb = await neighbourhoods(rows, dim, [...new Set(found.flatMap((p) => [p.i, p.j]))]);
-      for (const p of found)
-        if (localMargin(nb, p.i, p.j, p.s) >= options.localMargin)
-          offer(p.i, p.j, { signal: 'embedding', similarity: p.s });
+      const nb = await neighbourhoods(rows, dim, found.rows(nodes));
+      found.forEach((i, j, s) => {
+        if (localMargin(nb, i, j, s) >= options.localMargin)
+          offer(i, j, { signal: 'embedding', similarity: s });
         else crowdedPairs++;
-    } else for (const p of found) offer(p.i, p.j, { signal: 'embedding', similarity: p.s });
+      });
+    } else found.forEach((i, j, s) => offer(i, j, { signal: 'embedding', similarity: s }));
     embedding = {
       method: stats.method + (options.localMargin > 0 ? ' + local margin' : ''),
       dim,

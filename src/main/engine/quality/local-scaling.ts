@@ -12,15 +12,23 @@
  * comes out somewhat low and the rule errs towards the plain threshold (keeping more pairs).
  */
 import { mulberry32 } from '@shared/random';
-import { topOfProduct } from './ort-kernels';
+import { kernelScope, topOfProduct } from './ort-kernels';
 
 export const LOCAL_K = 5;
 export const REFERENCE_ROWS = 4096;
 
-/** Each listed row's K+1 most similar reference rows (itself excluded), most similar first. */
+/**
+ * Each listed row's K+1 most similar reference rows (itself excluded), most similar first, in flat
+ * columns: 48 bytes per listed row plus 4 per row of the set (a Map of small typed arrays per row cost
+ * ~10× that, and at 100k images nearly every row is listed).
+ */
 export interface Neighbourhoods {
   k: number;
-  of: Map<number, { sims: Float32Array; idx: Int32Array }>;
+  /** Row → its slot (-1: not listed). */
+  slotOf: Int32Array;
+  /** K+1 values per slot (unfilled: -Infinity / -1). */
+  sims: Float32Array;
+  idx: Int32Array;
 }
 
 function gather(x: Float32Array, dim: number, rows: ArrayLike<number>): Float32Array {
@@ -40,49 +48,67 @@ function referenceRows(n: number): Int32Array {
   return all.slice(0, REFERENCE_ROWS).sort();
 }
 
-export async function neighbourhoods(
+export function neighbourhoods(
   x: Float32Array,
   dim: number,
   rows: readonly number[],
   k = LOCAL_K,
 ): Promise<Neighbourhoods> {
+  // ORT's top-k temporaries are freed when this ends (ort-kernels.ts).
+  return kernelScope(() => topNeighbours(x, dim, rows, k));
+}
+
+async function topNeighbours(x: Float32Array, dim: number, rows: readonly number[], k: number) {
   const n = x.length / dim;
   const ref = referenceRows(n);
   const b = gather(x, dim, ref);
   const keep = k + 1;
   // One more than kept: the row itself may be among its own top (it is a reference row).
   const top = Math.min(keep + 1, ref.length);
-  const of: Neighbourhoods['of'] = new Map();
+  const slotOf = new Int32Array(n).fill(-1);
+  const sims = new Float32Array(rows.length * keep).fill(-Infinity);
+  const idx = new Int32Array(rows.length * keep).fill(-1);
   const B = 1024;
   for (let r0 = 0; r0 < rows.length; r0 += B) {
     const block = rows.slice(r0, r0 + B);
     // Product and top-k selection in ORT (ties: lower reference index first, as a scan in order would).
     const t = await topOfProduct(gather(x, dim, block), block.length, b, ref.length, dim, top);
     for (let p = 0; p < block.length; p++) {
-      const sims = new Float32Array(keep).fill(-Infinity);
-      const idx = new Int32Array(keep).fill(-1);
-      let c = 0;
-      for (let q = p * top; q < (p + 1) * top && c < keep; q++) {
+      const slot = r0 + p;
+      slotOf[block[p]] = slot;
+      let c = slot * keep;
+      for (let q = p * top; q < (p + 1) * top && c < (slot + 1) * keep; q++) {
         const row = ref[t.indices[q]];
         if (row === block[p]) continue;
         sims[c] = t.values[q];
         idx[c++] = row;
       }
-      of.set(block[p], { sims, idx });
     }
   }
-  return { k, of };
+  return { k, slotOf, sims, idx } satisfies Neighbourhoods;
+}
+
+/** Row i's neighbours (K+1, most similar first), or null when it was not listed. */
+export function neighboursOf(nb: Neighbourhoods, i: number): { sims: Float32Array; idx: Int32Array } | null {
+  const slot = nb.slotOf[i];
+  if (slot === undefined || slot < 0) return null;
+  const keep = nb.k + 1;
+  return {
+    sims: nb.sims.subarray(slot * keep, (slot + 1) * keep),
+    idx: nb.idx.subarray(slot * keep, (slot + 1) * keep),
+  };
 }
 
 /** r_i: mean similarity of row i to its K nearest reference rows other than `partner`. */
 export function localMean(nb: Neighbourhoods, i: number, partner: number): number {
-  const h = nb.of.get(i);
-  if (!h) throw new Error(`no neighbourhood for row ${i}`);
+  const slot = nb.slotOf[i];
+  if (slot === undefined || slot < 0) throw new Error(`no neighbourhood for row ${i}`);
+  const keep = nb.k + 1;
   let sum = 0;
   let count = 0;
-  for (let t = 0; t < h.sims.length && count < nb.k; t++) {
-    if (h.idx[t] === partner || h.idx[t] < 0) continue;
-    sum += h.sims[t];
+  for (let t = slot * keep; t < (slot + 1) * keep && count < nb.k; t++) {
+    if (nb.idx[t] === partner || nb.idx[t] < 0) continue;
+    sum += nb.sims[t];
     count++;
   }
   return count ? sum / count : 0;

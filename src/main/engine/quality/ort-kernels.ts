@@ -1,7 +1,7 @@
 /**
  * Small ONNX Runtime graphs for bulk linear algebra: ORT's CPU kernels (MLAS, multi-threaded, AVX2/512)
  * run a matrix product one to two orders of magnitude faster than JavaScript. Sessions are built once
- * per graph and kept for the process.
+ * per graph and kept while a `kernelScope` is open (for the process when used outside one).
  */
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
@@ -21,6 +21,28 @@ function session(key: string, graph: () => OnnxGraph): Promise<ort.InferenceSess
     sessions.set(key, s);
   }
   return s;
+}
+
+let scopes = 0;
+
+/**
+ * Runs `fn` with the kernels' sessions kept between its calls, and releases them when the last open scope
+ * ends. Why: a session's CPU arena keeps the largest temporaries it ever made for as long as it lives (the
+ * pair filter's 2048 × 8192 block: ~150 MB with its mask and hits; top-k: ~90 MB), so sessions kept for
+ * the process held them through every later phase and the training that follows. A session is rebuilt
+ * in milliseconds; the phases using them run for seconds to minutes.
+ */
+export async function kernelScope<T>(fn: () => Promise<T>): Promise<T> {
+  scopes++;
+  try {
+    return await fn();
+  } finally {
+    if (--scopes === 0) {
+      const open = [...sessions.values()];
+      sessions.clear();
+      await Promise.all(open.map((s) => s.then((x) => x.release()).catch(() => undefined)));
+    }
+  }
 }
 
 const f32 = (name: string, dims: (number | string)[]) => ({ name, type: OnnxType.float, dims });

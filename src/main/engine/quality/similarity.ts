@@ -20,9 +20,13 @@
  * approximate-NN libraries (hnswlib) return k neighbours, not all pairs above a threshold, and miss some.
  * Cost here: n²(r+1)/2 in ORT (r ≈ 32–256) plus candidates × (f + 1) and screened candidates × d in
  * JavaScript.
+ * Memory, per row: 4d bytes (the rows themselves, for exact verification) + 4·stride(f + 1) (fine rows)
+ * + 4(r + 1) (coarse rows): ~7 KB at d = 1280, f = 384, r = 96 (~0.7 GB at 100k rows); per pair found,
+ * 16 bytes in the caller (duplicates.ts keeps them for the local margin); the ORT block temporaries are
+ * bounded by the block size and freed when the search ends.
  */
 import { QualityStoppedError } from './errors';
-import { pairsAbove } from './ort-kernels';
+import { kernelScope, pairsAbove } from './ort-kernels';
 import { augmentedRows, fineRank, type RankChoice } from './projection';
 import { DotArena } from './simd-dot';
 import { pooledEmbeddings } from './embed';
@@ -95,11 +99,16 @@ export function rowsForSearch(n: number, dim: number): { rows: Float32Array; are
   return { rows: arena ? arena.floats(n * dim) : new Float32Array(n * dim), arena };
 }
 
-export async function similarPairs(
+export function similarPairs(
   x: Float32Array,
   dim: number,
   o: SimilarPairsOptions,
 ): Promise<SimilarPairsStats> {
+  // The ORT temporaries (projection, blocked product) are freed when the search ends.
+  return kernelScope(() => search(x, dim, o));
+}
+
+async function search(x: Float32Array, dim: number, o: SimilarPairsOptions): Promise<SimilarPairsStats> {
   const n = x.length / dim;
   const t0 = Date.now();
   const arena = o.arena && o.arena.owns(x) && dim % 8 === 0 ? o.arena : null;

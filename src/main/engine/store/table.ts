@@ -99,6 +99,7 @@ export class MemoryTable implements FeatureTable {
 
   async read(rows: ArrayLike<number>, out: Float32Array): Promise<void> {
     const n = this.vectorSize;
+    if (!this.half && !this.full) throw new Error('the feature table was closed');
     for (let j = 0; j < rows.length; j++) {
       const r = rows[j];
       const wide = this.wide.get(r);
@@ -112,7 +113,12 @@ export class MemoryTable implements FeatureTable {
     return row;
   }
 
-  async close(): Promise<void> {}
+  /** Frees the rows (at 100k pooled float16 vectors, a quarter of a gigabyte): nothing reads them after. */
+  async close(): Promise<void> {
+    this.half = null;
+    this.full = null;
+    this.wide.clear();
+  }
 }
 
 /** Rows read from the store on demand; memory holds only their locations (bounded, however many rows). */
