@@ -1,7 +1,7 @@
 import type { FeatureBase } from '../bases/load';
 import type { BoundaryOutputs } from '../extract/protocol';
 import type { DevicePreference } from '../onnx/devices';
-import { preprocess, preprocessInto, type Preprocessing } from '../image/preprocess';
+import { preprocessInto, type Preprocessing } from '../image/preprocess';
 import { globalPool } from '../store/pool';
 import { tf } from '../tf';
 import { compileFrozen, type FrozenRunner } from './frozen-graph';
@@ -49,9 +49,20 @@ export interface BoundaryRunner {
   dispose(): void;
 }
 
-/** A batch of raw RGB bytes preprocessed as one long row of pixels (the mode is per channel only). */
-const preprocessed = (bytes: Uint8Array, mode: Preprocessing): Float32Array =>
-  preprocess({ width: bytes.length / 3, height: 1, data: bytes }, mode);
+/**
+ * Preprocesses byte batches for a runner that reads floats, into one buffer reused from batch to batch
+ * (a fresh 19 MB array per batch costs more in page faults than filling it). The runner copies its input.
+ */
+function floatsFor(mode: Preprocessing): (bytes: Uint8Array) => Float32Array {
+  let buffer = new Float32Array(0);
+  return (bytes) => {
+    if (buffer.length < bytes.length) buffer = new Float32Array(bytes.length);
+    const out = buffer.subarray(0, bytes.length);
+    // One long row of pixels: the mode works per channel only.
+    preprocessInto({ width: bytes.length / 3, height: 1, data: bytes }, mode, out);
+    return out;
+  };
+}
 
 export type FrozenEngine = { kind: 'onnxruntime'; device: DevicePreference } | { kind: 'tfjs' };
 
@@ -77,6 +88,7 @@ export async function buildBoundaryRunner(
   const row = entrySizes.reduce((a, b) => a + b, 0);
   const pixels = base.inputSize[0] * base.inputSize[1] * 3;
   const sizes = frozen.outputSizes;
+  const toFloats = floatsFor(base.preprocessing);
   return {
     layout,
     kind: frozen.kind,
@@ -84,9 +96,7 @@ export async function buildBoundaryRunner(
     describe: () => frozen.describe?.() ?? `tfjs ${frozen.kind}${frozen.why ? ` (${frozen.why})` : ''}`,
     async run(bytes, n) {
       const outs =
-        frozen.reads === 'pixels'
-          ? await frozen.run(bytes, n)
-          : await frozen.run(preprocessed(bytes, base.preprocessing), n);
+        frozen.reads === 'pixels' ? await frozen.run(bytes, n) : await frozen.run(toFloats(bytes), n);
       const rows = new Float32Array(n * row);
       for (let k = 0; k < n; k++) {
         let at = k * row;
