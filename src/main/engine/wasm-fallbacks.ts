@@ -335,7 +335,7 @@ export function installWasmFallbacks(): string[] {
   installBatchNormGradient();
   installed.push(...installWasmFastKernels());
   if (installClipGradient()) installed.push('ClipByValue gradient (one pass)');
-  if (installMeanGradient()) installed.push('Mean gradient (broadcast, no ones array)');
+  if (installMeanGradient()) installed.push('Mean gradient (ones made by Fill)');
   // wasm has its own Conv2DBackpropInput; for pointwise convolutions the matrix product is faster.
   const nativeInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
   if (nativeInput && !(nativeInput.kernelFunc as { pointwise?: boolean }).pointwise) {
