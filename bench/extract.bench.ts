@@ -27,7 +27,7 @@ import { OrtExtractor } from '../src/main/engine/onnx/extractor';
 import { FeatureStore } from '../src/main/engine/store/store';
 import { mapLimit } from '../src/main/util/concurrency';
 import { initBackend } from '../src/main/engine/backend';
-import { log, removeTmpDirs, round, tmp } from './measure';
+import { arg, log, removeTmpDirs, round, tmp } from './measure';
 import { buildMobileNetV2 } from '../src/main/engine/keras/applications/mobilenet-v2';
 
 const REPO = path.resolve(import.meta.dirname, '..');
@@ -35,10 +35,6 @@ const SHARED = path.resolve(REPO, '../shared');
 const DATA = path.join(SHARED, 'datasets', 'hymenoptera_data');
 const MODELS = path.join(SHARED, 'models');
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 const BASES: Record<string, { weights: string; load: () => Promise<FeatureBase> }> = {
   'v1-0.25': {
     weights: 'pretrained',
@@ -61,11 +57,11 @@ const BASES: Record<string, { weights: string; load: () => Promise<FeatureBase> 
     },
   },
 };
-const wanted = (arg('base') ?? 'v2-0.35,v2-1.0').split(',');
-const threads = arg('threads') ? Number(arg('threads')) : undefined;
-const reps = Number(arg('reps') ?? 1);
+const wanted = (arg('--base') ?? 'v2-0.35,v2-1.0').split(',');
+const threads = arg('--threads') ? Number(arg('--threads')) : undefined;
+const reps = Number(arg('--reps') ?? 1);
 /** Images per ORT run (default: the tuned row for the base). */
-const batchSize = arg('batch') ? Number(arg('batch')) : undefined;
+const batchSize = arg('--batch') ? Number(arg('--batch')) : undefined;
 
 /** Wall seconds and own CPU seconds (all threads) of `fn`. */
 async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; wallS: number; cpuS: number }> {

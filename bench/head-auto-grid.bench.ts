@@ -18,14 +18,11 @@ import { stratifiedGroupFolds } from '../src/main/engine/quality/folds';
 import { headGrid, withWinner, type GridAxes } from '../src/main/engine/quality/head-auto';
 import { runTraining } from '../src/main/engine/pipeline/run';
 import { cleanFeatures, cvSources } from '../test/helpers/quality-features';
+import { arg } from './measure';
 
 const SHARED = path.resolve(import.meta.dirname, '../../shared');
 const DATA = path.join(SHARED, 'datasets', 'hymenoptera_data');
 const MODELS = path.join(SHARED, 'models');
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 const seeds = (arg('--seeds') ?? '1,2,3').split(',').map(Number);
 const bases = (arg('--bases') ?? 'mobilenet_v1_0.25_224,mobilenet_v2_0.35_224').split(',');
 const repeats = Number(arg('--repeats') ?? 3);

@@ -17,14 +17,11 @@ import { CvData } from '../src/main/engine/quality/cross-val';
 import { DEFAULT_GRID, autoHead, headGrid, withWinner } from '../src/main/engine/quality/head-auto';
 import { runTraining } from '../src/main/engine/pipeline/run';
 import { cleanFeatures, cvSources } from '../test/helpers/quality-features';
+import { arg } from './measure';
 
 const SHARED = path.resolve(import.meta.dirname, '../../shared');
 const DATA = path.join(SHARED, 'datasets', 'hymenoptera_data');
 const MODELS = path.join(SHARED, 'models');
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 const seeds = (arg('--seeds') ?? '1,2,3').split(',').map(Number);
 const bases = (arg('--bases') ?? 'mobilenet_v1_0.25_224,mobilenet_v2_0.35_224').split(',');
 /** `--presets none`: auto only (the presets' runs are deterministic per seed: reuse an earlier output). */

@@ -9,6 +9,12 @@ import path from 'node:path';
 
 export const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 export const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+
+/** The value given after a command-line flag (`--seeds 1,2,3`), or undefined. */
+export function arg(flag: string): string | undefined {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
 const tmpDirs: string[] = [];
 export async function tmp(prefix: string): Promise<string> {
   const d = await mkdtemp(path.join(os.tmpdir(), prefix));

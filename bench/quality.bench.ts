@@ -41,16 +41,13 @@ import { dot } from '../src/main/engine/quality/similarity';
 import { mulberry32 } from '@shared/random';
 import { FeatureStore } from '../src/main/engine/store/store';
 import { scaleQuality } from './quality-scale';
+import { arg } from './measure';
 
 const SHARED = path.resolve(import.meta.dirname, '../../shared');
 const DATA = path.join(SHARED, 'datasets', 'hymenoptera_data');
 const MODELS = path.join(SHARED, 'models');
 const quick = process.argv.includes('--quick');
 /** `--sizes 10000,100000` overrides the near-duplicate sizes; `--only near` runs just that section. */
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 const sizes = arg('--sizes')?.split(',').map(Number) ?? (quick ? [10_000] : [10_000, 100_000]);
 const only = arg('--only');
 const log = (s: string) => process.stderr.write(`[quality-bench] ${s}\n`);
