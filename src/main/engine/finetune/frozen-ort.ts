@@ -1,22 +1,10 @@
 import type { FeatureBase } from '../bases/load';
-import { preprocessInto } from '../image/preprocess';
 import { compileOutputsModel } from '../onnx/compiler';
 import type { DevicePreference } from '../onnx/devices';
-import { FEATURE_TOLERANCE } from '../onnx/extractor';
+import { FEATURE_TOLERANCE, probeInput } from '../onnx/extractor';
 import { createSession, describeDevice, loadOrt, type DeviceReport } from '../onnx/session';
-import { mulberry32 } from '@shared/random';
 import { tf } from '../tf';
 import type { FrozenRunner } from './frozen-graph';
-
-/** n seeded noise images: their bytes (what the session reads) and them through the base's preprocessing. */
-function probeInput(base: FeatureBase, n: number): { bytes: Uint8Array; floats: Float32Array } {
-  const [h, w] = base.inputSize;
-  const rand = mulberry32(7);
-  const bytes = Uint8Array.from({ length: n * h * w * 3 }, () => Math.floor(rand() * 256));
-  const floats = new Float32Array(bytes.length);
-  preprocessInto({ width: n * w, height: h, data: bytes }, base.preprocessing, floats);
-  return { bytes, floats };
-}
 
 /** Largest |ort − tfjs| over each output, relative to that output's largest |tfjs| value. */
 function worstRelative(got: Float32Array[], ref: Float32Array[]): number {

@@ -46,13 +46,16 @@ function featureModel(base: FeatureBase, pool: 'avg' | 'max' | null | undefined)
   });
 }
 
-/** A seeded noise image: its bytes (what the session reads) and them through the base's own preprocessing. */
-function probeInput(base: FeatureBase): { bytes: Uint8Array; floats: Float32Array } {
+/**
+ * n seeded noise images: their bytes (what a bytes-reading session gets) and them through the base's own
+ * preprocessing (what tfjs gets): realistic input ranges for any mode.
+ */
+export function probeInput(base: FeatureBase, n = 1): { bytes: Uint8Array; floats: Float32Array } {
   const [h, w] = base.inputSize;
   const rand = mulberry32(7);
-  const bytes = Uint8Array.from({ length: h * w * 3 }, () => Math.floor(rand() * 256));
-  const floats = new Float32Array(h * w * 3);
-  preprocessInto({ width: w, height: h, data: bytes }, base.preprocessing, floats);
+  const bytes = Uint8Array.from({ length: n * h * w * 3 }, () => Math.floor(rand() * 256));
+  const floats = new Float32Array(bytes.length);
+  preprocessInto({ width: n * w, height: h, data: bytes }, base.preprocessing, floats);
   return { bytes, floats };
 }
 
