@@ -1,26 +1,14 @@
 import type { FeatureBase } from '../bases/load';
 import { compileOutputsModel } from '../onnx/compiler';
 import type { DevicePreference } from '../onnx/devices';
-import { FEATURE_TOLERANCE, probeInput } from '../onnx/extractor';
+import { FEATURE_TOLERANCE, probeInput, relativeDiff } from '../onnx/extractor';
 import { createSession, describeDevice, loadOrt, type DeviceReport } from '../onnx/session';
 import { tf } from '../tf';
 import type { FrozenRunner } from './frozen-graph';
 
-/** Largest |ort − tfjs| over each output, relative to that output's largest |tfjs| value. */
+/** Largest |ort − tfjs| over the outputs, each relative to that output's largest |tfjs| value. */
 function worstRelative(got: Float32Array[], ref: Float32Array[]): number {
-  let worst = 0;
-  ref.forEach((r, j) => {
-    const g = got[j];
-    if (g.length !== r.length) worst = Infinity;
-    let scale = 0;
-    let diff = 0;
-    for (let i = 0; i < r.length; i++) {
-      scale = Math.max(scale, Math.abs(r[i]));
-      diff = Math.max(diff, Math.abs(r[i] - g[i]));
-    }
-    worst = Math.max(worst, diff / (scale || 1));
-  });
-  return worst;
+  return Math.max(0, ...ref.map((r, j) => relativeDiff(got[j], r)));
 }
 
 /**

@@ -59,6 +59,18 @@ export function probeInput(base: FeatureBase, n = 1): { bytes: Uint8Array; float
   return { bytes, floats };
 }
 
+/** Largest |got − ref| relative to ref's largest magnitude; Infinity when the lengths differ. */
+export function relativeDiff(got: ArrayLike<number>, ref: ArrayLike<number>): number {
+  if (got.length !== ref.length) return Infinity;
+  let scale = 0;
+  let diff = 0;
+  for (let i = 0; i < ref.length; i++) {
+    scale = Math.max(scale, Math.abs(ref[i]));
+    diff = Math.max(diff, Math.abs(ref[i] - got[i]));
+  }
+  return diff / (scale || 1);
+}
+
 /** Why a session's features differ from the tfjs layers model's on a probe image, or null. */
 async function disagreement(
   ort: Ort,
@@ -72,13 +84,7 @@ async function disagreement(
   const got = out.features.data as Float32Array;
   const ref = tf.tidy(() => (model.predict(tf.tensor4d(x.floats, [1, h, w, 3])) as tf.Tensor).dataSync());
   if (got.length !== ref.length) return `features have ${got.length} values, tfjs gives ${ref.length}`;
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < ref.length; i++) {
-    scale = Math.max(scale, Math.abs(ref[i]));
-    diff = Math.max(diff, Math.abs(ref[i] - got[i]));
-  }
-  const rel = diff / (scale || 1);
+  const rel = relativeDiff(got, ref);
   return rel <= FEATURE_TOLERANCE
     ? null
     : `its features differ from tfjs by ${rel.toExponential(1)} (relative), more than ${FEATURE_TOLERANCE}`;
