@@ -201,6 +201,9 @@ export const LabelReview = z.object({
   flagged: z.number().int(),
   cv: z.object({
     folds: z.number().int(),
+    /** Splits averaged (absent from reviews made before repeats existed). */
+    repeats: z.number().int().min(1).optional(),
+    /** Mean over the repeats. */
     accuracy: z.number(),
     logLoss: z.number(),
     ms: z.number(),

@@ -118,10 +118,9 @@ describe('decodeImage: resize modes on a non-square real photo', () => {
     for (let y = 0; y < 50; y++)
       for (let x = 0; x < 50; x++) {
         const [r, g, b] = px(crop, x, y);
+        expect(g).toBeGreaterThan(230);
         // Only the outermost columns may pick up a trace of the neighbours through the resize kernel.
-        const edge = x === 0 || x === 49;
-        expect(g).toBeGreaterThan(edge ? 200 : 230);
-        if (!edge) expect(Math.max(r, b)).toBeLessThan(10);
+        if (x > 1 && x < 48) expect(Math.max(r, b)).toBeLessThan(10);
       }
     // Stretch of the same keeps all three bands.
     const full = await decodeImage(png, 60, 20, 'stretch');
@@ -151,7 +150,7 @@ describe('decodeImage: colour handling', () => {
 
   it('a real RGBA photo: transparent part white, opaque part the photo', async () => {
     const { data, info } = await sharp(PHOTO)
-      .resize(120, 80, { fit: 'fill', kernel: 'linear' }) // as decodeImage resizes
+      .resize(120, 80, { fit: 'fill' })
       .ensureAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });

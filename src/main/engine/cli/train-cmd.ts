@@ -259,7 +259,7 @@ function printQuality(c: QualityCheckOutput, reviewCount: number, out: NodeJS.Wr
     const r = c.review;
     w();
     w(
-      `Label review (${r.cv.folds}-fold CV accuracy ${(r.cv.accuracy * 100).toFixed(1)}%): ${r.flagged} flagged; top ${Math.min(reviewCount, r.queue.length)}:`,
+      `Label review (${r.cv.folds}-fold CV${(r.cv.repeats ?? 1) > 1 ? ` × ${r.cv.repeats} splits` : ''}, accuracy ${(r.cv.accuracy * 100).toFixed(1)}%): ${r.flagged} flagged; top ${Math.min(reviewCount, r.queue.length)}:`,
     );
     w(
       table([

@@ -7,7 +7,6 @@
  * preprocessing by look-up table. 4: as 3, embedded profiles that are sRGB already not re-applied
  * (identical pixels on the shared photos, at most one step elsewhere). 5: a JPEG's other RGB profiles
  * applied after the resize, by table (image/icc-lut.ts): mean 0.4 steps from 4 on the 35 shared photos
- * that carry one, up to 47 at saturated edges where the order of clipping and averaging matters; and
- * resized with an antialiased linear kernel instead of lanczos3 (PIL's bilinear).
+ * that carry one, up to 47 at saturated edges where the order of clipping and averaging matters.
  */
 export const PIXELS_VERSION = 5;

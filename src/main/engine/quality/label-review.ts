@@ -1,6 +1,8 @@
 import type { HeadSpec } from '@shared/head';
 import type { LabelReview, LabelSuspect } from '@shared/quality';
+import { mixSeed } from '@shared/random';
 import { crossValidate, type CvData, type CvTrainSettings } from './cross-val';
+import { stratifiedGroupFolds } from './folds';
 
 export interface RankInput {
   /** Out-of-sample probabilities, row-major [n × classes]. */
@@ -81,30 +83,55 @@ export interface ReviewOptions {
   head: HeadSpec;
   settings: CvTrainSettings;
   folds?: number;
+  /** k-fold passes with different splits and seeds, probabilities averaged (default REVIEW_REPEATS). */
+  repeats?: number;
   kept?: Iterable<string>;
   limit?: number;
   signal?: AbortSignal;
   onFold?: (done: number, total: number) => void;
 }
 
+/**
+ * One k-fold split of ~200 images moves a borderline image's out-of-fold probability by a lot (its fold's
+ * model saw different neighbours): averaging three splits keeps the queue's order from hanging on one draw.
+ */
+export const REVIEW_REPEATS = 3;
+
 /** "Review labels": out-of-fold probabilities for every training image, then the ranked queue. */
 export async function reviewLabels(o: ReviewOptions): Promise<LabelReview> {
   const folds = o.folds ?? 5;
-  const cv = await crossValidate({
-    data: o.data,
-    head: o.head,
-    settings: o.settings,
-    folds,
-    signal: o.signal,
-    onFold: o.onFold,
-  });
+  const repeats = o.repeats ?? REVIEW_REPEATS;
+  const n = o.data.labels.length;
+  const probs = new Float32Array(n * o.classes.length);
+  let accuracy = 0;
+  let logLoss = 0;
+  let ms = 0;
+  for (let r = 0; r < repeats; r++) {
+    // The first pass is the plain k-fold of the run's seed; later ones re-split and re-initialise.
+    const seed = r ? mixSeed(o.settings.seed, r) : o.settings.seed;
+    const fold = stratifiedGroupFolds(o.data.labels, o.data.groupKeys, folds, seed);
+    const k = Math.max(...fold) + 1;
+    const cv = await crossValidate({
+      data: o.data,
+      head: o.head,
+      settings: { ...o.settings, seed },
+      folds: k,
+      fold,
+      signal: o.signal,
+      onFold: o.onFold && ((done) => o.onFold!(r * k + done, repeats * k)),
+    });
+    for (let i = 0; i < probs.length; i++) probs[i] += cv.probs[i] / repeats;
+    accuracy += cv.accuracy / repeats;
+    logLoss += cv.logLoss / repeats;
+    ms += cv.ms;
+  }
   const ranked = rankLabelIssues({
-    probs: cv.probs,
+    probs,
     labels: o.data.labels,
     items: o.data.items.map((it) => ({ contentHash: it.hash, rel: it.file.rel, path: it.file.path })),
     classes: o.classes,
     kept: o.kept,
     limit: o.limit,
   });
-  return { ...ranked, cv: { folds, accuracy: cv.accuracy, logLoss: cv.logLoss, ms: cv.ms } };
+  return { ...ranked, cv: { folds, repeats, accuracy, logLoss, ms } };
 }

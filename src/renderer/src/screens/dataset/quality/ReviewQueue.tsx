@@ -54,7 +54,8 @@ export function ReviewQueue({ dataset, q }: { dataset: DatasetView; q: QualityHa
         </button>
         {review && (
           <span className="muted small" data-testid="review-summary">
-            {review.flagged} flagged of {review.queue.length} training images · {review.cv.folds}-fold CV
+            {review.flagged} flagged of {review.queue.length} training images ·{' '}
+            {`${review.cv.folds}-fold CV${(review.cv.repeats ?? 1) > 1 ? ` × ${review.cv.repeats} splits` : ''}`}{' '}
             accuracy {(review.cv.accuracy * 100).toFixed(1)}% · {queue.length} left
           </span>
         )}
