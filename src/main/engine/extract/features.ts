@@ -204,23 +204,25 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
     await mapLimit(chunks, o.extractor.engines * 2 + 1, async (chunk) => {
       if (o.signal?.aborted) throw new StoppedError();
       const bytes = new Map<number, Uint8Array>();
+      // The chunk's files are read at once (libuv's pool), not one await after another: the JS thread
+      // spends much of its time inside ORT's run, and a chain of reads would wait out every run.
+      const unread = new Set(
+        chunk.map((j) => j.fileIndex).filter((i) => !failed.has(i) && hashes[i] === undefined),
+      );
+      await Promise.all(
+        [...unread].map(async (i) => {
+          try {
+            const data = await readFile(o.files[i].path);
+            bytes.set(i, data);
+            hashes[i] = contentHash(data);
+          } catch (e) {
+            failed.set(i, `unreadable: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+          }
+        }),
+      );
       let wanted: Pending[] = [];
       for (const job of chunk) {
-        if (failed.has(job.fileIndex)) continue;
-        if (hashes[job.fileIndex] === undefined) {
-          const f = o.files[job.fileIndex];
-          try {
-            const data = await readFile(f.path);
-            bytes.set(job.fileIndex, data);
-            hashes[job.fileIndex] = contentHash(data);
-          } catch (e) {
-            failed.set(
-              job.fileIndex,
-              `unreadable: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-            );
-            continue;
-          }
-        }
+        if (failed.has(job.fileIndex) || hashes[job.fileIndex] === undefined) continue;
         wanted.push({
           job,
           key: recordKey(hashes[job.fileIndex], viewTag(o.files[job.fileIndex], job.view)),
@@ -240,14 +242,16 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
           return keep(p, globalPool(map, featureShape[2], form as 'avg' | 'max'));
         });
       if (wanted.length) {
+        // Files hashed by an earlier chunk (another view of the same image) are read again, at once.
+        await Promise.all(
+          [...new Set(wanted.map((p) => p.job.fileIndex))]
+            .filter((i) => !bytes.has(i))
+            .map(async (i) => bytes.set(i, await readFile(o.files[i].path))),
+        );
         const items: ExtractItem[] = [];
         for (const p of wanted) {
           const f = o.files[p.job.fileIndex];
-          let data = bytes.get(p.job.fileIndex);
-          if (!data) {
-            data = await readFile(f.path);
-            bytes.set(p.job.fileIndex, data);
-          }
+          const data = bytes.get(p.job.fileIndex)!;
           const hash = hashes[p.job.fileIndex];
           items.push({
             bytes: data,
