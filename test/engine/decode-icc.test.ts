@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/main/engine/image/decode';
 import { isSrgbEquivalent, jpegIccProfile } from '../../src/main/engine/image/icc';
-import { withIccChunk } from '../../src/main/engine/image/icc-lut';
+import { iccLut, withIccChunk } from '../../src/main/engine/image/icc-lut';
 import { HYMENOPTERA } from '../helpers/bad-dataset';
 
 interface Photo {
@@ -172,5 +172,33 @@ describe('embedded ICC profiles', () => {
     expect(jpegIccProfile(two)?.equals(profile)).toBe(true);
     expect(jpegIccProfile(Buffer.concat([soi, seg(1, 2, profile.subarray(0, 100)), sos]))).toBeNull();
     expect(jpegIccProfile(Buffer.from('GIF89a'))).toBeNull();
+  });
+});
+
+describe('profiles made here with libvips’ built-in ones', () => {
+  it('a Display P3 JPEG goes through the table; a CMYK JPEG with its profile is left to libvips', async () => {
+    const photo = photos.find((p) => !p.icc)!.bytes;
+    const p3 = await sharp(photo).withIccProfile('p3').jpeg({ quality: 95 }).toBuffer();
+    const cmyk = await sharp(photo)
+      .toColourspace('cmyk')
+      .withIccProfile('cmyk')
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    const p3Profile = jpegIccProfile(p3)!;
+    const cmykProfile = jpegIccProfile(cmyk)!;
+    expect(p3Profile.subarray(16, 20).toString('latin1')).toBe('RGB ');
+    expect(cmykProfile.subarray(16, 20).toString('latin1')).toBe('CMYK');
+    expect(await isSrgbEquivalent(p3Profile)).toBe(false);
+    expect(await iccLut(p3Profile)).not.toBeNull();
+    expect(await iccLut(cmykProfile)).toBeNull();
+
+    // P3: the table after the resize, close to libvips' full-resolution transform.
+    const ours = await decodeImage(p3, 224, 224, 'stretch');
+    const d = diffs(ours.data, await viaSharp(p3, false), 2);
+    expect(d.sum / ours.data.length).toBeLessThan(0.5);
+    expect(maxDiff(await viaSharp(p3, true), await viaSharp(p3, false))).toBeGreaterThan(5);
+    // CMYK: exactly libvips' own colour-managed decode.
+    const c = await decodeImage(cmyk, 224, 224, 'stretch');
+    expect(maxDiff(c.data, await viaSharp(cmyk, false))).toBe(0);
   });
 });

@@ -74,10 +74,12 @@ const tables = new Map<string, Promise<IccLut | null>>();
 const MAX_TABLES = 16;
 
 /**
- * The table for `icc`, built once per profile (by content) and cached; null when libvips cannot use the
- * profile (the caller then lets libvips handle the image as before).
+ * The table for `icc`, built once per profile (by content) and cached; null when the profile is not an
+ * RGB one or libvips cannot use it (the caller then lets libvips handle the image at full resolution).
  */
 export function iccLut(icc: Buffer): Promise<IccLut | null> {
+  // Only RGB profiles: a CMYK or gray JPEG's profile describes other channels (libvips applies those).
+  if (icc.length < 20 || icc.subarray(16, 20).toString('latin1') !== 'RGB ') return Promise.resolve(null);
   const key = createHash('sha1').update(icc).digest('hex');
   let t = tables.get(key);
   if (!t) {
