@@ -87,6 +87,8 @@ export interface FineTuneInput {
   steps: StepCounter;
   /** Epochs already run (the head phase): numbering continues, so charts show one timeline. */
   epochOffset: number;
+  /** The head phase's epoch whose weights fine-tuning starts from and must beat (see phase.ts). */
+  startsFrom?: { epoch: number };
   /** Checkpointing (run folder): hooks for the loop, given its snapshot weights. */
   hooks?: (weights: tf.LayerVariable[]) => LoopHooks;
 }
@@ -106,6 +108,7 @@ export const fineTuneStage: PipelineStage<FineTuneInput, LoopResult> = {
       val: i.val,
       classWeights: i.classWeights,
       epochOffset: i.epochOffset,
+      startsFrom: i.startsFrom,
       steps: i.steps,
       regularization: headRegularization(i.head),
       signal: ctx.signal,
