@@ -274,7 +274,9 @@ describe('the single frozen pass of a boundary fine-tune', () => {
 
 describe('a fine-tune run from the boundary cache', () => {
   it('hymenoptera, MobileNetV2-0.35, top 20 layers, 5 epochs, keras augmentation, 5 views: one frozen pass, today’s accuracy, exports what it evaluated', async () => {
+    const logs: string[] = [];
     const run = await trainOn({
+      onEvent: (e) => e.type === 'log' && logs.push(e.message),
       dataDir: HYMENOPTERA,
       config: {
         base: V2,
@@ -329,6 +331,9 @@ describe('a fine-tune run from the boundary cache', () => {
             .dataSync()[0],
       );
     const keptFineTune = best.phase === 'fine-tune';
+    expect(logs.some((m) => m.startsWith('fine-tuning did not lower the validation loss'))).toBe(
+      !keptFineTune,
+    );
     for (const layer of ['Conv_1', 'block_14_expand'])
       if (keptFineTune) expect(moved(layer), layer).toBeGreaterThan(0);
       else expect(moved(layer), layer).toBe(0);
