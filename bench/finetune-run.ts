@@ -23,6 +23,8 @@ process.stdout.write(
     accuracy: run.accuracy,
     epochs: run.history.map((h) => `${h.phase}:${h.epoch}`).join(' '),
     fineTuned: run.fineTuned,
+    // The epoch whose weights the run kept: a head epoch when no fine-tune epoch beat it on validation loss.
+    bestEpoch: ((b) => (b ? `${b.phase}:${b.epoch}` : null))(run.history.filter((h) => h.best).at(-1)),
     features: run.features,
     backend: run.backend.name,
     timingsMs: { ...run.timings, runMs: Math.round(performance.now() - t0) },

@@ -56,6 +56,7 @@ async function child(mode: string, cacheDir: string, seed?: number): Promise<Run
 
 const summary = (r: RunReport & { load1: number }) => ({
   accuracy: r.accuracy,
+  bestEpoch: r.bestEpoch,
   totalS: round(r.timingsMs.totalMs / 1000),
   processS: round(r.processS),
   extractS: round(r.timingsMs.extractMs / 1000),
@@ -74,8 +75,12 @@ try {
   const seedsArg = process.argv.indexOf('--seeds');
   const seeds = seedsArg > 0 ? process.argv[seedsArg + 1].split(',').map(Number) : [];
   const bySeed: Record<string, number | null> = {};
-  for (const seed of seeds)
-    bySeed[seed] = (await child(`seed ${seed}`, await mkdtemp(path.join(cache, `s${seed}-`)), seed)).accuracy;
+  const bestBySeed: Record<string, unknown> = {};
+  for (const seed of seeds) {
+    const r = await child(`seed ${seed}`, await mkdtemp(path.join(cache, `s${seed}-`)), seed);
+    bySeed[seed] = r.accuracy;
+    bestBySeed[seed] = r.bestEpoch;
+  }
   const accs = Object.values(bySeed).filter((a): a is number => a !== null);
   const report = {
     bench: 'finetune',
@@ -86,7 +91,11 @@ try {
     cold,
     warm,
     seeds: seeds.length
-      ? { accuracy: bySeed, mean: round(accs.reduce((a, b) => a + b, 0) / accs.length, 4) }
+      ? {
+          accuracy: bySeed,
+          mean: round(accs.reduce((a, b) => a + b, 0) / accs.length, 4),
+          bestEpoch: bestBySeed,
+        }
       : null,
     targets: {
       ...TARGET,

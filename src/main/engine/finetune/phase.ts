@@ -23,6 +23,11 @@ export interface BoundaryFineTuneOptions {
   classWeights: number[] | null;
   /** Epochs before this phase (charts show one timeline). */
   epochOffset: number;
+  /**
+   * The head phase's epoch whose weights this phase starts from, when "restore best" is on: they compete
+   * for best, so a fine-tune that never beats them on validation loss ends on them (base untouched).
+   */
+  startsFrom?: { epoch: number };
   /** Dropout steps so far (the head phase's): step s seeds its masks with mixSeed(seed, s). */
   steps: { n: number };
   regularization?: () => tf.Scalar | null;
@@ -61,6 +66,7 @@ export async function fineTuneFromBoundary(o: BoundaryFineTuneOptions): Promise<
       learningRate: config.fineTune.learningRate,
       epochs: config.fineTune.epochs,
       epochOffset: o.epochOffset,
+      startsFrom: o.startsFrom,
       classWeights: o.classWeights,
       shuffle: train.shuffle,
       signal: o.signal,

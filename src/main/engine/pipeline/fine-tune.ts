@@ -87,6 +87,8 @@ export interface FineTuneInput {
   steps: StepCounter;
   /** Epochs already run (the head phase): numbering continues, so charts show one timeline. */
   epochOffset: number;
+  /** The head phase's epoch whose weights fine-tuning starts from and must beat (see phase.ts). */
+  startsFrom?: { epoch: number };
   /** Checkpointing (run folder): hooks for the loop, given its snapshot weights. */
   hooks?: (weights: tf.LayerVariable[]) => LoopHooks;
 }
@@ -94,8 +96,8 @@ export interface FineTuneInput {
 export const fineTuneStage: PipelineStage<FineTuneInput, LoopResult> = {
   name: 'fine-tune',
   total: (i) => i.config.fineTune.epochs,
-  run: (i, ctx) =>
-    fineTuneFromBoundary({
+  run: async (i, ctx) => {
+    const result = await fineTuneFromBoundary({
       jobId: ctx.jobId,
       baseModel: i.baseModel,
       split: i.boundary.split,
@@ -106,12 +108,22 @@ export const fineTuneStage: PipelineStage<FineTuneInput, LoopResult> = {
       val: i.val,
       classWeights: i.classWeights,
       epochOffset: i.epochOffset,
+      startsFrom: i.startsFrom,
       steps: i.steps,
       regularization: headRegularization(i.head),
       signal: ctx.signal,
       onEvent: epochProgress(ctx, i.config.fineTune.epochs, i.epochOffset),
       loopHooks: i.hooks,
-    }),
+    });
+    if (i.startsFrom && result.history.length && !result.history.some((h) => h.best))
+      ctx.emit({
+        type: 'log',
+        jobId: ctx.jobId,
+        level: 'info',
+        message: `fine-tuning did not lower the validation loss below the head's (epoch ${i.startsFrom.epoch}): the model keeps that epoch's head and the base as it was`,
+      });
+    return result;
+  },
 };
 
 /** Probabilities of items through the fine-tuned top and the head, from their cached boundary rows. */

@@ -105,6 +105,18 @@ const TIMING_KEYS: Record<Exclude<Stage, 'export'>, Exclude<keyof TrainRun['timi
 };
 
 /**
+ * The head epoch whose weights the head phase ended on when "restore best" is on (its best), which the
+ * fine-tune phase then has to beat; undefined when the run keeps the last weights of each phase.
+ */
+export function restoredHeadEpoch(
+  config: Pick<TrainConfig, 'earlyStopping'>,
+  head: EpochMetrics[],
+): { epoch: number } | undefined {
+  const best = head.filter((e) => e.best).at(-1);
+  return config.earlyStopping?.restoreBest && best ? { epoch: best.epoch } : undefined;
+}
+
+/**
  * Train on `scan` (as scanned and split: what the user saw is what trains) with a parsed `config`.
  * Stop (`signal`) ends training within a batch; the best weights so far are still evaluated.
  */
@@ -201,6 +213,7 @@ export async function runTraining(
             classWeights,
             steps,
             epochOffset: history.length,
+            startsFrom: restoredHeadEpoch(config, headPhase.history),
             hooks: ckpt ? (w) => ckpt.hooks('fine-tune', w, history, headPhase.earlyStopped) : undefined,
           })
         : null;

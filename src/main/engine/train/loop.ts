@@ -47,6 +47,13 @@ export interface LoopOptions {
   onEvent?: (e: EngineEvent) => void;
   /** Continue this phase from a checkpoint instead of from its first epoch. */
   resume?: LoopResume;
+  /**
+   * The weights the phase starts from compete for "best" as epoch `epoch` of the timeline: their
+   * validation loss is measured before the first epoch, and a phase that never beats it ends on them
+   * ("restore best" over the whole run). Fine-tuning passes the head's: on a small dataset it mostly
+   * overfits what the head already fits, and then the run keeps the head (and the base) as they were.
+   */
+  startsFrom?: { epoch: number };
   /** After every completed epoch (its event sent, before an early stop ends the phase); awaited. */
   onEpochEnd?: (s: EpochEndState) => Promise<void> | void;
 }
@@ -146,6 +153,12 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
   const restore = (ws: tf.Tensor[]) => o.snapshotWeights.forEach((w, i) => w.write(ws[i]));
 
   try {
+    // A resumed phase has it in its checkpoint's best already. Without validation "best" is judged by the
+    // training loss, which the starting weights have no comparable value of.
+    if (o.startsFrom && !o.resume && o.val && o.val.size > 0) {
+      const start = await evaluateLoss(o.val, Math.max(bs, 64));
+      tracker.observe(o.startsFrom.epoch, start.loss, snapshot);
+    }
     for (let epoch = firstEpoch; epoch <= o.epochs && !stopped && !earlyStopped; epoch++) {
       const order = o.shuffle(o.train.size, epoch + o.epochOffset);
       report.begin(epoch);
