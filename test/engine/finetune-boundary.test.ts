@@ -331,6 +331,7 @@ describe('a fine-tune run from the boundary cache', () => {
             .dataSync()[0],
       );
     const keptFineTune = best.phase === 'fine-tune';
+    expect(run.fineTuneKept).toBe(keptFineTune);
     expect(logs.some((m) => m.startsWith('fine-tuning did not lower the validation loss'))).toBe(
       !keptFineTune,
     );

@@ -30,6 +30,8 @@ export const TrainSummary = z.object({
   stopped: z.boolean(),
   earlyStopped: z.boolean(),
   fineTuned: z.boolean(),
+  /** The run ended on fine-tuned weights (absent in records from before the head could win). */
+  fineTuneKept: z.boolean().optional(),
   evaluation: z.object({ val: Evaluation.nullable(), test: Evaluation.nullable() }),
   accuracy: z.number().nullable(),
   features: z.object({

@@ -26,6 +26,7 @@ export function summarize(run: TrainRun): JobResult<'train'> {
     stopped: run.stopped,
     earlyStopped: run.earlyStopped,
     fineTuned: run.fineTuned,
+    fineTuneKept: run.fineTuneKept,
     evaluation: run.evaluation,
     accuracy: run.accuracy,
     features: run.features,

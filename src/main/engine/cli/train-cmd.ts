@@ -57,6 +57,7 @@ export function summarize(
     stopped: run.stopped,
     earlyStopped: run.earlyStopped,
     fineTuned: run.fineTuned,
+    fineTuneKept: run.fineTuneKept,
     base: run.base.id,
     backend: { name: run.backend.name, device: run.backend.device, unavailable: run.backend.unavailable },
     features: run.features,

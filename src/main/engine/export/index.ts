@@ -67,6 +67,7 @@ export function exportMetadata(run: TrainRun): Record<string, unknown> {
       epochs: run.history.length,
       stopped: run.stopped,
       fineTuned: run.fineTuned,
+      fineTuneKept: run.fineTuneKept,
       dataset: run.scan.root,
       skippedFiles: run.problems.length,
     },

@@ -72,7 +72,10 @@ export interface TrainRun {
   history: EpochMetrics[];
   stopped: boolean;
   earlyStopped: boolean;
+  /** A fine-tune phase ran (at least one epoch). */
   fineTuned: boolean;
+  /** The weights the run ends on are fine-tuned ones (false: the head's best epoch beat every fine-tune epoch). */
+  fineTuneKept: boolean;
   evaluation: { val: Evaluation | null; test: Evaluation | null };
   /** Validation accuracy of the returned weights. */
   accuracy: number | null;
@@ -225,6 +228,10 @@ export async function runTraining(
   });
   history.push(...(fineTune?.history ?? []));
   const fineTuned = !!fineTune && fineTune.history.length > 0;
+  // With "restore best", a fine-tune that never beat the head's best epoch ends on the head (base untouched).
+  const fineTuneKept =
+    fineTuned &&
+    (!config.earlyStopping?.restoreBest || history.filter((e) => e.best).at(-1)?.phase === 'fine-tune');
 
   reseedDropout(head.layers, null);
   const evaluation = await runStage(ctx, evaluateStage, {
@@ -260,6 +267,7 @@ export async function runTraining(
     stopped,
     earlyStopped: headPhase.earlyStopped,
     fineTuned,
+    fineTuneKept,
     evaluation,
     accuracy: evaluation.val?.accuracy ?? null,
     features: {

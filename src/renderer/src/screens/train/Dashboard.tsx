@@ -117,7 +117,11 @@ export function Dashboard({ run }: { run: RunView }) {
             {run.summary.features.views > 1
               ? ` (${run.summary.features.views} augmented views each)`
               : ''} · {run.summary.earlyStopped ? 'early-stopped · ' : ''}
-            {run.summary.fineTuned ? 'fine-tuned · ' : ''}
+            {run.summary.fineTuned
+              ? run.summary.fineTuneKept === false
+                ? 'fine-tuning did not beat the head (head kept) · '
+                : 'fine-tuned · '
+              : ''}
             {run.summary.problems ? `${run.summary.problems} files skipped · ` : ''}
             backend {run.summary.backend.split(' — ')[0]}
             {run.summary.features.runtime &&
