@@ -72,7 +72,8 @@ export function planCv(
 /**
  * A deterministic, class-stratified sample of about m of the n items (indices, ascending). Items
  * sharing a group key are taken or left together (a duplicate group stays whole, as folds keep it);
- * each class keeps its share of m, at least MIN_PER_CLASS items (or all it has).
+ * each class keeps its share of m, at least MIN_PER_CLASS items (or all it has). At most m items
+ * unless MIN_PER_CLASS asks for more.
  */
 export function stratifiedSample(
   labels: ArrayLike<number>,
@@ -97,21 +98,39 @@ export function stratifiedSample(
     entry.items += members.length;
     byLabel.set(label, entry);
   }
+  const labelsInOrder = [...byLabel.keys()].sort((a, b) => a - b);
+  const quotas = shares(
+    labelsInOrder.map((l) => byLabel.get(l)!.items),
+    m,
+  );
   const out: number[] = [];
-  for (const label of [...byLabel.keys()].sort((a, b) => a - b)) {
+  labelsInOrder.forEach((label, c) => {
     const { keys, items } = byLabel.get(label)!;
-    const quota = Math.max(Math.min(items, MIN_PER_CLASS), Math.round((m * items) / n));
+    const quota = Math.max(Math.min(items, MIN_PER_CLASS), quotas[c]);
     keys.sort();
     shuffleInPlace(keys, mulberry32(mixSeed(seed, label, hashString('sample'))));
     let taken = 0;
     for (const key of keys) {
-      if (taken >= quota) break;
       const members = groups.get(key)!;
+      // A group that would overshoot the quota is passed over (a class always gets one).
+      if (taken > 0 && taken + members.length > quota) continue;
       out.push(...members);
       taken += members.length;
+      if (taken >= quota) break;
     }
-  }
+  });
   return out.sort((a, b) => a - b);
+}
+
+/** m split in proportion to counts, summing to exactly m (largest remainders round up). */
+function shares(counts: readonly number[], m: number): number[] {
+  const total = counts.reduce((a, b) => a + b, 0);
+  const exact = counts.map((c) => (m * c) / total);
+  const out = exact.map(Math.floor);
+  let left = m - out.reduce((a, b) => a + b, 0);
+  const order = exact.map((e, i) => ({ r: e - Math.floor(e), i })).sort((a, b) => b.r - a.r || a.i - b.i);
+  for (const { i } of order) if (left-- > 0) out[i]++;
+  return out;
 }
 
 /** The label most members of a group have (ties: the lower index), as folds deal the group. */
