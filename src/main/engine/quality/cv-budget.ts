@@ -6,7 +6,9 @@
  * by its work relative to the cheapest): the steadiest scheme that fits the budget on every vector is
  * used; past that, candidates are ranked on a deterministic, class-stratified sample of the training
  * vectors, and the winner is then trained on all of them by the run as usual. Counted, not clocked, so a
- * busy machine never changes which head is chosen.
+ * busy machine never changes which head is chosen. (Relative work counts parameters: it understates a
+ * Flatten head, which trains in tfjs rather than the fast head loop — 13× counted on MobileNet v1-0.25,
+ * ~70× per epoch measured — but head-auto.ts skips those by default.)
  */
 import { hashString, mixSeed, mulberry32, shuffleInPlace } from '@shared/random';
 

@@ -1,10 +1,9 @@
 /**
- * `--head auto`: k-fold cross-validation on the training split over a small grid (head presets ×
- * learning rate × L2), cheapest first, repeated with two seeds on small datasets; its cost is bounded
- * (cv-budget.ts: fewer folds and repeats, then a stratified sample, as the dataset grows). Returns the
- * table and the winner: the
- * preset with the best out-of-fold accuracy, at its most regularised hyperparameters within one standard
- * error of that best (head-select.ts). Each fit is scored as a run is: its held-out fold is also its
+ * `--head auto` (the default head): k-fold cross-validation on the training split over a small grid
+ * (head presets × learning rate × L2), cheapest first, repeated with two seeds on small datasets; its
+ * cost is bounded (cv-budget.ts: fewer folds and repeats, then a stratified sample, as the dataset
+ * grows). Returns the table and the winner: the preset with the best out-of-fold accuracy, at its most
+ * regularised hyperparameters within one standard error of that best (head-select.ts). Each fit is scored as a run is: its held-out fold is also its
  * validation set (early stopping and "restore best" on its loss, as a run does on the val split), so a
  * fast learning rate is not judged by its noisy last epoch, which a run never keeps. The score still
  * comes from the training split alone. Candidates over a counted work limit are skipped and reported;
@@ -113,15 +112,9 @@ export async function autoHead(o: AutoHeadOptions): Promise<HeadAutoResult> {
         ? `${(work / order[0].work).toFixed(0)}× the work of the cheapest candidate (limit ${limit}×)`
         : null;
   const relativeWork = order.reduce((a, { c, work }) => a + (skip(c, work) ? 0 : work / order[0].work), 0);
-  const plan = planCv(
-    n,
-    relativeWork,
-    { ...DEFAULT_CV_BUDGET, ...o.budget },
-    {
-      folds: o.folds,
-      repeats: o.repeats,
-    },
-  );
+  const budget = { ...DEFAULT_CV_BUDGET, ...o.budget };
+  const plan = planCv(n, relativeWork, budget, { folds: o.folds, repeats: o.repeats });
+  // Past the budget: rank on a sample (the run then trains the winner on every vector).
   const sample =
     plan.vectors < n
       ? stratifiedSample(o.data.labels, o.data.groupKeys, plan.vectors, o.settings.seed)
