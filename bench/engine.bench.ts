@@ -213,6 +213,9 @@ async function cliTrain(cacheDir: string, outDir: string): Promise<CliSummary> {
     DATA,
     '--base',
     E2E_BASE,
+    // The peer trains a fixed head: so does this run (the default, head auto, would cross-validate first).
+    '--head',
+    'light',
     '--epochs',
     String(E2E_EPOCHS),
     // Patience ≥ epochs: all 10 epochs run, as in the peer.

@@ -4,7 +4,7 @@
  * candidate's validation accuracy through the CLI's procedure. A rule is then judged offline (which
  * candidate it picks from the CV table alone → that candidate's val accuracy) without validation ever
  * steering the pick: `npx tsx bench/head-auto-grid.bench.ts [--seeds 1,2,3] [--bases …] [--repeats 3]
- * [--cache DIR] [--out FILE]`. JSON on stdout (or --out), progress on stderr.
+ * [--cache DIR] [--out FILE] [--default-grid | --lrs … --l2s …] [--held-out-es]`. JSON on stdout (or --out), progress on stderr.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,7 +15,7 @@ import { TrainConfig } from '@shared/train';
 import { scanDataset } from '../src/main/engine/dataset/scan';
 import { CvData, crossValidate } from '../src/main/engine/quality/cross-val';
 import { stratifiedGroupFolds } from '../src/main/engine/quality/folds';
-import { headGrid, withWinner, type GridAxes } from '../src/main/engine/quality/head-auto';
+import { DEFAULT_GRID, headGrid, withWinner, type GridAxes } from '../src/main/engine/quality/head-auto';
 import { runTraining } from '../src/main/engine/pipeline/run';
 import { cleanFeatures, cvSources } from '../test/helpers/quality-features';
 import { arg } from './measure';
@@ -34,11 +34,15 @@ const valFrom = arg('--val-from');
 const log = (s: string) => process.stderr.write(`[head-auto-grid] ${s}\n`);
 const round = (v: number, d = 4) => Math.round(v * 10 ** d) / 10 ** d;
 
-const AXES: GridAxes = {
-  presets: ['linear', 'light'],
-  learningRates: [1e-4, 3e-4, 1e-3, 3e-3, 1e-2],
-  l2: [0, 1e-3, 1e-2, 3e-2],
-};
+/** The grid's axes: a wide one by default; `--default-grid` for head auto's own (DEFAULT_GRID, pooled presets). */
+const nums = (name: string) => arg(name)?.split(',').map(Number);
+const AXES: GridAxes = process.argv.includes('--default-grid')
+  ? { ...DEFAULT_GRID, presets: DEFAULT_GRID.presets.filter((p) => p !== 'keras') }
+  : {
+      presets: ['linear', 'light'],
+      learningRates: nums('--lrs') ?? [1e-4, 3e-4, 1e-3, 3e-3, 1e-2],
+      l2: nums('--l2s') ?? [0, 1e-3, 1e-2, 3e-2],
+    };
 
 async function main() {
   const keep = arg('--cache');

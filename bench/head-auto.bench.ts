@@ -46,6 +46,32 @@ function meanSd(xs: number[]) {
   return { mean: round(m), sd: round(sd), runs: xs.map((x) => round(x)) };
 }
 
+/**
+ * The photos one head got right and the other wrong, per seed and summed, with an exact two-sided
+ * sign test (McNemar) on the sums: is a difference in accuracy more than a few photos flipping?
+ * (Seeds share the 153 photos, so the summed test is optimistic; it is an upper bound on confidence.)
+ */
+function paired(auto: Set<string>[], other: Set<string>[]) {
+  const onlyAuto = auto.map((a, i) => [...other[i]].filter((rel) => !a.has(rel)).length);
+  const onlyOther = auto.map((a, i) => [...a].filter((rel) => !other[i].has(rel)).length);
+  const b = onlyAuto.reduce((x, y) => x + y, 0);
+  const c = onlyOther.reduce((x, y) => x + y, 0);
+  return { autoRightOtherWrong: onlyAuto, otherRightAutoWrong: onlyOther, b, c, p: round(signTest(b, c)) };
+}
+
+/** Two-sided exact binomial test of b successes in b + c trials at p = 1/2. */
+function signTest(b: number, c: number): number {
+  const n = b + c;
+  const k = Math.min(b, c);
+  let tail = 0;
+  let term = 0.5 ** n; // C(n, 0) / 2^n
+  for (let i = 0; i <= k; i++) {
+    tail += term;
+    term = (term * (n - i)) / (i + 1);
+  }
+  return Math.min(1, 2 * tail);
+}
+
 async function main() {
   const keep = arg('--cache');
   const cacheDir = keep ?? (await mkdtemp(path.join(os.tmpdir(), 'head-auto-bench-')));
@@ -64,13 +90,16 @@ async function main() {
       const items = set.items.filter((it) => it.file.split === 'train');
       const data = new CvData(items, featureShape, scan.classes.length, cvSources(set, items));
       const runScan = await scanDataset(DATA, TrainConfig.parse({}).split);
-      const val = async (config: Record<string, unknown>) => {
+      // Per head: val accuracy per seed, and which val photos it got wrong (for paired comparisons).
+      const wrong: Record<string, Set<string>[]> = {};
+      const val = async (name: string, config: Record<string, unknown>) => {
         const run = await runTraining(TrainConfig.parse(config), runScan, {
           cacheDir,
           mirrorDir: MODELS,
           engines: 2,
         });
         run.dispose();
+        (wrong[name] ??= []).push(new Set(run.evaluation.val!.misclassified.map((m) => m.rel)));
         return run.accuracy!;
       };
       const acc: Record<string, number[]> = { auto: [] };
@@ -83,8 +112,8 @@ async function main() {
         cvS.push((performance.now() - t) / 1000);
         winners.push(r.winner.id);
         log(`${base} seed ${seed}: ${r.winner.id} in ${cvS.at(-1)!.toFixed(1)} s`);
-        acc.auto.push(await val(withWinner({ base, seed }, r.winner)));
-        for (const p of presets) (acc[p] ??= []).push(await val({ base, seed, head: HEAD_PRESETS[p] }));
+        acc.auto.push(await val('auto', withWinner({ base, seed }, r.winner)));
+        for (const p of presets) (acc[p] ??= []).push(await val(p, { base, seed, head: HEAD_PRESETS[p] }));
         log(
           `${base} seed ${seed}: ${JSON.stringify(Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, v.at(-1)])))}`,
         );
@@ -94,6 +123,7 @@ async function main() {
         loadAvg1AtStart: loadAvg1,
         valAccuracy: Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, meanSd(v)])),
         cvSeconds: meanSd(cvS),
+        pairedWithAuto: Object.fromEntries(presets.map((p) => [p, paired(wrong.auto, wrong[p])])),
         winners,
       });
     }

@@ -259,6 +259,11 @@ export const HeadAutoResult = z.object({
   winner: HeadCandidate,
   /** The highest mean accuracy and its standard error (the one-SE rule's bar is accuracy − SE). */
   best: z.object({ id: z.string(), accuracy: z.number(), standardError: z.number() }).optional(),
+  /**
+   * The cost bound at work: candidates were ranked on `vectors` of the `of` training vectors (a
+   * class-stratified sample past the budget; the winner then trains on all), in `fits` head fits.
+   */
+  sample: z.object({ vectors: z.number().int(), of: z.number().int(), fits: z.number().int() }).optional(),
   ms: z.number(),
 });
 export type HeadAutoResult = z.infer<typeof HeadAutoResult>;

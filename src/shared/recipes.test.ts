@@ -47,6 +47,8 @@ describe('the Keras recipe preset', () => {
     expect(after).toMatchObject({ base: 'vgg16', epochs: 10, learningRate: 1e-3, earlyStopping: null });
     expect(after.head).toEqual(HeadSpec.parse(HEAD_PRESETS.keras));
     expect(after).toMatchObject({ seed: 7, batchSize: 16, split: before.split });
+    // The recipe's head is trained, not replaced by the default "Auto" choice.
+    expect(applyRecipe({ ...before, headAuto: true }, findRecipe('keras-vgg16')!).headAuto).toBe(false);
     expect(findRecipe('nope')).toBeUndefined();
   });
 });

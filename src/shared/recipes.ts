@@ -38,7 +38,11 @@ export const RECIPE_PRESETS: readonly RecipePreset[] = [KERAS_RECIPE_VGG16];
 
 export const findRecipe = (id: string): RecipePreset | undefined => RECIPE_PRESETS.find((r) => r.id === id);
 
-/** `config` with the preset's fields set (the dataset's split, seed, batch size and the rest kept). */
+/**
+ * `config` with the preset's fields set (the dataset's split, seed, batch size and the rest kept). A
+ * preset that names a head trains that head: "Auto" (the default) is turned off.
+ */
 export function applyRecipe(config: TrainConfigInput, preset: RecipePreset): TrainConfig {
-  return TrainConfig.parse({ ...config, ...preset.config });
+  const head = preset.config.head === undefined ? {} : { headAuto: false };
+  return TrainConfig.parse({ ...config, ...preset.config, ...head });
 }

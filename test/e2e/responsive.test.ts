@@ -107,6 +107,8 @@ describe('the page keeps up with a fast engine', () => {
       await goto('Model');
       await page.locator(`[data-base="${BASE}"]`).click();
       await poll(() => page.getByTestId('base-shape').textContent()).toBe('[7, 7, 256]');
+      // A fixed head: this step measures chart redraws, not head selection's cross-validation.
+      await page.getByLabel('Head preset').selectOption('light');
       await goto('Train');
       await page.getByLabel('Epochs', { exact: true }).fill(String(EPOCHS));
       await page.getByLabel('Batch size', { exact: true }).fill('32');

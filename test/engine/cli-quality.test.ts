@@ -99,11 +99,14 @@ describe('train CLI: duplicates, --dedupe, --review, --head auto (planted datase
         `val accuracy ${summary.accuracy} on ${valCount} images after dedupe`,
     );
 
-    // Without --dedupe the same data validates on every image (the leaked copies included).
+    // Without --dedupe the same data validates on every image (the leaked copies included); head auto
+    // runs without being asked (the default), with no --review there is no review.
     const plain = await train([...common, '--out', path.join(tmp, 'out2'), '--json']);
     expect(plain.code, plain.stderr).toBe(0);
     const plainSummary = JSON.parse(plain.stdout.trim().split('\n').at(-1)!);
-    expect(plainSummary.quality).toMatchObject({ dedupe: null, review: null, headAuto: null });
+    expect(plainSummary.quality).toMatchObject({ dedupe: null, review: null });
+    expect(plainSummary.quality.headAuto.winner).toMatch(/^(linear|light) lr=/);
+    expect(plainSummary.quality.headAuto.sample).toMatchObject({ vectors: expect.any(Number) });
     expect(plainSummary.metrics.val.count).toBeGreaterThan(valCount);
   }, 1_200_000);
 });

@@ -10,7 +10,9 @@ import { CvData, crossValidate } from '../../src/main/engine/quality/cross-val';
 import { autoHead, headGrid, withWinner } from '../../src/main/engine/quality/head-auto';
 import { tf } from '../../src/main/engine/tf';
 import { runTraining } from '../../src/main/engine/pipeline/run';
+import { DEFAULT_CV_BUDGET, fitVectorsOf } from '../../src/main/engine/quality/cv-budget';
 import { cleanFeatures, cvSources } from '../helpers/quality-features';
+import { scaledCvData } from '../helpers/scaled-features';
 import { HYMENOPTERA, MODELS } from '../helpers/shared';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ts-head-auto-'));
@@ -103,6 +105,46 @@ describe('head auto on pooled vectors only (what an app run stores)', () => {
     ]);
     expect(r.rows[0].reason).toMatch(/full feature maps/);
     expect(r.winner.preset).toBe('light');
+  }, 600_000);
+});
+
+describe('head auto’s cost is bounded by a budget, not by the dataset’s size', () => {
+  it('ranks on a stratified sample past the budget: the same head fits and vectors at 10k and 40k', async () => {
+    const { set, scan, featureShape } = await cleanFeatures(
+      HYMENOPTERA,
+      'mobilenet_v1_0.25_224',
+      cacheDir,
+      'avg',
+    );
+    const items = set.items.filter((it) => it.file.split === 'train');
+    const real = new CvData(items, featureShape, scan.classes.length, cvSources(set, items));
+    const settings = TrainConfig.parse({ seed: 1 });
+    const plans = [];
+    for (const n of [10_000, 40_000]) {
+      // Real pooled vectors of hymenoptera blended and jittered into n training vectors.
+      const data = await scaledCvData(real, n, n);
+      const r = HeadAutoResult.parse(await autoHead({ data, settings }));
+      const done = r.rows.filter((row) => row.status === 'done');
+      expect(done).toHaveLength(12);
+      expect(r.sample).toMatchObject({ of: n, fits: 12 * r.folds * r.repeats });
+      expect(r.sample!.vectors).toBeLessThanOrEqual(DEFAULT_CV_BUDGET.maxVectors);
+      // Each candidate's out-of-fold accuracy was measured on the sample: one fold score per fit.
+      for (const row of done) expect(row.foldAccuracy).toHaveLength(r.folds * r.repeats);
+      expect(fitVectorsOf(12, r.folds, r.repeats, r.sample!.vectors)).toBeLessThanOrEqual(
+        DEFAULT_CV_BUDGET.fitVectors,
+      );
+      // The synthetic classes are as separable as the real photos: selection still ranks sensibly.
+      expect(r.best!.accuracy).toBeGreaterThan(0.8);
+      plans.push({ folds: r.folds, repeats: r.repeats, ...r.sample, of: 0 });
+    }
+    expect(plans[1]).toEqual(plans[0]);
+    // Hymenoptera itself is under the budget: every training vector, 5-fold ×2 (as before the bound).
+    const small = await autoHead({
+      data: real,
+      settings,
+      grid: headGrid({ presets: ['linear'], learningRates: [1e-2], l2: [0] }),
+    });
+    expect(small).toMatchObject({ folds: 5, repeats: 2, sample: { vectors: items.length, fits: 10 } });
   }, 600_000);
 });
 

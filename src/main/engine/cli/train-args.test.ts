@@ -51,15 +51,19 @@ describe('train --recipe', () => {
 const parse = (...args: string[]) => newRun(parseTrainArgs(['--data', 'd', ...args]));
 
 describe('train flags of issue 13', () => {
-  it('off by default: the light head, no dedupe, no review', () => {
-    const r = parse();
-    expect(r).toMatchObject({ headAuto: false, dedupe: false, review: 0 });
-    expect(r.config.head).toMatchObject(HeadSpec.parse(HEAD_PRESETS.light));
+  it('head auto by default; no dedupe, no review', () => {
+    expect(parse()).toMatchObject({ headAuto: true, dedupe: false, review: 0 });
   });
 
-  it('--head auto chooses by cross-validation; presets and JSON still parse', () => {
+  it('--head auto chooses by cross-validation; a named head, --lr or a recipe’s head turns it off', () => {
     expect(parse('--head', 'auto').headAuto).toBe(true);
+    expect(parse('--head', 'auto', '--lr', '0.01').headAuto).toBe(true);
     expect(parse('--head', 'keras')).toMatchObject({ headAuto: false, config: { head: HEAD_PRESETS.keras } });
+    const light = parse('--head', 'light');
+    expect(light.headAuto).toBe(false);
+    expect(light.config.head).toMatchObject(HeadSpec.parse(HEAD_PRESETS.light));
+    expect(parse('--lr', '0.01')).toMatchObject({ headAuto: false, config: { learningRate: 0.01 } });
+    expect(parse('--recipe', 'keras-vgg16').headAuto).toBe(false);
   });
 
   it('--review takes an optional count, in any position', () => {

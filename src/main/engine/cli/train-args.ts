@@ -10,11 +10,13 @@ import { EXTRACTION_DEVICES, type ExtractionDevice } from '../onnx/devices';
 import { augmentArg, backendArg, formatsArg, headArg, intArg, numArg, UsageError } from './args';
 import { parseCli } from './parse';
 
-export const TRAIN_USAGE = `usage: npm run train -- --data <dir> [--recipe ${RECIPE_PRESETS.map((r) => r.id).join('|')}] [--base <id|dir>] [--head <preset|json|auto>] [--augment <json|keras>]
+export const TRAIN_USAGE = `usage: npm run train -- --data <dir> [--recipe ${RECIPE_PRESETS.map((r) => r.id).join('|')}] [--base <id|dir>] [--head <auto|preset|json>] [--augment <json|keras>]
        [--epochs N] [--fine-tune-layers N] [--out <dir>] [--cache-dir <dir>] [--json]
        [--format ${ExportFormatId.options.join(',')}|both|all] [--lr X] [--batch-size N] [--seed N] [--backend ${BackendPreference.options.join('|')}]
        [--device ${EXTRACTION_DEVICES.join('|')}] [--val-fraction X] [--views N] [--class-weight balanced] [--patience N]
        [--fine-tune-epochs N] [--dedupe] [--review [N]]
+       (the head is chosen by cross-validation on the training split, --head auto, unless --head, --lr
+       or a recipe's head is given)
        npm run train -- --resume <run dir> [--out <dir>] [--cache-dir <dir>] [--json] [--format …] [--backend …] [--device …]`;
 
 /** Label suspects `--review` prints when no count is given. */
@@ -39,7 +41,10 @@ export type TrainRequest =
       kind: 'new';
       data: string;
       config: TrainConfig;
-      /** `--head auto`: choose the head by cross-validation on the training split before training. */
+      /**
+       * `--head auto` (the default unless `--head`, `--lr` or a recipe's head is given): choose the head
+       * and learning rate by cross-validation on the training split before training.
+       */
       headAuto: boolean;
       /** `--dedupe`: keep one image per duplicate group, never split a group across train/val. */
       dedupe: boolean;
@@ -156,7 +161,10 @@ export function parseTrainArgs(
     config: parsed.data,
     ...common,
     out: values.out ?? defaults.out,
-    headAuto: values.head === 'auto',
+    // Auto picks the head and the learning rate, so naming either (or a recipe's head) turns it off.
+    headAuto:
+      values.head === 'auto' ||
+      (values.head === undefined && values.lr === undefined && recipe?.config.head === undefined),
     dedupe: values.dedupe,
     review: values.review ? reviewN : 0,
   };

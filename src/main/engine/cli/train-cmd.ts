@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { DatasetScan } from '@shared/dataset';
 import { EXPORT_FORMATS, ExportFormatId } from '@shared/export-formats';
 import type { EngineEvent, Evaluation } from '@shared/engine-events';
+import type { HeadAutoResult } from '@shared/quality';
 import os from 'node:os';
 import { describeBackend, initBackend } from '../backend';
 import { StoppedError } from '../extract/features';
@@ -71,6 +72,7 @@ export function summarize(
         winner: check.headAuto.winner.id,
         folds: check.headAuto.folds,
         repeats: check.headAuto.repeats,
+        sample: check.headAuto.sample ?? null,
         best: check.headAuto.best ?? null,
         ms: check.headAuto.ms,
         rows: check.headAuto.rows.map((r) => ({
@@ -244,6 +246,12 @@ export async function trainCommand(req: TrainRequest): Promise<number> {
   }
 }
 
+/** "5-fold ×2 CV on train", or "… on 1250 of 40000 train" when ranked on a sample (the cost bound). */
+function cvScheme(r: HeadAutoResult): string {
+  const s = r.sample && r.sample.vectors < r.sample.of ? `${r.sample.vectors} of ${r.sample.of} ` : '';
+  return `${r.folds}-fold ×${r.repeats} CV on ${s}train`;
+}
+
 /** The head-auto table and label suspects (duplicate counts went out as log lines as they were found). */
 function printQuality(c: QualityCheckOutput, reviewCount: number, out: NodeJS.WriteStream) {
   const w = (s = '') => out.write(`${s}\n`);
@@ -251,7 +259,7 @@ function printQuality(c: QualityCheckOutput, reviewCount: number, out: NodeJS.Wr
     w();
     w(
       table([
-        [`head (${c.headAuto.folds}-fold CV on train)`, 'cv acc %', 'log loss', 's'],
+        [`head (${cvScheme(c.headAuto)})`, 'cv acc %', 'log loss', 's'],
         ...c.headAuto.rows.map((r) => describeCvRow(r, c.headAuto!.winner.id)),
       ]),
     );

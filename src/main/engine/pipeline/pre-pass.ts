@@ -79,6 +79,12 @@ export function cvDataOf(set: FeatureSet, train: FeatureItem[], classes: number)
   });
 }
 
+/** " on a sample of m of n images" when the cost bound ranked candidates on a sample. */
+const sampled = (r: HeadAutoResult) =>
+  r.sample && r.sample.vectors < r.sample.of
+    ? ` on a sample of ${r.sample.vectors} of ${r.sample.of} images`
+    : '';
+
 /** Head auto on `data`, logged: the CV table and `config` with the winner's head and learning rate. */
 export async function chooseHead(
   ctx: PipelineContext,
@@ -89,7 +95,7 @@ export async function chooseHead(
   info(`Head auto: cross-validating heads on ${data.items.length} training images…`);
   const result = await autoHead({ data, settings: config, signal: ctx.signal });
   info(
-    `Head auto: ${result.winner.id} chosen of ${result.rows.length} by ${result.folds}-fold CV ×${result.repeats} (best preset, most regularised within one SE; ${(result.ms / 1000).toFixed(1)} s)`,
+    `Head auto: ${result.winner.id} chosen of ${result.rows.length} by ${result.folds}-fold CV ×${result.repeats}${sampled(result)} (best preset, most regularised within one SE; ${(result.ms / 1000).toFixed(1)} s)`,
   );
   return { result, config: { ...config, ...withWinner({}, result.winner) } };
 }

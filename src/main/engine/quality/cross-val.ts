@@ -80,6 +80,20 @@ export class CvData {
     }
   }
 
+  /** The same data restricted to items[indices] (their stored rows shared, nothing copied). */
+  subset(indices: readonly number[]): CvData {
+    const sources: Partial<Record<StoredForm, CvSource>> = {};
+    for (const [form, inputs] of this.forms)
+      sources[form] = { table: inputs.table, rows: indices.map((i) => inputs.items[i].views[0]) };
+    return new CvData(
+      indices.map((i) => this.items[i]),
+      this.featureShape,
+      this.numClasses,
+      sources,
+      indices.map((i) => this.groupKeys[i]),
+    );
+  }
+
   /** Whether a head can be cross-validated on what is stored (Flatten heads need full maps). */
   supports(spec: HeadSpec): boolean {
     const form = storedFormFor(spec, this.featureShape);

@@ -1,8 +1,9 @@
 /**
- * `--head auto`: k-fold cross-validation on the training split over a small grid (head presets ×
- * learning rate × L2), cheapest first, repeated with two seeds; returns the table and the winner: the
- * preset with the best out-of-fold accuracy, at its most regularised hyperparameters within one standard
- * error of that best (head-select.ts). Each fit is scored as a run is: its held-out fold is also its
+ * `--head auto` (the default head): k-fold cross-validation on the training split over a small grid
+ * (head presets × learning rate × L2), cheapest first, repeated with two seeds on small datasets; its
+ * cost is bounded (cv-budget.ts: fewer folds and repeats, then a stratified sample, as the dataset
+ * grows). Returns the table and the winner: the preset with the best out-of-fold accuracy, at its most
+ * regularised hyperparameters within one standard error of that best (head-select.ts). Each fit is scored as a run is: its held-out fold is also its
  * validation set (early stopping and "restore best" on its loss, as a run does on the val split), so a
  * fast learning rate is not judged by its noisy last epoch, which a run never keeps. The score still
  * comes from the training split alone. Candidates over a counted work limit are skipped and reported;
@@ -15,6 +16,7 @@ import { stratifiedGroupFolds } from './folds';
 import { crossValidate, type CvData, type CvTrainSettings } from './cross-val';
 import { mixSeed } from '@shared/random';
 import { selectHead } from './head-select';
+import { DEFAULT_CV_BUDGET, planCv, stratifiedSample, type CvBudget } from './cv-budget';
 
 export interface GridAxes {
   presets: HeadPresetId[];
@@ -44,8 +46,6 @@ export const DEFAULT_GRID: GridAxes = {
  * MobileNetV2-0.35, so by default it is left out rather than turning seconds into minutes.
  */
 export const DEFAULT_MAX_RELATIVE_WORK = 8;
-/** k-fold repeated with other seeds: one split of ~200 images moves a candidate's score by a few photos. */
-export const DEFAULT_REPEATS = 2;
 const OVERHEAD_PARAMS = 250_000;
 
 export function headGrid(axes: GridAxes = DEFAULT_GRID): HeadCandidate[] {
@@ -68,9 +68,14 @@ export interface AutoHeadOptions {
   data: CvData;
   settings: CvTrainSettings;
   grid?: HeadCandidate[];
+  /**
+   * Folds and repeats of the k-fold split (other seeds, averaged: steadier, proportionally slower).
+   * Default: the steadiest scheme the budget affords (cv-budget.ts; 5 × 2 on a few hundred images).
+   */
   folds?: number;
-  /** Repeat the k-fold split with other seeds and average (steadier ranking, proportionally slower). */
   repeats?: number;
+  /** The cost bound (DEFAULT_CV_BUDGET): past it, candidates are ranked on a stratified sample. */
+  budget?: Partial<CvBudget>;
   /** Skip candidates over this multiple of the cheapest one's work (DEFAULT_MAX_RELATIVE_WORK). */
   maxRelativeWork?: number;
   /**
@@ -84,53 +89,65 @@ export interface AutoHeadOptions {
   onRow?: (row: HeadCvRow, done: number, total: number) => void;
 }
 
-/** Trainable parameters (at least OVERHEAD_PARAMS) × training images × epochs × folds × repeats. */
-export function workOf(c: HeadCandidate, data: CvData, epochs: number, folds: number, repeats = 1): number {
+/** Trainable parameters (at least OVERHEAD_PARAMS) × training images × epochs × fits. */
+export function workOf(c: HeadCandidate, data: CvData, epochs: number, fits: number): number {
   const info = inferHead(c.head, data.featureShape, data.numClasses);
-  return Math.max(OVERHEAD_PARAMS, info.trainableParams) * data.items.length * epochs * folds * repeats;
+  return Math.max(OVERHEAD_PARAMS, info.trainableParams) * data.items.length * epochs * fits;
 }
 
 export async function autoHead(o: AutoHeadOptions): Promise<HeadAutoResult> {
   const t0 = Date.now();
   const grid = o.grid ?? headGrid();
   if (grid.length === 0) throw new Error('head auto: empty grid');
-  const folds = o.folds ?? 5;
-  const repeats = o.repeats ?? DEFAULT_REPEATS;
-  const splits = Array.from({ length: repeats }, (_, r) =>
+  const n = o.data.items.length;
+  // Cheapest first: when the budget runs out, what is left is what would have taken longest.
+  const order = grid
+    .map((c, i) => ({ c, i, work: workOf(c, o.data, o.settings.epochs, 1) }))
+    .sort((a, b) => a.work - b.work || a.i - b.i);
+  const limit = o.maxRelativeWork ?? DEFAULT_MAX_RELATIVE_WORK;
+  const skip = (c: HeadCandidate, work: number): string | null =>
+    !o.data.supports(c.head)
+      ? 'needs full feature maps (only pooled vectors are stored)'
+      : work > order[0].work * limit
+        ? `${(work / order[0].work).toFixed(0)}× the work of the cheapest candidate (limit ${limit}×)`
+        : null;
+  const relativeWork = order.reduce((a, { c, work }) => a + (skip(c, work) ? 0 : work / order[0].work), 0);
+  const budget = { ...DEFAULT_CV_BUDGET, ...o.budget };
+  const plan = planCv(n, relativeWork, budget, { folds: o.folds, repeats: o.repeats });
+  // Past the budget: rank on a sample (the run then trains the winner on every vector).
+  const sample =
+    plan.vectors < n
+      ? stratifiedSample(o.data.labels, o.data.groupKeys, plan.vectors, o.settings.seed)
+      : null;
+  const data = sample ? o.data.subset(sample) : o.data;
+  const splits = Array.from({ length: plan.repeats }, (_, r) =>
     stratifiedGroupFolds(
-      o.data.labels,
-      o.data.groupKeys,
-      folds,
+      data.labels,
+      data.groupKeys,
+      plan.folds,
       r ? mixSeed(o.settings.seed, r) : o.settings.seed,
     ),
   );
   const k = Math.max(...splits[0]) + 1;
-  const budget = o.budgetMs ?? Infinity;
-  // Cheapest first: when the budget runs out, what is left is what would have taken longest.
-  const order = grid
-    .map((c, i) => ({ c, i, work: workOf(c, o.data, o.settings.epochs, k, repeats) }))
-    .sort((a, b) => a.work - b.work || a.i - b.i);
-  const maxWork = order[0].work * (o.maxRelativeWork ?? DEFAULT_MAX_RELATIVE_WORK);
+  const budgetMs = o.budgetMs ?? Infinity;
   const rows: HeadCvRow[] = new Array(grid.length);
   let done = 0;
+  const fits = { count: 0 };
   for (const { c, i, work } of order) {
-    rows[i] = !o.data.supports(c.head)
-      ? skippedRow(c, 'needs full feature maps (only pooled vectors are stored)')
-      : work > maxWork
-        ? skippedRow(
-            c,
-            `${(work / order[0].work).toFixed(0)}× the work of the cheapest candidate (limit ${o.maxRelativeWork ?? DEFAULT_MAX_RELATIVE_WORK}×)`,
-          )
-        : await runCandidate(o, c, splits, budget - (Date.now() - t0));
+    const reason = skip(c, work);
+    rows[i] = reason
+      ? skippedRow(c, reason)
+      : await runCandidate({ ...o, data }, c, splits, budgetMs - (Date.now() - t0), fits);
     o.onRow?.(rows[i], ++done, grid.length);
   }
   const pick = selectHead(rows, k);
   return {
     folds: k,
-    repeats,
+    repeats: plan.repeats,
     rows,
     winner: pick.winner,
     best: pick.best,
+    sample: { vectors: data.items.length, of: n, fits: fits.count },
     ms: Date.now() - t0,
   };
 }
@@ -156,6 +173,7 @@ async function runCandidate(
   c: HeadCandidate,
   splits: Int32Array[],
   remainingMs: number,
+  fits: { count: number },
 ): Promise<HeadCvRow> {
   const skipped = (reason: string) => skippedRow(c, reason);
   if (remainingMs <= 0) return skipped('the time budget was spent');
@@ -181,6 +199,7 @@ async function runCandidate(
         heldOutAsValidation: o.heldOutAsValidation ?? true,
         signal: stop.signal,
         onFold: () => {
+          fits.count++;
           projected = ((Date.now() - t) / ++foldsDone) * totalFolds;
           if (projected > remainingMs) stop.abort();
         },

@@ -11,7 +11,8 @@ import { call, errorText } from '../api/client';
 import { useAppState } from './app-state';
 import { useDataset } from './dataset';
 
-export const DEFAULT_CONFIG: TrainConfig = TrainConfig.parse({});
+/** A new draft's head is "Auto" (chosen by cross-validation when training starts), as the CLI's default. */
+export const DEFAULT_CONFIG: TrainConfig = TrainConfig.parse({ headAuto: true });
 
 interface ConfigState {
   draft: TrainConfig;

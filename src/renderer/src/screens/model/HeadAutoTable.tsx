@@ -12,13 +12,17 @@ export function HeadAutoTable({ result }: { result: HeadAutoResult | null }) {
       <p className="muted small">
         Auto: when training starts, each preset × learning rate × L2 is scored by k-fold cross-validation on
         the training split (never the validation images); the run trains the best preset at its most
-        regularised setting within one standard error of its best.
+        regularised setting within one standard error of its best. On large datasets the candidates are ranked
+        on a class-stratified sample (a bounded cost); the winner trains on every image.
       </p>
       {result ? (
         <>
           <p data-testid="head-auto-winner">
-            Last run chose <strong>{result.winner.id}</strong> ({result.folds}-fold ×{result.repeats},{' '}
-            {(result.ms / 1000).toFixed(1)} s
+            Last run chose <strong>{result.winner.id}</strong> ({result.folds}-fold ×{result.repeats}
+            {result.sample && result.sample.vectors < result.sample.of
+              ? ` on a sample of ${result.sample.vectors} of ${result.sample.of} images`
+              : ''}
+            , {(result.ms / 1000).toFixed(1)} s
             {result.best ? `; best ${pct(result.best.accuracy)} ± ${pct(result.best.standardError)}` : ''})
           </p>
           <table className="head-auto-table" data-testid="head-auto-table">
