@@ -83,7 +83,8 @@ export interface ReviewOptions {
   head: HeadSpec;
   settings: CvTrainSettings;
   folds?: number;
-  /** k-fold passes with different splits and seeds, probabilities averaged (default REVIEW_REPEATS). */
+  /** k-fold passes with different splits and seeds, probabilities averaged (default: REVIEW_REPEATS up
+   * to REVIEW_REPEAT_MAX_N training images, else 1). */
   repeats?: number;
   kept?: Iterable<string>;
   limit?: number;
@@ -94,14 +95,16 @@ export interface ReviewOptions {
 /**
  * One k-fold split of ~200 images moves a borderline image's out-of-fold probability by a lot (its fold's
  * model saw different neighbours): averaging three splits keeps the queue's order from hanging on one draw.
+ * Larger sets train steadier fold models and each pass costs more: one split beyond REVIEW_REPEAT_MAX_N.
  */
 export const REVIEW_REPEATS = 3;
+export const REVIEW_REPEAT_MAX_N = 2000;
 
 /** "Review labels": out-of-fold probabilities for every training image, then the ranked queue. */
 export async function reviewLabels(o: ReviewOptions): Promise<LabelReview> {
   const folds = o.folds ?? 5;
-  const repeats = o.repeats ?? REVIEW_REPEATS;
   const n = o.data.labels.length;
+  const repeats = o.repeats ?? (n <= REVIEW_REPEAT_MAX_N ? REVIEW_REPEATS : 1);
   const probs = new Float32Array(n * o.classes.length);
   let accuracy = 0;
   let logLoss = 0;
