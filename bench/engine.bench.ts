@@ -208,14 +208,8 @@ async function cliTrain(cacheDir: string, outDir: string): Promise<CliSummary> {
   const args = [
     path.join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
     path.join(REPO, 'src', 'main', 'engine', 'cli', 'main.ts'),
-    'train',
-    '--data',
-    DATA,
-    '--base',
-    E2E_BASE,
-    // The peer trains a fixed head: so does this run (the default, head auto, would cross-validate first).
-    '--head',
-    'light',
+    ...['train', '--data', DATA, '--base', E2E_BASE],
+    ...['--head', 'light'], // the peer trains a fixed head (the default, auto, would cross-validate first)
     '--epochs',
     String(E2E_EPOCHS),
     // Patience ≥ epochs: all 10 epochs run, as in the peer.

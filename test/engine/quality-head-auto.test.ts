@@ -82,16 +82,21 @@ describe('cross-validation scored as a run trains', () => {
   }, 600_000);
 });
 
+/** MobileNet v1-0.25's pooled vectors of hymenoptera's training split, as an app run stores them. */
+async function v1PooledTrain(): Promise<CvData> {
+  const { set, scan, featureShape } = await cleanFeatures(
+    HYMENOPTERA,
+    'mobilenet_v1_0.25_224',
+    cacheDir,
+    'avg',
+  );
+  const items = set.items.filter((it) => it.file.split === 'train');
+  return new CvData(items, featureShape, scan.classes.length, cvSources(set, items));
+}
+
 describe('head auto on pooled vectors only (what an app run stores)', () => {
   it('reports a Flatten candidate as skipped (needs full maps) instead of failing the run', async () => {
-    const { set, scan, featureShape } = await cleanFeatures(
-      HYMENOPTERA,
-      'mobilenet_v1_0.25_224',
-      cacheDir,
-      'avg',
-    );
-    const items = set.items.filter((it) => it.file.split === 'train');
-    const data = new CvData(items, featureShape, scan.classes.length, cvSources(set, items));
+    const data = await v1PooledTrain();
     const r = await autoHead({
       data,
       settings: TrainConfig.parse({ seed: 1 }),
@@ -110,14 +115,7 @@ describe('head auto on pooled vectors only (what an app run stores)', () => {
 
 describe('head auto’s cost is bounded by a budget, not by the dataset’s size', () => {
   it('ranks on a stratified sample past the budget: the same head fits and vectors at 10k and 40k', async () => {
-    const { set, scan, featureShape } = await cleanFeatures(
-      HYMENOPTERA,
-      'mobilenet_v1_0.25_224',
-      cacheDir,
-      'avg',
-    );
-    const items = set.items.filter((it) => it.file.split === 'train');
-    const real = new CvData(items, featureShape, scan.classes.length, cvSources(set, items));
+    const real = await v1PooledTrain();
     const settings = TrainConfig.parse({ seed: 1 });
     const plans = [];
     for (const n of [10_000, 40_000]) {
@@ -144,7 +142,7 @@ describe('head auto’s cost is bounded by a budget, not by the dataset’s size
       settings,
       grid: headGrid({ presets: ['linear'], learningRates: [1e-2], l2: [0] }),
     });
-    expect(small).toMatchObject({ folds: 5, repeats: 2, sample: { vectors: items.length, fits: 10 } });
+    expect(small).toMatchObject({ folds: 5, repeats: 2, sample: { vectors: real.items.length, fits: 10 } });
   }, 600_000);
 });
 
