@@ -43,3 +43,19 @@ export function stratifiedGroupFolds(
   }
   return fold;
 }
+
+/** The seed of repeat r of a k-fold split: the plain seed first, then derived ones. */
+export const repeatSeed = (seed: number, r: number): number => (r ? mixSeed(seed, r) : seed);
+
+/** `repeats` stratified, grouped k-fold assignments, each drawn with repeatSeed(seed, r). */
+export function repeatedFolds(
+  labels: ArrayLike<number>,
+  groupKeys: readonly string[],
+  k: number,
+  repeats: number,
+  seed: number,
+): Int32Array[] {
+  return Array.from({ length: repeats }, (_, r) =>
+    stratifiedGroupFolds(labels, groupKeys, k, repeatSeed(seed, r)),
+  );
+}

@@ -3,18 +3,17 @@
  * (head presets × learning rate × L2), cheapest first, repeated with two seeds on small datasets; its
  * cost is bounded (cv-budget.ts: fewer folds and repeats, then a stratified sample, as the dataset
  * grows). Returns the table and the winner: the preset with the best out-of-fold accuracy, at its most
- * regularised hyperparameters within one standard error of that best (head-select.ts). Each fit is scored as a run is: its held-out fold is also its
- * validation set (early stopping and "restore best" on its loss, as a run does on the val split), so a
- * fast learning rate is not judged by its noisy last epoch, which a run never keeps. The score still
- * comes from the training split alone. Candidates over a counted work limit are skipped and reported;
- * an optional wall-clock budget too.
+ * regularised hyperparameters within one standard error of that best (head-select.ts). Each fit is
+ * scored as a run is: its held-out fold is also its validation set (early stopping and "restore best"
+ * on its loss, as a run does on the val split), so a fast learning rate is not judged by its noisy last
+ * epoch, which a run never keeps. The score still comes from the training split alone. Candidates over a
+ * counted work limit are skipped and reported; an optional wall-clock budget too.
  */
 import { HEAD_PRESETS, HeadSpec, type HeadPresetId } from '@shared/head';
 import type { HeadAutoResult, HeadCandidate, HeadCvRow } from '@shared/quality';
 import { inferHead } from '@shared/head-shape';
-import { stratifiedGroupFolds } from './folds';
+import { repeatedFolds } from './folds';
 import { crossValidate, type CvData, type CvTrainSettings } from './cross-val';
-import { mixSeed } from '@shared/random';
 import { selectHead } from './head-select';
 import { DEFAULT_CV_BUDGET, planCv, stratifiedSample, type CvBudget } from './cv-budget';
 
@@ -120,14 +119,7 @@ export async function autoHead(o: AutoHeadOptions): Promise<HeadAutoResult> {
       ? stratifiedSample(o.data.labels, o.data.groupKeys, plan.vectors, o.settings.seed)
       : null;
   const data = sample ? o.data.subset(sample) : o.data;
-  const splits = Array.from({ length: plan.repeats }, (_, r) =>
-    stratifiedGroupFolds(
-      data.labels,
-      data.groupKeys,
-      plan.folds,
-      r ? mixSeed(o.settings.seed, r) : o.settings.seed,
-    ),
-  );
+  const splits = repeatedFolds(data.labels, data.groupKeys, plan.folds, plan.repeats, o.settings.seed);
   const k = Math.max(...splits[0]) + 1;
   const budgetMs = o.budgetMs ?? Infinity;
   const rows: HeadCvRow[] = new Array(grid.length);

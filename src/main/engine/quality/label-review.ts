@@ -1,8 +1,7 @@
 import type { HeadSpec } from '@shared/head';
 import type { LabelReview, LabelSuspect } from '@shared/quality';
-import { mixSeed } from '@shared/random';
 import { crossValidate, type CvData, type CvTrainSettings } from './cross-val';
-import { stratifiedGroupFolds } from './folds';
+import { repeatSeed, repeatedFolds } from './folds';
 
 export interface RankInput {
   /** Out-of-sample probabilities, row-major [n × classes]. */
@@ -109,15 +108,14 @@ export async function reviewLabels(o: ReviewOptions): Promise<LabelReview> {
   let accuracy = 0;
   let logLoss = 0;
   let ms = 0;
-  for (let r = 0; r < repeats; r++) {
+  const splits = repeatedFolds(o.data.labels, o.data.groupKeys, folds, repeats, o.settings.seed);
+  for (const [r, fold] of splits.entries()) {
     // The first pass is the plain k-fold of the run's seed; later ones re-split and re-initialise.
-    const seed = r ? mixSeed(o.settings.seed, r) : o.settings.seed;
-    const fold = stratifiedGroupFolds(o.data.labels, o.data.groupKeys, folds, seed);
     const k = Math.max(...fold) + 1;
     const cv = await crossValidate({
       data: o.data,
       head: o.head,
-      settings: { ...o.settings, seed },
+      settings: { ...o.settings, seed: repeatSeed(o.settings.seed, r) },
       folds: k,
       fold,
       signal: o.signal,
