@@ -268,6 +268,13 @@ export const HeadAutoResult = z.object({
 });
 export type HeadAutoResult = z.infer<typeof HeadAutoResult>;
 
+/** " on a sample of m of n images" when head auto ranked its candidates on a sample (its cost bound). */
+export function sampledNote(r: Pick<HeadAutoResult, 'sample'>): string {
+  return r.sample && r.sample.vectors < r.sample.of
+    ? ` on a sample of ${r.sample.vectors} of ${r.sample.of} images`
+    : '';
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Grad-CAM
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DatasetScan } from '@shared/dataset';
 import { EXPORT_FORMATS, ExportFormatId } from '@shared/export-formats';
 import type { EngineEvent, Evaluation } from '@shared/engine-events';
-import type { HeadAutoResult } from '@shared/quality';
+import { sampledNote } from '@shared/quality';
 import os from 'node:os';
 import { describeBackend, initBackend } from '../backend';
 import { StoppedError } from '../extract/features';
@@ -246,12 +246,6 @@ export async function trainCommand(req: TrainRequest): Promise<number> {
   }
 }
 
-/** "5-fold ×2 CV on train", or "… on 1250 of 40000 train" when ranked on a sample (the cost bound). */
-function cvScheme(r: HeadAutoResult): string {
-  const s = r.sample && r.sample.vectors < r.sample.of ? `${r.sample.vectors} of ${r.sample.of} ` : '';
-  return `${r.folds}-fold ×${r.repeats} CV on ${s}train`;
-}
-
 /** The head-auto table and label suspects (duplicate counts went out as log lines as they were found). */
 function printQuality(c: QualityCheckOutput, reviewCount: number, out: NodeJS.WriteStream) {
   const w = (s = '') => out.write(`${s}\n`);
@@ -259,7 +253,12 @@ function printQuality(c: QualityCheckOutput, reviewCount: number, out: NodeJS.Wr
     w();
     w(
       table([
-        [`head (${cvScheme(c.headAuto)})`, 'cv acc %', 'log loss', 's'],
+        [
+          `head (${c.headAuto.folds}-fold ×${c.headAuto.repeats} CV on train${sampledNote(c.headAuto)})`,
+          'cv acc %',
+          'log loss',
+          's',
+        ],
         ...c.headAuto.rows.map((r) => describeCvRow(r, c.headAuto!.winner.id)),
       ]),
     );

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { DatasetFile, DatasetScan } from '@shared/dataset';
-import type { HeadAutoResult } from '@shared/quality';
+import { sampledNote, type HeadAutoResult } from '@shared/quality';
 import type { TrainConfig } from '@shared/train';
 import type { BackendReport } from '../backend';
 import type { FeatureItem, FeatureSet } from '../extract/features';
@@ -79,12 +79,6 @@ export function cvDataOf(set: FeatureSet, train: FeatureItem[], classes: number)
   });
 }
 
-/** " on a sample of m of n images" when the cost bound ranked candidates on a sample. */
-const sampled = (r: HeadAutoResult) =>
-  r.sample && r.sample.vectors < r.sample.of
-    ? ` on a sample of ${r.sample.vectors} of ${r.sample.of} images`
-    : '';
-
 /** Head auto on `data`, logged: the CV table and `config` with the winner's head and learning rate. */
 export async function chooseHead(
   ctx: PipelineContext,
@@ -95,7 +89,7 @@ export async function chooseHead(
   info(`Head auto: cross-validating heads on ${data.items.length} training images…`);
   const result = await autoHead({ data, settings: config, signal: ctx.signal });
   info(
-    `Head auto: ${result.winner.id} chosen of ${result.rows.length} by ${result.folds}-fold CV ×${result.repeats}${sampled(result)} (best preset, most regularised within one SE; ${(result.ms / 1000).toFixed(1)} s)`,
+    `Head auto: ${result.winner.id} chosen of ${result.rows.length} by ${result.folds}-fold CV ×${result.repeats}${sampledNote(result)} (best preset, most regularised within one SE; ${(result.ms / 1000).toFixed(1)} s)`,
   );
   return { result, config: { ...config, ...withWinner({}, result.winner) } };
 }

@@ -2,7 +2,7 @@
  * The head editor's "Auto" panel: what Auto does, and after a run trained with it, that run's
  * cross-validation table (mean out-of-fold accuracy per candidate) with the head it chose marked.
  */
-import type { HeadAutoResult } from '@shared/quality';
+import { sampledNote, type HeadAutoResult } from '@shared/quality';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 
@@ -19,10 +19,7 @@ export function HeadAutoTable({ result }: { result: HeadAutoResult | null }) {
         <>
           <p data-testid="head-auto-winner">
             Last run chose <strong>{result.winner.id}</strong> ({result.folds}-fold ×{result.repeats}
-            {result.sample && result.sample.vectors < result.sample.of
-              ? ` on a sample of ${result.sample.vectors} of ${result.sample.of} images`
-              : ''}
-            , {(result.ms / 1000).toFixed(1)} s
+            {sampledNote(result)}, {(result.ms / 1000).toFixed(1)} s
             {result.best ? `; best ${pct(result.best.accuracy)} ± ${pct(result.best.standardError)}` : ''})
           </p>
           <table className="head-auto-table" data-testid="head-auto-table">
