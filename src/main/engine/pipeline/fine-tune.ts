@@ -96,8 +96,8 @@ export interface FineTuneInput {
 export const fineTuneStage: PipelineStage<FineTuneInput, LoopResult> = {
   name: 'fine-tune',
   total: (i) => i.config.fineTune.epochs,
-  run: async (i, ctx) => {
-    const result = await fineTuneFromBoundary({
+  run: (i, ctx) =>
+    fineTuneFromBoundary({
       jobId: ctx.jobId,
       baseModel: i.baseModel,
       split: i.boundary.split,
@@ -114,16 +114,7 @@ export const fineTuneStage: PipelineStage<FineTuneInput, LoopResult> = {
       signal: ctx.signal,
       onEvent: epochProgress(ctx, i.config.fineTune.epochs, i.epochOffset),
       loopHooks: i.hooks,
-    });
-    if (i.startsFrom && result.history.length && !result.history.some((h) => h.best))
-      ctx.emit({
-        type: 'log',
-        jobId: ctx.jobId,
-        level: 'info',
-        message: `fine-tuning did not lower the validation loss below the head's (epoch ${i.startsFrom.epoch}): the model keeps that epoch's head and the base as it was`,
-      });
-    return result;
-  },
+    }),
 };
 
 /** Probabilities of items through the fine-tuned top and the head, from their cached boundary rows. */

@@ -229,9 +229,15 @@ export async function runTraining(
   history.push(...(fineTune?.history ?? []));
   const fineTuned = !!fineTune && fineTune.history.length > 0;
   // With "restore best", a fine-tune that never beat the head's best epoch ends on the head (base untouched).
-  const fineTuneKept =
-    fineTuned &&
-    (!config.earlyStopping?.restoreBest || history.filter((e) => e.best).at(-1)?.phase === 'fine-tune');
+  const lastBest = history.filter((e) => e.best).at(-1);
+  const fineTuneKept = fineTuned && (!config.earlyStopping?.restoreBest || lastBest?.phase === 'fine-tune');
+  if (fineTuned && !fineTuneKept)
+    ctx.emit({
+      type: 'log',
+      jobId: ctx.jobId,
+      level: 'info',
+      message: `fine-tuning did not lower the validation loss below the head's (epoch ${lastBest?.epoch}): the model keeps that epoch's head and the base as it was`,
+    });
 
   reseedDropout(head.layers, null);
   const evaluation = await runStage(ctx, evaluateStage, {
