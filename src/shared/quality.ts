@@ -255,10 +255,17 @@ export const HeadAutoResult = z.object({
   /** Times the k-fold split was drawn (with other seeds); each row averages all of them. */
   repeats: z.number().int().min(1).default(1),
   rows: z.array(HeadCvRow),
-  /** `best`'s preset at its most regularised hyperparameters within one standard error of `best`. */
+  /** The candidate with the lowest mean out-of-fold log loss (ties: higher accuracy, stronger L2). */
   winner: HeadCandidate,
-  /** The highest mean accuracy and its standard error (the one-SE rule's bar is accuracy − SE). */
-  best: z.object({ id: z.string(), accuracy: z.number(), standardError: z.number() }).optional(),
+  /** The winner's scores: mean out-of-fold accuracy, its standard error, and the mean log loss. */
+  best: z
+    .object({
+      id: z.string(),
+      accuracy: z.number(),
+      standardError: z.number(),
+      logLoss: z.number().optional(),
+    })
+    .optional(),
   /**
    * The cost bound at work: candidates were ranked on `vectors` of the `of` training vectors (a
    * class-stratified sample past the budget; the winner then trains on all), in `fits` head fits.

@@ -89,7 +89,7 @@ export async function chooseHead(
   info(`Head auto: cross-validating heads on ${data.items.length} training images…`);
   const result = await autoHead({ data, settings: config, signal: ctx.signal });
   info(
-    `Head auto: ${result.winner.id} chosen of ${result.rows.length} by ${result.folds}-fold CV ×${result.repeats}${sampledNote(result)} (best preset, most regularised within one SE; ${(result.ms / 1000).toFixed(1)} s)`,
+    `Head auto: ${result.winner.id} chosen of ${result.rows.length} by ${result.folds}-fold CV ×${result.repeats}${sampledNote(result)} (lowest out-of-fold log loss; ${(result.ms / 1000).toFixed(1)} s)`,
   );
   return { result, config: { ...config, ...withWinner({}, result.winner) } };
 }

@@ -2,8 +2,8 @@
  * `--head auto` (the default head): k-fold cross-validation on the training split over a small grid
  * (head presets × learning rate × L2), cheapest first, repeated with two seeds on small datasets; its
  * cost is bounded (cv-budget.ts: fewer folds and repeats, then a stratified sample, as the dataset
- * grows). Returns the table and the winner: the preset with the best out-of-fold accuracy, at its most
- * regularised hyperparameters within one standard error of that best (head-select.ts). Each fit is
+ * grows). Returns the table and the winner: the candidate with the lowest mean out-of-fold log loss
+ * (head-select.ts). Each fit is
  * scored as a run is: its held-out fold is also its validation set (early stopping and "restore best"
  * on its loss, as a run does on the val split), so a fast learning rate is not judged by its noisy last
  * epoch, which a run never keeps. The score still comes from the training split alone. Candidates over a
@@ -214,7 +214,7 @@ async function runCandidate(
   }
 }
 
-/** The one-standard-error choice among the done rows (head-select.ts). */
+/** The lowest-log-loss choice among the done rows (head-select.ts). */
 export function pickWinner(rows: HeadCvRow[], folds = 5): HeadCandidate {
   return selectHead(rows, folds).winner;
 }

@@ -14,40 +14,36 @@ function row(preset: string, lr: number, l2: number, folds: number[], logLoss = 
   };
 }
 
-describe('head selection (best preset; one-standard-error rule within it)', () => {
+describe('head selection (lowest out-of-fold log loss)', () => {
   it('standard error: sd of the fold accuracies over √folds; none for one fold', () => {
     expect(standardError([0.8, 0.9, 0.8, 0.9], 4)).toBeCloseTo(Math.sqrt(1 / 300) / 2, 10);
     expect(standardError([0.8], 5)).toBe(0);
   });
 
-  it('keeps the best preset even when another is within one standard error', () => {
+  it('picks the lowest out-of-fold log loss, across presets, even over higher accuracy', () => {
     const rows = [
-      row('light', 1e-3, 0, [0.95, 0.85, 0.9, 0.8, 0.95]), // 0.89, SE ≈ 0.029
-      row('linear', 1e-3, 0, [0.9, 0.85, 0.85, 0.85, 0.9]), // 0.87: within, but another preset
+      row('linear', 1e-2, 0, [0.9, 0.88, 0.86, 0.88, 0.87], 0.337), // the higher accuracy
+      row('light', 1e-3, 3e-2, [0.88, 0.86, 0.88, 0.86, 0.87], 0.32),
+      row('light', 1e-3, 0, [0.86, 0.86, 0.88, 0.86, 0.87], 0.33),
     ];
     const s = selectHead(rows, 5);
-    expect(s.best.id).toBe('light lr=0.001 l2=0');
-    expect(s.winner.id).toBe('light lr=0.001 l2=0');
-    expect(s.bar).toBeCloseTo(0.89 - s.best.standardError, 6);
+    expect(s.winner.id).toBe('light lr=0.001 l2=0.03');
+    expect(s.best).toMatchObject({ id: 'light lr=0.001 l2=0.03', logLoss: 0.32 });
+    expect(s.best.accuracy).toBeCloseTo(0.87, 12);
+    expect(s.best.standardError).toBeCloseTo(standardError([0.88, 0.86, 0.88, 0.86, 0.87], 5), 12);
   });
 
-  it('a more regularised candidate of the best preset outside one SE is not chosen', () => {
-    const rows = [
-      row('light', 1e-3, 0, [0.9, 0.9, 0.91, 0.9, 0.89]),
-      row('light', 1e-3, 1e-2, [0.8, 0.82, 0.8, 0.81, 0.8]),
-    ];
-    expect(selectHead(rows, 5).winner.id).toBe('light lr=0.001 l2=0');
+  it('ties on log loss go to higher accuracy, then to the stronger L2', () => {
+    const acc = [row('light', 1e-3, 0, [0.8, 0.8], 0.3), row('linear', 3e-3, 0, [0.9, 0.9], 0.3)];
+    expect(selectHead(acc, 2).winner.id).toBe('linear lr=0.003 l2=0');
+    const l2 = [row('light', 1e-3, 0, [0.9, 0.9], 0.3), row('light', 1e-3, 1e-2, [0.9, 0.9], 0.3)];
+    expect(selectHead(l2, 2).winner.id).toBe('light lr=0.001 l2=0.01');
+    expect(selectHead([...l2].reverse(), 2).winner.id).toBe('light lr=0.001 l2=0.01');
   });
 
-  it('within one preset prefers the stronger L2, then higher accuracy, then lower log loss', () => {
-    const rows = [
-      row('light', 1e-3, 0, [0.95, 0.85, 0.92, 0.88, 0.9]), // 0.90, SE ≈ 0.017
-      row('light', 3e-3, 1e-2, [0.88, 0.86, 0.9, 0.88, 0.9]),
-      row('light', 1e-3, 1e-2, [0.9, 0.86, 0.9, 0.88, 0.9]),
-    ];
-    expect(selectHead(rows, 5).winner.id).toBe('light lr=0.001 l2=0.01');
-    const tie = [row('light', 1e-3, 0, [0.9, 0.9], 0.4), row('light', 3e-3, 0, [0.9, 0.9], 0.3)];
-    expect(selectHead(tie, 2).winner.id).toBe('light lr=0.003 l2=0');
+  it('a non-finite log loss (a diverged fit) never wins', () => {
+    const rows = [row('light', 1e-2, 0, [0.95, 0.95], Infinity), row('light', 1e-3, 0, [0.7, 0.8], 0.5)];
+    expect(selectHead(rows, 2).winner.id).toBe('light lr=0.001 l2=0');
   });
 
   it('ignores skipped rows and fails clearly when nothing was fitted', () => {

@@ -11,16 +11,16 @@ export function HeadAutoTable({ result }: { result: HeadAutoResult | null }) {
     <div className="head-auto" data-testid="head-auto">
       <p className="muted small">
         Auto: when training starts, each preset × learning rate × L2 is scored by k-fold cross-validation on
-        the training split (never the validation images); the run trains the best preset at its most
-        regularised setting within one standard error of its best. On large datasets the candidates are ranked
-        on a class-stratified sample (a bounded cost); the winner trains on every image.
+        the training split (never the validation images); the run trains the one with the lowest out-of-fold
+        log loss (the loss a run early-stops on; ties go to higher accuracy). On large datasets the candidates
+        are ranked on a class-stratified sample (a bounded cost); the winner trains on every image.
       </p>
       {result ? (
         <>
           <p data-testid="head-auto-winner">
             Last run chose <strong>{result.winner.id}</strong> ({result.folds}-fold ×{result.repeats}
             {sampledNote(result)}, {(result.ms / 1000).toFixed(1)} s
-            {result.best ? `; best ${pct(result.best.accuracy)} ± ${pct(result.best.standardError)}` : ''})
+            {result.best ? `; CV ${pct(result.best.accuracy)} ± ${pct(result.best.standardError)}` : ''})
           </p>
           <table className="head-auto-table" data-testid="head-auto-table">
             <thead>
