@@ -1,7 +1,7 @@
 /**
  * `--head auto` against each preset over R random resplits of hymenoptera (issue 13 §4):
  * `npx tsx bench/head-auto-resplit.bench.ts [--splits 10] [--seed 42] [--bases mobilenet_v1_0.25_224,…]
- * [--presets light,keras,linear] [--given] [--full-cv] [--cache DIR]`.
+ * [--presets light,keras,linear] [--given] [--full-cv] [--repeats N] [--cache DIR]`.
  * The fixed split's 153 validation photos are one draw (a photo is 0.65 points); here all 398 photos are
  * re-split R times, class-stratified, into 245 train / 153 val with the given split's per-class sizes
  * (split i is deterministic in i). Per split and base, auto (CV on that split's training photos picks the
@@ -35,6 +35,9 @@ const given = process.argv.includes('--given');
 const fullCv = process.argv.includes('--full-cv');
 const R = given ? 1 : Number(arg('--splits') ?? 10);
 const seed = Number(arg('--seed') ?? 42);
+/** `--repeats N`: auto's k-fold drawn N times (on every training vector: the cost budget is lifted). */
+const repeats = arg('--repeats') ? Number(arg('--repeats')) : undefined;
+const cvPlan = repeats ? { repeats, budget: { fitVectors: Infinity } } : {};
 const bases = (arg('--bases') ?? 'mobilenet_v1_0.25_224,mobilenet_v2_0.35_224').split(',');
 const presets = (arg('--presets') ?? Object.keys(HEAD_PRESETS).join(',')).split(',') as HeadPresetId[];
 for (const p of presets) if (!(p in HEAD_PRESETS)) throw new Error(`unknown preset ${p}`);
@@ -122,7 +125,8 @@ async function trainSplits(base: string, cacheDir: string) {
       for (const [name, set] of sets) {
         const train = set.items.filter((it) => trainRels.has(it.file.rel));
         const t = performance.now();
-        const cv = await autoHead({ data: cvDataOf(set, train, scan.classes.length), settings: config });
+        const data = cvDataOf(set, train, scan.classes.length);
+        const cv = await autoHead({ data, settings: config, ...cvPlan });
         (secs[`${name}Cv`] ??= []).push((performance.now() - t) / 1000);
         (winners[name] ??= []).push(cv.winner.id);
         await run(name, withWinner({ base, seed }, cv.winner));
@@ -178,6 +182,7 @@ async function main() {
     splits: given ? 'given' : R,
     seed,
     presets,
+    repeats: repeats ?? 'default',
     date: new Date().toISOString(),
     cpus: os.availableParallelism(),
     bases: [],

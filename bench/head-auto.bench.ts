@@ -108,7 +108,14 @@ async function main() {
       for (const seed of seeds) {
         const settings = TrainConfig.parse({ base, seed });
         const t = performance.now();
-        const r = await autoHead({ data, settings, grid, heldOutAsValidation: !fixedEpochs, repeats });
+        const r = await autoHead({
+          data,
+          settings,
+          grid,
+          heldOutAsValidation: !fixedEpochs,
+          // An explicit repeat count is run on every vector (the cost budget would otherwise sample).
+          ...(repeats && { repeats, budget: { fitVectors: Infinity } }),
+        });
         cvS.push((performance.now() - t) / 1000);
         winners.push(r.winner.id);
         log(`${base} seed ${seed}: ${r.winner.id} in ${cvS.at(-1)!.toFixed(1)} s`);
