@@ -25,7 +25,7 @@ import { cleanFeatures, cvDataOf } from '../src/main/engine/pipeline/pre-pass';
 import { runTraining } from '../src/main/engine/pipeline/run';
 import type { FeatureSet } from '../src/main/engine/extract/features';
 import type { StoredForm } from '../src/main/engine/store/store';
-import { arg, measured } from './measure';
+import { arg, cvRepeatsArg, measured } from './measure';
 
 const SHARED = path.resolve(import.meta.dirname, '../../shared');
 const DATA = path.join(SHARED, 'datasets', 'hymenoptera_data');
@@ -35,9 +35,7 @@ const given = process.argv.includes('--given');
 const fullCv = process.argv.includes('--full-cv');
 const R = given ? 1 : Number(arg('--splits') ?? 10);
 const seed = Number(arg('--seed') ?? 42);
-/** `--repeats N`: auto's k-fold drawn N times (on every training vector: the cost budget is lifted). */
-const repeats = arg('--repeats') ? Number(arg('--repeats')) : undefined;
-const cvPlan = repeats ? { repeats, budget: { fitVectors: Infinity } } : {};
+const cvRepeats = cvRepeatsArg();
 const bases = (arg('--bases') ?? 'mobilenet_v1_0.25_224,mobilenet_v2_0.35_224').split(',');
 const presets = (arg('--presets') ?? Object.keys(HEAD_PRESETS).join(',')).split(',') as HeadPresetId[];
 for (const p of presets) if (!(p in HEAD_PRESETS)) throw new Error(`unknown preset ${p}`);
@@ -126,7 +124,7 @@ async function trainSplits(base: string, cacheDir: string) {
         const train = set.items.filter((it) => trainRels.has(it.file.rel));
         const t = performance.now();
         const data = cvDataOf(set, train, scan.classes.length);
-        const cv = await autoHead({ data, settings: config, ...cvPlan });
+        const cv = await autoHead({ data, settings: config, ...cvRepeats });
         (secs[`${name}Cv`] ??= []).push((performance.now() - t) / 1000);
         (winners[name] ??= []).push(cv.winner.id);
         await run(name, withWinner({ base, seed }, cv.winner));
@@ -182,7 +180,7 @@ async function main() {
     splits: given ? 'given' : R,
     seed,
     presets,
-    repeats: repeats ?? 'default',
+    repeats: cvRepeats?.repeats ?? 'default',
     date: new Date().toISOString(),
     cpus: os.availableParallelism(),
     bases: [],

@@ -17,7 +17,7 @@ import { CvData } from '../src/main/engine/quality/cross-val';
 import { DEFAULT_GRID, autoHead, headGrid, withWinner } from '../src/main/engine/quality/head-auto';
 import { runTraining } from '../src/main/engine/pipeline/run';
 import { cleanFeatures, cvSources } from '../test/helpers/quality-features';
-import { arg } from './measure';
+import { arg, cvRepeatsArg } from './measure';
 
 const SHARED = path.resolve(import.meta.dirname, '../../shared');
 const DATA = path.join(SHARED, 'datasets', 'hymenoptera_data');
@@ -36,7 +36,7 @@ const grid = headGrid({
 });
 /** `--fixed-epochs`: CV fits train exactly `epochs` epochs (no early stopping on the held-out fold). */
 const fixedEpochs = process.argv.includes('--fixed-epochs');
-const repeats = arg('--repeats') ? Number(arg('--repeats')) : undefined;
+const cvRepeats = cvRepeatsArg();
 const log = (s: string) => process.stderr.write(`[head-auto-bench] ${s}\n`);
 const round = (v: number, d = 4) => Math.round(v * 10 ** d) / 10 ** d;
 
@@ -79,7 +79,7 @@ async function main() {
     seeds,
     grid: grid.map((c) => c.id),
     heldOutAsValidation: !fixedEpochs,
-    repeats: repeats ?? 'default',
+    repeats: cvRepeats?.repeats ?? 'default',
     date: new Date().toISOString(),
     bases: [],
   };
@@ -113,8 +113,7 @@ async function main() {
           settings,
           grid,
           heldOutAsValidation: !fixedEpochs,
-          // An explicit repeat count is run on every vector (the cost budget would otherwise sample).
-          ...(repeats && { repeats, budget: { fitVectors: Infinity } }),
+          ...cvRepeats,
         });
         cvS.push((performance.now() - t) / 1000);
         winners.push(r.winner.id);

@@ -15,6 +15,14 @@ export function arg(flag: string): string | undefined {
   const i = process.argv.indexOf(flag);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
+/**
+ * `--repeats N` for autoHead: the k-fold drawn N times on every training vector. The cost budget is
+ * lifted, or an explicit repeat count past it would rank the candidates on a sample instead.
+ */
+export function cvRepeatsArg(): { repeats: number; budget: { fitVectors: number } } | undefined {
+  const n = arg('--repeats');
+  return n ? { repeats: Number(n), budget: { fitVectors: Infinity } } : undefined;
+}
 const tmpDirs: string[] = [];
 export async function tmp(prefix: string): Promise<string> {
   const d = await mkdtemp(path.join(os.tmpdir(), prefix));

@@ -3,11 +3,11 @@
  * (head presets × learning rate × L2), cheapest first, repeated with two seeds on small datasets; its
  * cost is bounded (cv-budget.ts: fewer folds and repeats, then a stratified sample, as the dataset
  * grows). Returns the table and the winner: the candidate with the lowest mean out-of-fold log loss
- * (head-select.ts). Each fit is
- * scored as a run is: its held-out fold is also its validation set (early stopping and "restore best"
- * on its loss, as a run does on the val split), so a fast learning rate is not judged by its noisy last
- * epoch, which a run never keeps. The score still comes from the training split alone. Candidates over a
- * counted work limit are skipped and reported; an optional wall-clock budget too.
+ * (head-select.ts). Each fit is scored as a run is: its held-out fold is also its validation set (early
+ * stopping and "restore best" on its loss, as a run does on the val split), so a fast learning rate is
+ * not judged by its noisy last epoch, which a run never keeps. The score still comes from the training
+ * split alone. Candidates over a counted work limit are skipped and reported; an optional wall-clock
+ * budget too.
  */
 import { HEAD_PRESETS, HeadSpec, type HeadPresetId } from '@shared/head';
 import type { HeadAutoResult, HeadCandidate, HeadCvRow } from '@shared/quality';

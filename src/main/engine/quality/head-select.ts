@@ -2,12 +2,12 @@
  * Which cross-validated head to train: the candidate with the lowest mean out-of-fold log loss (ties:
  * higher accuracy, then the stronger L2). Log loss is a proper scoring rule and what a run itself
  * early-stops on; accuracy on a few hundred held-out images moves in steps of one image and ties often.
- * Measured against the rule it replaced (best preset by accuracy, then its most regularised setting
- * within one standard error), on stored MobileNet vectors of hymenoptera, mean val accuracy of the
- * trained winner: v1-0.25 given split seeds 1–6,42 0.853 → 0.862, 10 resplits at seed 42 0.861 → 0.874
- * and at seed 1 0.867 → 0.875; v2-0.35 given split 0.901 → 0.901, resplits at seed 42 0.905 → 0.907.
- * The old rule picked `linear lr=0.01` on v1-0.25 at seed 42 (CV 0.878 vs light's 0.876, log loss
- * 0.337 vs light's 0.320), which scored 0.817 on val; this rule picks light.
+ * It replaced "the best preset by accuracy, at its most regularised setting within one standard error",
+ * which on hymenoptera with MobileNet v1-0.25 at seed 42 picked `linear lr=0.01` (CV accuracy 0.878 vs
+ * 0.873 for `light lr=0.01 l2=0.03`, but log loss 0.337 vs 0.320) and scored 0.817 on val, against
+ * 0.850 now. Mean val accuracy, old → new (README): v1-0.25 given split (7 seeds) 0.859 → 0.866,
+ * resplits (seeds 42, 1) 0.861 → 0.874 and 0.867 → 0.875; v2-0.35, level within noise: 0.901 → 0.904,
+ * 0.905 → 0.907 and 0.914 → 0.905.
  */
 import type { HeadCandidate, HeadCvRow } from '@shared/quality';
 
