@@ -27,7 +27,7 @@ let client: Client | null = null;
 export function getClient(): Client {
   if (client) return client;
   if (window.api) {
-    client = { api: window.api, connection: () => 'open', onConnection: () => () => undefined };
+    client = { api: window.api, connection: () => 'open', onConnection: (l) => (l('open'), () => undefined) };
   } else {
     client = createWsApi();
     // Same shape as Electron's preload-provided `window.api` (handy from the devtools console too).

@@ -14,6 +14,7 @@ export type ConnectionState = 'connecting' | 'open' | 'closed' | 'unauthorized';
 export interface WsApi {
   api: StudioApi;
   connection(): ConnectionState;
+  /** Calls the listener with the current state at once, then on every change. */
   onConnection(listener: (s: ConnectionState) => void): () => void;
 }
 
@@ -102,8 +103,12 @@ export function createWsApi(
   return {
     api: buildApi('browser', invoke, subscribe),
     connection: () => state,
+    // A listener hears the current state at once: one that subscribes after the socket opened (React
+    // runs effects after the first paint, and the open event can come first) would otherwise never
+    // learn it, and the app would sit at "connecting" with its info never loaded.
     onConnection: (l) => {
       stateListeners.add(l);
+      l(state);
       return () => void stateListeners.delete(l);
     },
   };
