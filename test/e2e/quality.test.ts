@@ -71,6 +71,32 @@ describe('data quality screens in Chromium (planted dataset)', () => {
   );
 
   step(
+    'Dataset: the duplicate settings change what is found; a refused value is named; Defaults restores',
+    async () => {
+      const all = ds.exact.length + ds.near.length;
+      const settings = page.getByTestId('duplicate-settings');
+      // Strictest: cosine 1 and no hash distance. Byte copies still group (sha256), edited copies do not.
+      await page.getByLabel('Similarity at least').fill('1');
+      await page.getByLabel('Hash distance at most').fill('0');
+      await page.getByTestId('find-duplicates').click();
+      await poll(() => text('duplicate-counts')).toMatch(/similarity ≥ 1\.00, .* hash ≤ 0 bits/);
+      const strict = await page.getByTestId('dup-group').count();
+      expect(strict).toBeGreaterThanOrEqual(ds.exact.length);
+      expect(strict).toBeLessThan(all);
+      // Out of the search's range: named in one line, and the search waits.
+      await page.getByLabel('Hash distance at most').fill('99');
+      expect(await settings.getByRole('alert').textContent()).toMatch(/^Hash distance at most: /);
+      expect(await page.getByTestId('find-duplicates').isEnabled()).toBe(false);
+      await settings.getByRole('button', { name: 'Defaults' }).click();
+      await page.getByTestId('find-duplicates').click();
+      await poll(() => text('duplicate-counts')).toMatch(
+        /similarity ≥ 0\.70, stands out by 0\.23, hash ≤ 8 bits/,
+      );
+      expect(await page.getByTestId('dup-group').count()).toBe(all);
+    },
+  );
+
+  step(
     'Dataset: the review queue shows a planted mislabel large; relabel moves the file, undo moves it back',
     async () => {
       await page.getByTestId('review-labels').click();

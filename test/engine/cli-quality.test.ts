@@ -105,11 +105,24 @@ describe('train CLI: duplicates, --dedupe, --review, --head auto (planted datase
     );
 
     // Without --dedupe the same data validates on every image (the leaked copies included); head auto
-    // runs without being asked (the default), with no --review there is no review.
-    const plain = await train([...common, '--out', path.join(tmp, 'out2'), '--json']);
+    // runs without being asked (the default), with no --review there is no review. The search's settings
+    // come from the flags: at cosine 1 and no hash distance, byte copies still group, edited copies not.
+    const plain = await train([
+      ...common,
+      '--out',
+      path.join(tmp, 'out2'),
+      '--json',
+      '--dup-threshold',
+      '1',
+      '--dup-phash-bits',
+      '0',
+    ]);
     expect(plain.code, plain.stderr).toBe(0);
     const plainSummary = JSON.parse(plain.stdout.trim().split('\n').at(-1)!);
     expect(plainSummary.quality).toMatchObject({ dedupe: null, review: null });
+    const strict = plainSummary.quality.duplicates.groups;
+    expect(strict).toBeGreaterThanOrEqual(ds.exact.length);
+    expect(strict).toBeLessThan(ds.exact.length + ds.near.length);
     expect(plainSummary.quality.headAuto.winner).toMatch(/^(linear|light) lr=/);
     expect(plainSummary.quality.headAuto.sample).toMatchObject({ vectors: expect.any(Number) });
     expect(plainSummary.metrics.val.count).toBeGreaterThan(valCount);

@@ -102,10 +102,7 @@ export function qualityHandlers(ctx: HandlerContext): HandlersFor<QualityChannel
         {
           ...(await scanPayload(d, req.config)),
           review: false,
-          options: {
-            ...(req.embeddingThreshold === undefined ? {} : { embeddingThreshold: req.embeddingThreshold }),
-            ...(req.localMargin === undefined ? {} : { localMargin: req.localMargin }),
-          },
+          options: req.options ?? {},
           kept: [],
         },
         `Finding duplicates in ${path.basename(d.realRoot)}`,

@@ -20,6 +20,7 @@ import { RunView } from './run-record';
 import {
   ConfirmedRelabel,
   ContentHash,
+  DuplicateOptions,
   DuplicateReport,
   GradCamResult,
   GroupResolution,
@@ -121,9 +122,8 @@ export const channels = {
   findDuplicates: {
     request: DatasetRef.extend({
       config: TrainConfig.optional(),
-      embeddingThreshold: z.number().min(0).max(1).optional(),
-      /** How far a pair must stand out from its photos' neighbourhoods (0: the threshold alone). */
-      localMargin: z.number().min(0).max(1).optional(),
+      /** The similarity settings the user changed (the others keep their defaults). */
+      options: DuplicateOptions.partial().optional(),
     }),
     response: z.object({ report: DuplicateReport, quality: QualityView }),
   },

@@ -4,6 +4,7 @@ import { BackendPreference } from '@shared/backends';
 import { DEFAULT_EXPORT_FORMATS, ExportFormatId } from '@shared/export-formats';
 import { HEAD_PRESETS, HeadSpec } from '@shared/head';
 import { CodedError } from '@shared/errors';
+import { DuplicateOptions } from '@shared/quality';
 
 /** A bad command line: printed as one line, exit code 2. */
 export class UsageError extends CodedError {
@@ -93,4 +94,38 @@ export function backendArg(value: string | undefined): BackendPreference {
   if (!parsed.success)
     throw new UsageError(`unknown --backend ${value} (one of ${BackendPreference.options.join(', ')})`);
   return parsed.data;
+}
+
+/** The duplicate search's flags, each naming one field of DuplicateOptions. */
+export const DUPLICATE_FLAGS = {
+  '--dup-threshold': 'embeddingThreshold',
+  '--dup-margin': 'localMargin',
+  '--dup-phash-bits': 'phashMaxDistance',
+} as const satisfies Record<string, keyof DuplicateOptions>;
+
+/**
+ * `--dup-threshold X` (cosine), `--dup-margin X` (how far a pair stands out from its photos'
+ * neighbourhoods; 0: off), `--dup-phash-bits N`: checked by the search's own schema; unset flags keep
+ * its defaults.
+ */
+export function duplicateArgs(
+  given: Partial<Record<keyof typeof DUPLICATE_FLAGS, string>>,
+): DuplicateOptions {
+  const input: Partial<Record<keyof DuplicateOptions, number>> = {};
+  for (const [flag, field] of Object.entries(DUPLICATE_FLAGS) as [
+    keyof typeof DUPLICATE_FLAGS,
+    keyof DuplicateOptions,
+  ][]) {
+    const value = given[flag];
+    if (value === undefined) continue;
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n))
+      throw new UsageError(`${flag} must be a number, got "${value}"`);
+    input[field] = n;
+  }
+  const parsed = DuplicateOptions.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const flag = Object.entries(DUPLICATE_FLAGS).find(([, f]) => f === issue.path[0])?.[0] ?? 'duplicates';
+  throw new UsageError(`${flag}: ${issue.message}`);
 }

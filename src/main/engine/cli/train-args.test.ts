@@ -79,6 +79,23 @@ describe('train flags of issue 13', () => {
     expect(() => parse('stray')).toThrow(/Unexpected argument 'stray'/);
     expect(() => parse('--review', '2', 'stray')).toThrow(/Unexpected argument 'stray'/);
   });
+
+  it('the duplicate search keeps its defaults unless --dup-threshold, --dup-margin or --dup-phash-bits is given', () => {
+    expect(parse().duplicates).toEqual({ embeddingThreshold: 0.7, localMargin: 0.23, phashMaxDistance: 8 });
+    expect(parse('--dup-threshold', '0.9', '--dup-margin', '0', '--dup-phash-bits=4').duplicates).toEqual({
+      embeddingThreshold: 0.9,
+      localMargin: 0,
+      phashMaxDistance: 4,
+    });
+  });
+
+  it('a duplicate setting out of range or not a number is one usage line naming its flag', () => {
+    expect(() => parse('--dup-threshold', '1.5')).toThrow(/^--dup-threshold: .*1/);
+    expect(() => parse('--dup-phash-bits', '2.5')).toThrow(/^--dup-phash-bits: /);
+    expect(() => parse('--dup-phash-bits', '99')).toThrow(/^--dup-phash-bits: .*24/);
+    expect(() => parse('--dup-margin', 'x')).toThrow('--dup-margin must be a number, got "x"');
+    expect(() => parse('--dup-threshold=')).toThrow('--dup-threshold must be a number, got ""');
+  });
 });
 
 describe('--resume with the flags of issue 13', () => {

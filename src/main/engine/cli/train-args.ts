@@ -7,14 +7,24 @@ import { ExportFormatId } from '@shared/export-formats';
 import { findRecipe, RECIPE_PRESETS } from '@shared/recipes';
 import { SEED_RANGE, TrainConfig, type TrainConfigInput } from '@shared/train';
 import { EXTRACTION_DEVICES, type ExtractionDevice } from '../onnx/devices';
-import { augmentArg, backendArg, formatsArg, headArg, intArg, numArg, UsageError } from './args';
+import type { DuplicateOptions } from '@shared/quality';
+import {
+  augmentArg,
+  backendArg,
+  duplicateArgs,
+  formatsArg,
+  headArg,
+  intArg,
+  numArg,
+  UsageError,
+} from './args';
 import { parseCli } from './parse';
 
 export const TRAIN_USAGE = `usage: npm run train -- --data <dir> [--recipe ${RECIPE_PRESETS.map((r) => r.id).join('|')}] [--base <id|dir>] [--head <auto|preset|json>] [--augment <json|keras>]
        [--epochs N] [--fine-tune-layers N] [--out <dir>] [--cache-dir <dir>] [--json]
        [--format ${ExportFormatId.options.join(',')}|both|all] [--lr X] [--batch-size N] [--seed N] [--backend ${BackendPreference.options.join('|')}]
        [--device ${EXTRACTION_DEVICES.join('|')}] [--val-fraction X] [--views N] [--class-weight balanced] [--patience N]
-       [--fine-tune-epochs N] [--dedupe] [--review [N]]
+       [--fine-tune-epochs N] [--dedupe] [--review [N]] [--dup-threshold X] [--dup-margin X] [--dup-phash-bits N]
        (the head is chosen by cross-validation on the training split, --head auto, unless --head, --lr
        or a recipe's head is given)
        npm run train -- --resume <run dir> [--out <dir>] [--cache-dir <dir>] [--json] [--format …] [--backend …] [--device …]`;
@@ -50,6 +60,8 @@ export type TrainRequest =
       dedupe: boolean;
       /** `--review [N]`: print the N likeliest label errors (0: off). */
       review: number;
+      /** The duplicate search's settings (`--dup-threshold`, `--dup-margin`, `--dup-phash-bits`). */
+      duplicates: DuplicateOptions;
     })
   | (RequestCommon & { kind: 'resume'; runDir: string });
 
@@ -85,6 +97,9 @@ export function parseTrainArgs(
       resume: { type: 'string' },
       dedupe: { type: 'boolean', default: false },
       review: { type: 'boolean', default: false },
+      'dup-threshold': { type: 'string' },
+      'dup-margin': { type: 'string' },
+      'dup-phash-bits': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -167,6 +182,11 @@ export function parseTrainArgs(
       (values.head === undefined && values.lr === undefined && recipe?.config.head === undefined),
     dedupe: values.dedupe,
     review: values.review ? reviewN : 0,
+    duplicates: duplicateArgs({
+      '--dup-threshold': values['dup-threshold'],
+      '--dup-margin': values['dup-margin'],
+      '--dup-phash-bits': values['dup-phash-bits'],
+    }),
   };
 }
 

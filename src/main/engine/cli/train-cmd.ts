@@ -201,6 +201,7 @@ export async function trainCommand(req: TrainRequest): Promise<number> {
             dedupe: req.dedupe,
             review: req.review > 0,
             headAuto: req.headAuto,
+            duplicateOptions: req.duplicates,
           }).catch(stoppedEarly);
       if (check && !req.json) {
         printer.done();

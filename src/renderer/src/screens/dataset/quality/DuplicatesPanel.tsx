@@ -12,6 +12,7 @@ import { call } from '../../../api/client';
 import { useAppState } from '../../../state/app-state';
 import { useConfig } from '../../../state/config';
 import type { QualityHandle } from './use-quality';
+import { checkDuplicateOptions, DEFAULT_DUPLICATE_OPTIONS, DuplicateSettings } from './DuplicateSettings';
 
 export function DuplicatesPanel({ dataset, q }: { dataset: DatasetView; q: QualityHandle }) {
   const { info } = useAppState();
@@ -19,8 +20,10 @@ export function DuplicatesPanel({ dataset, q }: { dataset: DatasetView; q: Quali
   const mode = info?.mode ?? 'browser';
   const [report, setReport] = useState<DuplicateReport | null>(null);
   const [onlyLeaks, setOnlyLeaks] = useState(false);
+  const [options, setOptions] = useState(DEFAULT_DUPLICATE_OPTIONS);
+  const optionsOk = checkDuplicateOptions(options).ok;
   const find = async () => {
-    const r = await q.run(call('findDuplicates', { datasetId: dataset.id, config: draft }));
+    const r = await q.run(call('findDuplicates', { datasetId: dataset.id, config: draft, options }));
     if (r) {
       setReport(r.report);
       q.set(r.quality);
@@ -41,13 +44,20 @@ export function DuplicatesPanel({ dataset, q }: { dataset: DatasetView; q: Quali
     <div className="card quality-card" data-testid="duplicates-panel">
       <div className="quality-head">
         <h2>Duplicates and leaks</h2>
-        <button type="button" onClick={() => void find()} disabled={q.busy} data-testid="find-duplicates">
+        <button
+          type="button"
+          onClick={() => void find()}
+          disabled={q.busy || !optionsOk}
+          data-testid="find-duplicates"
+        >
           {report ? 'Find again' : 'Find duplicates'}
         </button>
         {report && (
           <span className="muted small" data-testid="duplicate-counts">
             {report.counts.groups} group(s) · {report.counts.leaks} leak(s) across train/validation ·{' '}
-            {report.counts.conflicts} label conflict(s) · {report.ms} ms
+            {report.counts.conflicts} label conflict(s) · {report.ms} ms · similarity ≥{' '}
+            {report.options.embeddingThreshold.toFixed(2)}, stands out by{' '}
+            {report.options.localMargin.toFixed(2)}, hash ≤ {report.options.phashMaxDistance} bits
           </span>
         )}
         {report && (
@@ -57,6 +67,7 @@ export function DuplicatesPanel({ dataset, q }: { dataset: DatasetView; q: Quali
           </label>
         )}
       </div>
+      <DuplicateSettings value={options} onChange={setOptions} disabled={q.busy} />
       {report && report.groups.length === 0 && <p className="muted">No duplicates found.</p>}
       <ul className="dup-groups">
         {groups.map((g) => (
