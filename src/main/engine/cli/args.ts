@@ -96,11 +96,11 @@ export function backendArg(value: string | undefined): BackendPreference {
   return parsed.data;
 }
 
-/** The duplicate search's flags, each naming one field of DuplicateOptions. */
+/** The duplicate search's options (flag names without `--`), each naming one field of DuplicateOptions. */
 export const DUPLICATE_FLAGS = {
-  '--dup-threshold': 'embeddingThreshold',
-  '--dup-margin': 'localMargin',
-  '--dup-phash-bits': 'phashMaxDistance',
+  'dup-threshold': 'embeddingThreshold',
+  'dup-margin': 'localMargin',
+  'dup-phash-bits': 'phashMaxDistance',
 } as const satisfies Record<string, keyof DuplicateOptions>;
 
 /**
@@ -109,23 +109,23 @@ export const DUPLICATE_FLAGS = {
  * its defaults.
  */
 export function duplicateArgs(
-  given: Partial<Record<keyof typeof DUPLICATE_FLAGS, string>>,
+  values: Partial<Record<keyof typeof DUPLICATE_FLAGS, string>>,
 ): DuplicateOptions {
   const input: Partial<Record<keyof DuplicateOptions, number>> = {};
-  for (const [flag, field] of Object.entries(DUPLICATE_FLAGS) as [
+  for (const [name, field] of Object.entries(DUPLICATE_FLAGS) as [
     keyof typeof DUPLICATE_FLAGS,
     keyof DuplicateOptions,
   ][]) {
-    const value = given[flag];
+    const value = values[name];
     if (value === undefined) continue;
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n))
-      throw new UsageError(`${flag} must be a number, got "${value}"`);
+      throw new UsageError(`--${name} must be a number, got "${value}"`);
     input[field] = n;
   }
   const parsed = DuplicateOptions.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const flag = Object.entries(DUPLICATE_FLAGS).find(([, f]) => f === issue.path[0])?.[0] ?? 'duplicates';
-  throw new UsageError(`${flag}: ${issue.message}`);
+  const name = Object.entries(DUPLICATE_FLAGS).find(([, f]) => f === issue.path[0])?.[0];
+  throw new UsageError(`${name ? `--${name}` : 'duplicates'}: ${issue.message}`);
 }

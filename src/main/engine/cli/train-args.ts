@@ -182,11 +182,7 @@ export function parseTrainArgs(
       (values.head === undefined && values.lr === undefined && recipe?.config.head === undefined),
     dedupe: values.dedupe,
     review: values.review ? reviewN : 0,
-    duplicates: duplicateArgs({
-      '--dup-threshold': values['dup-threshold'],
-      '--dup-margin': values['dup-margin'],
-      '--dup-phash-bits': values['dup-phash-bits'],
-    }),
+    duplicates: duplicateArgs(values),
   };
 }
 
